@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers (bottom to top; each imports only those below it), see DESIGN.md:
+// COpenBLAS → SiamTensor → SiamNN → (SiamData, SiamSSL, SiamEval, ...) → siam.
+let package = Package(
+  name: "Siam",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "siam", targets: ["siam"]),
+    .library(name: "SiamTensor", targets: ["SiamTensor"]),
+    .library(name: "SiamNN", targets: ["SiamNN"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // Header-only: the CBLAS declarations. OpenBLAS itself is loaded with dlopen by
+    // `BLAS` so that OPENBLAS_CORETYPE can be chosen before the library initialises
+    // (linking with -lopenblas would run its constructor before `main`).
+    .systemLibrary(
+      name: "COpenBLAS",
+      path: "Sources/COpenBLAS",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    .target(
+      name: "SiamTensor",
+      dependencies: ["COpenBLAS"],
+      linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]
+    ),
+    .target(name: "SiamNN", dependencies: ["SiamTensor"]),
+    .target(
+      name: "SiamBench",
+      dependencies: ["SiamTensor", "SiamNN"]
+    ),
+    .executableTarget(
+      name: "siam",
+      dependencies: [
+        "SiamTensor", "SiamNN", "SiamBench",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .target(name: "_SiamTestSupport", dependencies: ["SiamTensor"], path: "Sources/_SiamTestSupport"),
+    .testTarget(name: "SiamTensorTests", dependencies: ["SiamTensor", "_SiamTestSupport"]),
+    .testTarget(name: "SiamNNTests", dependencies: ["SiamNN", "SiamTensor", "_SiamTestSupport"]),
+    .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench"]),
+  ]
+)

@@ -1,0 +1,64 @@
+import Dispatch
+import Foundation
+
+/// The engine's CPU parallelism: a fixed partition of index ranges over a set number of
+/// threads, so that every partition (and therefore every floating-point result) is the
+/// same whatever the scheduling.
+public enum Parallel {
+  private final class Settings: @unchecked Sendable {
+    let lock = NSLock()
+    var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+  }
+  private static let settings = Settings()
+
+  /// Number of threads the engine's own kernels use (defaults to the number of cores).
+  public static var threadCount: Int {
+    get { settings.lock.withLock { settings.threads } }
+    set {
+      precondition(newValue >= 1, "thread count must be at least 1, got \(newValue)")
+      settings.lock.withLock { settings.threads = newValue }
+    }
+  }
+
+  /// The `part`-th of `parts` contiguous, near-equal pieces of `0..<count`.
+  @inlinable
+  public static func range(part: Int, of parts: Int, count: Int) -> Range<Int> {
+    let base = count / parts, extra = count % parts
+    let start = part * base + min(part, extra)
+    return start..<(start + base + (part < extra ? 1 : 0))
+  }
+
+  /// Runs `body` over a fixed partition of `0..<count` into at most `threadCount` pieces.
+  ///
+  /// Runs inline when the work is small (`count * costPerItem < minimumWork`) or one
+  /// thread is configured. Blocks until every piece finished. Do not nest.
+  ///
+  /// - Parameters:
+  ///   - count: Number of items.
+  ///   - costPerItem: Rough cost of one item in elementary operations.
+  ///   - body: Called once per piece with its range; pieces run concurrently.
+  public static func forEach(
+    _ count: Int, costPerItem: Int = 1, minimumWork: Int = 1 << 15,
+    _ body: (Range<Int>) -> Void
+  ) {
+    guard count > 0 else { return }
+    let parts = min(threadCount, count)
+    if parts <= 1 || count * costPerItem < minimumWork {
+      body(0..<count)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedSendable(body)
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        box.value(range(part: part, of: parts, count: count))
+      }
+    }
+  }
+}
+
+/// Wraps a value that is safe to share across the threads of one parallel region
+/// (raw buffers written at disjoint offsets, a closure that only does that).
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+  public let value: Value
+  public init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,2 @@
+import SiamTensor
+@main struct SiamCommand { static func main() { print(BLAS.info) } }
