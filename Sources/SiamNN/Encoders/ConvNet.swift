@@ -1,0 +1,46 @@
+import SiamTensor
+
+/// The small convolutional encoder: per stage a 3×3 convolution (padding 1, no bias),
+/// BatchNorm2d and ReLU, then global average pooling.
+///
+/// The default (`widths` `[32, 64, 128]`, `strides` `[1, 2, 2]`) is
+/// `conv3x3(C→32) + BN + ReLU, conv3x3(32→64, s2) + BN + ReLU,
+/// conv3x3(64→128, s2) + BN + ReLU, global average pool`, `D = 128`.
+///
+/// Shapes: `[N, C, H, W] → [N, widths.last]`.
+/// Keys (as a PyTorch `nn.Sequential`): `0.weight`, `1.weight`, `1.bias`,
+/// `1.running_mean`, `1.running_var`, `1.num_batches_tracked`, `3.weight`, `4.*`, ...
+public final class ConvNet: Sequential, FeatureEncoder {
+  public static let defaultWidths = [32, 64, 128]
+  public static let defaultStrides = [1, 2, 2]
+
+  public let inputChannels: Int
+  public let outputFeatures: Int
+
+  /// - Parameters:
+  ///   - inputChannels: `C`.
+  ///   - widths: The output channels of each stage; the last is `D`.
+  ///   - strides: The stride of each stage's convolution (same count as `widths`).
+  ///   - key: Stage `i` draws its convolution from `key.folded(in: UInt64(i))`
+  ///     (PyTorch's default convolution initialisation).
+  public init(
+    inputChannels: Int = 1, widths: [Int] = ConvNet.defaultWidths, strides: [Int] = ConvNet.defaultStrides,
+    key: RandomKey
+  ) {
+    precondition(!widths.isEmpty && widths.count == strides.count,
+      "ConvNet: widths \(widths) and strides \(strides) must be non-empty and of equal length")
+    self.inputChannels = inputChannels
+    self.outputFeatures = widths.last!
+    var layers: [Module] = []
+    var channels = inputChannels
+    for (index, (width, stride)) in zip(widths, strides).enumerated() {
+      layers.append(Conv2d(channels, width, kernelSize: 3, stride: stride, padding: 1, hasBias: false,
+                           key: key.folded(in: UInt64(index))))
+      layers.append(BatchNorm2d(width))
+      layers.append(ReLU())
+      channels = width
+    }
+    layers.append(GlobalAvgPool())
+    super.init(layers)
+  }
+}
