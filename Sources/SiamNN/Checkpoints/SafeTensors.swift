@@ -181,13 +181,12 @@ public enum SafeTensors {
     return (tensors, metadata)
   }
 
-  /// An array of JSON integers (rejecting fractions and booleans).
+  /// An array of JSON integers (rejecting fractions and non-numbers).
   private static func integers(_ value: Any?) -> [Int]? {
     guard let array = value as? [Any] else { return nil }
     var result: [Int] = []
     for element in array {
-      guard let number = element as? NSNumber, !(element is Bool),
-            let integer = Int(exactly: number.doubleValue), Double(integer) == number.doubleValue else { return nil }
+      guard let number = element as? NSNumber, let integer = Int(exactly: number.doubleValue), Double(integer) == number.doubleValue else { return nil }
       result.append(integer)
     }
     return result

@@ -1,7 +1,9 @@
 """Writes reference.safetensors with the reference implementation (safetensors 0.8.0).
 
 Run: pip install safetensors numpy && python3 make_fixture.py
-The Swift tests read the committed file; they do not need Python.
+The Swift tests read the committed file; they do not need Python. (Files written by
+Siam were checked the other way by hand: safetensors.numpy.load_file and safe_open
+read their tensors and metadata.)
 """
 import numpy as np
 from safetensors.numpy import save_file
