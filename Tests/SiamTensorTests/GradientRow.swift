@@ -15,7 +15,7 @@ struct GradientRow: Sendable, CustomTestStringConvertible {
 
   /// Every group of rows; each op file of the engine contributes one group.
   static var all: [GradientRow] {
-    elementwise + reductions + shapes + products + composites
+    elementwise + reductions + shapes + products + composites + convolution
   }
 }
 

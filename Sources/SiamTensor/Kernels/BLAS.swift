@@ -49,6 +49,8 @@ public enum BLAS {
   private final class ThreadState: @unchecked Sendable {
     let lock = NSLock()
     var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Number of `withSingleThread` regions running now (possibly on several threads).
+    var singleThreadRegions = 0
   }
   private static let threadState = ThreadState()
 
@@ -59,7 +61,7 @@ public enum BLAS {
       precondition(newValue >= 1, "BLAS thread count must be at least 1, got \(newValue)")
       threadState.lock.withLock {
         threadState.threads = newValue
-        library.setThreads?(Int32(newValue))
+        if threadState.singleThreadRegions == 0 { library.setThreads?(Int32(newValue)) }
       }
     }
   }
@@ -193,11 +195,23 @@ public enum BLAS {
 
   /// Runs `body` with OpenBLAS limited to one thread (inside the engine's own parallel
   /// regions, so that BLAS threads and pool threads never oversubscribe the cores).
+  ///
+  /// Regions may overlap (concurrent callers, nested calls): OpenBLAS goes back to
+  /// `threadCount` threads only when the last running region ends, so no region ever sees
+  /// multi-threaded BLAS (whose results can differ in the last bits from single-threaded).
   public static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
-    let previous = threadCount
-    if previous == 1 { return try body() }
-    threadState.lock.withLock { library.setThreads?(1) }
-    defer { threadState.lock.withLock { library.setThreads?(Int32(threadState.threads)) } }
+    threadState.lock.withLock {
+      if threadState.singleThreadRegions == 0 && threadState.threads != 1 { library.setThreads?(1) }
+      threadState.singleThreadRegions += 1
+    }
+    defer {
+      threadState.lock.withLock {
+        threadState.singleThreadRegions -= 1
+        if threadState.singleThreadRegions == 0 && threadState.threads != 1 {
+          library.setThreads?(Int32(threadState.threads))
+        }
+      }
+    }
     return try body()
   }
 }

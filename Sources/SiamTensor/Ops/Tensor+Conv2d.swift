@@ -1,0 +1,194 @@
+// 2-D convolution as im2col + sgemm over fixed chunks of images.
+//
+// Parallelism and determinism: the batch is cut into chunks whose size depends only on the
+// shapes (`ConvGeometry.imagesPerChunk`). Chunks are spread over the engine's threads with
+// `Parallel.forEach`, each thread running single-threaded sgemm on its own chunks (one
+// L2-sized panel per call, no synchronisation between BLAS calls). Every chunk's
+// arithmetic is the same whichever thread runs it, so outputs and input gradients are
+// bit-identical for any `Parallel.threadCount`. The weight gradient sums over images: it is
+// accumulated per fixed *reduction group* of consecutive chunks (at most
+// `weightGradientGroups`, again a function of the shapes only), and the group partials are
+// summed in group order.
+
+/// 2-D convolution (cross-correlation, PyTorch's `F.conv2d`, groups = 1).
+///
+/// Shapes: `x` `[N, C, H, W]`, `weight` `[F, C, KH, KW]`, `bias` `[F]`,
+/// result `[N, F, OH, OW]` with `OH = (H + 2·padding − KH) / stride + 1`.
+/// - Complexity: `2·N·F·OH·OW·C·KH·KW` floating-point operations forward, twice that
+///   backward (input and weight gradients).
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
+  let geometry = ConvGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
+  if let bias {
+    precondition(bias.shape == [geometry.filters], "conv2d: bias \(bias.shape) does not match weight \(weight.shape)")
+  }
+  let input = x.detached(), filters = weight.detached()
+  let y = Conv2dKernel.forward(geometry, input: input, weight: filters, bias: bias?.detached())
+  let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+  return y.recorded(inputs: inputs) { g in
+    let (gx, gw) = Conv2dKernel.backward(
+      geometry, outputGradient: g, input: input, weight: filters,
+      needsInput: x.isTrackedInput, needsWeight: weight.isTrackedInput)
+    guard let bias else { return [gx, gw] }
+    return [gx, gw, bias.isTrackedInput ? Conv2dKernel.biasGradient(geometry, outputGradient: g) : nil]
+  }
+}
+
+/// The chunked im2col + sgemm kernels behind `conv2d` (untracked).
+enum Conv2dKernel {
+  /// Most partial weight gradients kept in the backward pass (more groups allow more
+  /// threads; each costs one `F·C·KH·KW` buffer and one pass of the final sum).
+  static let weightGradientGroups = 16
+
+  /// `y = conv(x, weight) + bias`.
+  static func forward(_ g: ConvGeometry, input x: Tensor, weight w: Tensor, bias: Tensor?) -> Tensor {
+    let y = Tensor(uninitializedShape: g.outputShape)
+    let xp = UncheckedSendable(x.storage.base), wp = UncheckedSendable(w.storage.base)
+    let yp = UncheckedSendable(y.storage.base), bp = UncheckedSendable(bias?.storage.base)
+    let chunkFlops = 2 * g.filters * g.patchSize * g.outputPlane * g.imagesPerChunk
+    BLAS.withSingleThread {
+      Parallel.forEach(g.chunkCount, costPerItem: chunkFlops, minimumWork: 1 << 20) { chunks in
+        let panelColumns = g.imagesPerChunk * g.outputPlane
+        let columns = TensorStorage(uninitializedCount: g.patchSize * panelColumns)
+        let product = TensorStorage(uninitializedCount: g.filters * panelColumns)
+        for chunk in chunks {
+          let images = g.images(inChunk: chunk)
+          let n = images.count * g.outputPlane
+          im2col(g, input: xp.value + images.lowerBound * g.inputImage, images: images.count, columns: columns.base)
+          BLAS.sgemm(
+            transposeA: false, transposeB: false, m: g.filters, n: n, k: g.patchSize,
+            a: wp.value, b: columns.base, c: product.base)
+          scatter(g, product: product.base, images: images, bias: bp.value, output: yp.value)
+        }
+        withExtendedLifetime((columns, product)) {}
+      }
+    }
+    withExtendedLifetime((x, w, bias)) {}
+    return y
+  }
+
+  /// `y[b, f, :] = product[f, b·OH·OW ..< (b+1)·OH·OW] + bias[f]` for the chunk's images.
+  private static func scatter(
+    _ g: ConvGeometry, product: UnsafePointer<Float>, images: Range<Int>,
+    bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>
+  ) {
+    let plane = g.outputPlane, leading = images.count * plane
+    for (b, image) in images.enumerated() {
+      for f in 0..<g.filters {
+        let source = product + (f &* leading &+ b &* plane)
+        let destination = output + (image &* g.outputImage &+ f &* plane)
+        if let bias {
+          let shift = bias[f]
+          for t in 0..<plane { destination[t] = source[t] + shift }
+        } else {
+          destination.update(from: source, count: plane)
+        }
+      }
+    }
+  }
+
+  /// `dY` of the chunk's images gathered as the `[F, B·OH·OW]` matrix the sgemm calls use.
+  private static func gather(
+    _ g: ConvGeometry, outputGradient: UnsafePointer<Float>, images: Range<Int>, into panel: UnsafeMutablePointer<Float>
+  ) {
+    let plane = g.outputPlane, leading = images.count * plane
+    for (b, image) in images.enumerated() {
+      for f in 0..<g.filters {
+        let source = outputGradient + (image &* g.outputImage &+ f &* plane)
+        (panel + (f &* leading &+ b &* plane)).update(from: source, count: plane)
+      }
+    }
+  }
+
+  /// The gradients of `x` and `weight` (each only when asked) given `dY`.
+  ///
+  /// Per chunk: `dW_group += dY_c · col_cᵀ` and `dcol = Wᵀ · dY_c`, folded back by
+  /// `col2im`. The column panel is rebuilt from `x` rather than kept from the forward pass
+  /// (rebuilding an L2-sized panel is cheaper than streaming a whole-batch im2col).
+  static func backward(
+    _ g: ConvGeometry, outputGradient dy: Tensor, input x: Tensor, weight w: Tensor,
+    needsInput: Bool, needsWeight: Bool
+  ) -> (input: Tensor?, weight: Tensor?) {
+    precondition(dy.shape == g.outputShape, "conv2d: output gradient \(dy.shape) for output \(g.outputShape)")
+    guard needsInput || needsWeight else { return (nil, nil) }
+    guard g.batch > 0 else {
+      return (needsInput ? Tensor(zeros: [0, g.channels, g.height, g.width]) : nil,
+              needsWeight ? Tensor(zeros: [g.filters, g.channels, g.kernelHeight, g.kernelWidth]) : nil)
+    }
+    let gx = needsInput ? Tensor(uninitializedShape: [g.batch, g.channels, g.height, g.width]) : nil
+    let weightCount = g.filters * g.patchSize
+    let groups = min(g.chunkCount, weightGradientGroups)
+    let partials = needsWeight ? TensorStorage(uninitializedCount: groups * weightCount) : nil
+    let xp = UncheckedSendable(x.storage.base), wp = UncheckedSendable(w.storage.base)
+    let dyp = UncheckedSendable(dy.storage.base), gxp = UncheckedSendable(gx?.storage.base)
+    let pp = UncheckedSendable(partials?.base)
+    let groupFlops = 4 * g.filters * g.patchSize * g.outputPlane * g.batch / groups
+    BLAS.withSingleThread {
+      Parallel.forEach(groups, costPerItem: groupFlops, minimumWork: 1 << 20) { groupRange in
+        let panelColumns = g.imagesPerChunk * g.outputPlane
+        let columns = TensorStorage(uninitializedCount: g.patchSize * panelColumns)
+        let gradientPanel = TensorStorage(uninitializedCount: g.filters * panelColumns)
+        for group in groupRange {
+          let chunks = Parallel.range(part: group, of: groups, count: g.chunkCount)
+          for chunk in chunks {
+            let images = g.images(inChunk: chunk)
+            let n = images.count * g.outputPlane
+            gather(g, outputGradient: dyp.value, images: images, into: gradientPanel.base)
+            if let partial = pp.value {
+              im2col(g, input: xp.value + images.lowerBound * g.inputImage, images: images.count, columns: columns.base)
+              BLAS.sgemm(
+                transposeA: false, transposeB: true, m: g.filters, n: g.patchSize, k: n,
+                a: gradientPanel.base, lda: n, b: columns.base, ldb: n,
+                beta: chunk == chunks.lowerBound ? 0 : 1, c: partial + group * weightCount)
+            }
+            if let inputGradient = gxp.value {
+              BLAS.sgemm(
+                transposeA: true, transposeB: false, m: g.patchSize, n: n, k: g.filters,
+                a: wp.value, lda: g.patchSize, b: gradientPanel.base, ldb: n, c: columns.base)
+              let destination = inputGradient + images.lowerBound * g.inputImage
+              destination.update(repeating: 0, count: images.count * g.inputImage)
+              col2im(g, columns: columns.base, images: images.count, output: destination)
+            }
+          }
+        }
+        withExtendedLifetime((columns, gradientPanel)) {}
+      }
+    }
+    var gw: Tensor?
+    if let partials {
+      gw = sumPartials(partials.base, groups: groups, count: weightCount, shape: [g.filters, g.channels, g.kernelHeight, g.kernelWidth])
+    }
+    withExtendedLifetime((x, w, dy, partials)) {}
+    return (gx, gw)
+  }
+
+  /// `Σ_group partials[group]` in group order (the fixed-order reduction of `dW`).
+  private static func sumPartials(_ partials: UnsafePointer<Float>, groups: Int, count: Int, shape: [Int]) -> Tensor {
+    let result = Tensor(uninitializedShape: shape)
+    let source = UncheckedSendable(partials), destination = UncheckedSendable(result.storage.base)
+    Parallel.forEach(count, costPerItem: groups, minimumWork: 1 << 16) { range in
+      let d = destination.value + range.lowerBound, n = range.count
+      d.update(from: source.value + range.lowerBound, count: n)
+      for group in 1..<max(groups, 1) {
+        addVector(source.value + group * count + range.lowerBound, into: d, count: n)
+      }
+    }
+    return result
+  }
+
+  /// `dbias[f] = Σ_{n, oy, ox} dY[n, f, oy, ox]`, each filter summed by one thread in image order.
+  static func biasGradient(_ g: ConvGeometry, outputGradient dy: Tensor) -> Tensor {
+    let result = Tensor(uninitializedShape: [g.filters])
+    let source = UncheckedSendable(dy.storage.base), destination = UncheckedSendable(result.storage.base)
+    Parallel.forEach(g.filters, costPerItem: g.batch * g.outputPlane, minimumWork: 1 << 18) { range in
+      for f in range {
+        var total = 0.0
+        for image in 0..<g.batch {
+          total += Double(sumFloats(source.value + image * g.outputImage + f * g.outputPlane, g.outputPlane))
+        }
+        destination.value[f] = Float(total)
+      }
+    }
+    withExtendedLifetime(dy) {}
+    return result
+  }
+}
