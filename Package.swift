@@ -42,7 +42,9 @@ let package = Package(
     ),
     .target(name: "_SiamTestSupport", dependencies: ["SiamTensor"], path: "Sources/_SiamTestSupport"),
     .testTarget(name: "SiamTensorTests", dependencies: ["SiamTensor", "_SiamTestSupport"]),
-    .testTarget(name: "SiamNNTests", dependencies: ["SiamNN", "SiamTensor", "_SiamTestSupport"]),
+    .testTarget(
+      name: "SiamNNTests", dependencies: ["SiamNN", "SiamTensor", "_SiamTestSupport"],
+      exclude: ["Checkpoints/Fixtures"]),
     .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench"]),
   ]
 )

@@ -12,6 +12,20 @@ import _SiamTestSupport
     #expect(b.scalars == [1, 20, 3])
   }
 
+  @Test func buffersAreAlignedAndReusedFromThePool() {
+    // An unusual size, so that concurrently running tests do not take the buffer.
+    let shape = [7, 1_777]
+    var first: UnsafePointer<Float>? = nil
+    do {
+      let a = Tensor(zeros: shape)
+      first = a.withUnsafeBufferPointer { $0.baseAddress }
+    }
+    let b = Tensor(uninitializedShape: shape)
+    let second = b.withUnsafeBufferPointer { $0.baseAddress }
+    #expect(first == second)
+    #expect(Int(bitPattern: second) % 64 == 0)
+  }
+
   @Test func broadcastShapes() {
     #expect(Broadcast.shape([3, 1], [1, 4]) == [3, 4])
     #expect(Broadcast.shape([2, 3, 4], [4]) == [2, 3, 4])

@@ -1,0 +1,129 @@
+import Foundation
+
+/// The figures of one `siam bench` run. Encoded with snake_case keys by `jsonString()`.
+public struct BenchmarkReport: Codable, Sendable {
+  public struct SgemmFigure: Codable, Sendable {
+    public var n: Int
+    public var gflops: Double
+  }
+
+  public var blasCoreType: String
+  public var blasCoreTypeSource: String
+  public var threads: Int
+  public var blasThreads: Int
+  public var trials: Int
+  public var sgemm: [SgemmFigure] = []
+  public var conv: [ConvFigure] = []
+  public var simclrConvnet: StepFigure?
+  public var simclrResnet18: StepFigure?
+
+  /// sgemm GFLOP/s at 1024³ (or the first size measured).
+  public var sgemmGFLOPS: Double? {
+    (sgemm.first { $0.n == 1024 } ?? sgemm.first)?.gflops
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case blasCoreType = "blas_core_type", blasCoreTypeSource = "blas_core_type_source"
+    case threads, blasThreads = "blas_threads", trials, sgemm, conv
+    case simclrConvnet = "simclr_convnet", simclrResnet18 = "simclr_resnet18"
+    case sgemmGFLOPS = "sgemm_gflops"
+    case simclrConvnetImagesPerSecond = "simclr_convnet_images_per_second"
+    case simclrResnet18ImagesPerSecond = "simclr_resnet18_images_per_second"
+  }
+
+  init(blasCoreType: String, blasCoreTypeSource: String, threads: Int, blasThreads: Int, trials: Int) {
+    self.blasCoreType = blasCoreType
+    self.blasCoreTypeSource = blasCoreTypeSource
+    self.threads = threads
+    self.blasThreads = blasThreads
+    self.trials = trials
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    blasCoreType = try c.decode(String.self, forKey: .blasCoreType)
+    blasCoreTypeSource = try c.decode(String.self, forKey: .blasCoreTypeSource)
+    threads = try c.decode(Int.self, forKey: .threads)
+    blasThreads = try c.decode(Int.self, forKey: .blasThreads)
+    trials = try c.decode(Int.self, forKey: .trials)
+    sgemm = try c.decode([SgemmFigure].self, forKey: .sgemm)
+    conv = try c.decode([ConvFigure].self, forKey: .conv)
+    simclrConvnet = try c.decodeIfPresent(StepFigure.self, forKey: .simclrConvnet)
+    simclrResnet18 = try c.decodeIfPresent(StepFigure.self, forKey: .simclrResnet18)
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(blasCoreType, forKey: .blasCoreType)
+    try c.encode(blasCoreTypeSource, forKey: .blasCoreTypeSource)
+    try c.encode(threads, forKey: .threads)
+    try c.encode(blasThreads, forKey: .blasThreads)
+    try c.encode(trials, forKey: .trials)
+    try c.encode(sgemm, forKey: .sgemm)
+    try c.encode(conv, forKey: .conv)
+    try c.encodeIfPresent(simclrConvnet, forKey: .simclrConvnet)
+    try c.encodeIfPresent(simclrResnet18, forKey: .simclrResnet18)
+    // Headline figures, flat, for scripts.
+    try c.encodeIfPresent(sgemmGFLOPS, forKey: .sgemmGFLOPS)
+    try c.encodeIfPresent(simclrConvnet?.imagesPerSecond, forKey: .simclrConvnetImagesPerSecond)
+    try c.encodeIfPresent(simclrResnet18?.imagesPerSecond, forKey: .simclrResnet18ImagesPerSecond)
+  }
+
+  /// One JSON object, keys sorted.
+  public func jsonString() -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+  }
+}
+
+/// Forward and backward speed of one convolution shape.
+public struct ConvFigure: Codable, Sendable {
+  public var name: String
+  public var batch: Int
+  public var forwardGFLOPS: Double
+  public var backwardGFLOPS: Double
+
+  private enum CodingKeys: String, CodingKey {
+    case name, batch, forwardGFLOPS = "forward_gflops", backwardGFLOPS = "backward_gflops"
+  }
+}
+
+/// Speed of one full training step.
+public struct StepFigure: Codable, Sendable {
+  public var batchSize: Int
+  public var secondsPerStep: Double
+  public var imagesPerSecond: Double
+  /// Floating-point operations of one step (convolutions and linear layers, forward and backward).
+  public var flopsPerStep: Double
+  public var gflops: Double { flopsPerStep / secondsPerStep / 1e9 }
+
+  private enum CodingKeys: String, CodingKey {
+    case batchSize = "batch_size", secondsPerStep = "seconds_per_step"
+    case imagesPerSecond = "images_per_second", flopsPerStep = "flops_per_step", gflops
+  }
+
+  init(batchSize: Int, secondsPerStep: Double, flopsPerStep: Double) {
+    self.batchSize = batchSize
+    self.secondsPerStep = secondsPerStep
+    self.imagesPerSecond = Double(batchSize) / secondsPerStep
+    self.flopsPerStep = flopsPerStep
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    batchSize = try c.decode(Int.self, forKey: .batchSize)
+    secondsPerStep = try c.decode(Double.self, forKey: .secondsPerStep)
+    imagesPerSecond = try c.decode(Double.self, forKey: .imagesPerSecond)
+    flopsPerStep = try c.decode(Double.self, forKey: .flopsPerStep)
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(batchSize, forKey: .batchSize)
+    try c.encode(secondsPerStep, forKey: .secondsPerStep)
+    try c.encode(imagesPerSecond, forKey: .imagesPerSecond)
+    try c.encode(flopsPerStep, forKey: .flopsPerStep)
+    try c.encode(gflops, forKey: .gflops)
+  }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import SiamBench
+import SiamTensor
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure the engine: sgemm, convolutions and full SimCLR training steps.",
+    discussion: """
+      Figures are medians over --trials timed runs after one warm-up run. Build in release
+      mode first (make bench does); a debug build is 10-50x slower.
+
+      Examples:
+        siam bench
+        siam bench --only sgemm,conv --trials 9
+        siam bench --json > bench.json
+      """
+  )
+
+  @OptionGroup var engine: EngineOptions
+
+  @Flag(help: "Print one JSON object instead of lines.")
+  var json = false
+
+  @Option(help: "Timed trials per figure (the median is reported).")
+  var trials = 5
+
+  @Option(help: "Comma-separated parts: \(EngineBenchmark.Part.allCases.map(\.rawValue).joined(separator: ",")).")
+  var only: String?
+
+  @Flag(help: "Tiny shapes (checks that the benchmark runs, measures nothing useful).")
+  var quick = false
+
+  func validate() throws {
+    guard trials >= 1 else { throw ValidationError("--trials must be at least 1, got \(trials)") }
+    _ = try parts()
+  }
+
+  func parts() throws -> Set<EngineBenchmark.Part> {
+    guard let only else { return Set(EngineBenchmark.Part.allCases) }
+    var result = Set<EngineBenchmark.Part>()
+    for name in only.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+      guard let part = EngineBenchmark.Part(rawValue: name) else {
+        throw ValidationError("--only: unknown part '\(name)'; known parts: \(EngineBenchmark.Part.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      result.insert(part)
+    }
+    return result
+  }
+
+  func run() throws {
+    engine.apply()
+    let benchmark = EngineBenchmark(options: .init(trials: trials, parts: try parts(), isQuick: quick))
+    if !json {
+      print("siam bench: BLAS \(BLAS.info.coreType) (\(BLAS.info.coreTypeSource)), \(Parallel.threadCount) threads, median of \(trials) trials")
+    }
+    let report = benchmark.run { line in
+      guard !json else { return }
+      print("  " + line)
+      fflush(nil)  // progress lines appear as they are measured, also when piped
+    }
+    if json {
+      print(report.jsonString())
+    } else {
+      print("Next: record the figures in BENCHMARKS.md; `siam bench --json` prints them for scripts.")
+    }
+  }
+}

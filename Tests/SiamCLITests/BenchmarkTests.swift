@@ -1,0 +1,25 @@
+import Foundation
+import SiamBench
+import Testing
+
+/// The benchmark runs end to end on tiny shapes and reports every headline key; it
+/// measures nothing here (speed is never asserted in tests).
+@Suite struct BenchmarkTests {
+  @Test func quickBenchmarkReportsEveryHeadlineKey() throws {
+    let report = EngineBenchmark(options: .init(trials: 1, isQuick: true)).run()
+    let object = try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any]
+    let keys = Set(object?.keys.map { $0 } ?? [])
+    for key in ["sgemm_gflops", "simclr_convnet_images_per_second", "simclr_resnet18_images_per_second",
+                "blas_core_type", "threads", "conv"] {
+      #expect(keys.contains(key), "missing \(key) in \(report.jsonString())")
+    }
+    #expect((report.sgemmGFLOPS ?? 0) > 0)
+    #expect((report.simclrConvnet?.imagesPerSecond ?? 0) > 0)
+    #expect(report.conv.allSatisfy { $0.forwardGFLOPS > 0 && $0.backwardGFLOPS > 0 })
+  }
+
+  @Test func medianOfEvenAndOddCounts() {
+    #expect(Stopwatch.median([3, 1, 2]) == 2)
+    #expect(Stopwatch.median([4, 1, 3, 2]) == 2.5)
+  }
+}
