@@ -10,9 +10,13 @@ let package = Package(
     .executable(name: "siam", targets: ["siam"]),
     .library(name: "SiamTensor", targets: ["SiamTensor"]),
     .library(name: "SiamNN", targets: ["SiamNN"]),
+    .library(name: "SiamData", targets: ["SiamData"]),
+    .library(name: "SiamSSL", targets: ["SiamSSL"]),
+    .library(name: "SiamEval", targets: ["SiamEval"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // Header-only: the CBLAS declarations. OpenBLAS itself is loaded with dlopen by
@@ -28,7 +32,15 @@ let package = Package(
       dependencies: ["COpenBLAS"],
       linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]
     ),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .target(name: "SiamNN", dependencies: ["SiamTensor"]),
+    .target(
+      name: "SiamData",
+      dependencies: ["SiamTensor", "CZlib", "CPNG", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    .target(name: "SiamSSL", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
+    .target(name: "SiamEval", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
     .target(
       name: "SiamBench",
       dependencies: ["SiamTensor", "SiamNN"]
@@ -36,7 +48,7 @@ let package = Package(
     .executableTarget(
       name: "siam",
       dependencies: [
-        "SiamTensor", "SiamNN", "SiamBench",
+        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamBench",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -45,6 +57,9 @@ let package = Package(
     .testTarget(
       name: "SiamNNTests", dependencies: ["SiamNN", "SiamTensor", "_SiamTestSupport"],
       exclude: ["Checkpoints/Fixtures"]),
+    .testTarget(name: "SiamDataTests", dependencies: ["SiamData", "SiamTensor", "_SiamTestSupport"]),
+    .testTarget(name: "SiamSSLTests", dependencies: ["SiamSSL", "SiamNN", "SiamTensor", "_SiamTestSupport"]),
+    .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "_SiamTestSupport"]),
     .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench"]),
   ]
 )

@@ -3,7 +3,7 @@
 # Needs root (or sudo) the first time; later runs change nothing.
 set -euo pipefail
 
-packages=(libopenblas-dev libsqlite3-dev libyaml-dev zlib1g-dev pkg-config dataset-fashion-mnist)
+packages=(libopenblas-dev libsqlite3-dev libyaml-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
