@@ -12,7 +12,8 @@ private let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
   (1, 2, 5, 5, 2, 5, 5, 1, 2),
   (2, 3, 8, 3, 2, 2, 3, 3, 1),
   (37, 4, 14, 14, 6, 3, 3, 2, 1),  // 7×7 outputs: two chunks of images
-  (70, 2, 9, 9, 3, 3, 3, 1, 0),    // 7×7 outputs, three chunks with a short last one
+  (70, 2, 9, 9, 3, 3, 3, 1, 0),    // 7×7 outputs, several chunks with a short last one
+  (3, 2, 17, 18, 3, 3, 3, 1, 1),   // 17×18 outputs: one image per chunk (no gather/scatter)
 ]
 
 @Suite struct Conv2dTests {
@@ -104,6 +105,10 @@ func expectThreadCountInvariant(
     let b = makeTestTensor([16], seed: 3)
     expectThreadCountInvariant("conv2d s1", [x, w, b]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1) }
     expectThreadCountInvariant("conv2d s2", [x, w]) { conv2d($0[0], weight: $0[1], stride: 2, padding: 1) }
+    let large = makeTestTensor([8, 3, 24, 24], seed: 10), w1 = makeTestTensor([4, 3, 3, 3], seed: 11)
+    expectThreadCountInvariant("conv2d one image per chunk", [large, w1, makeTestTensor([4], seed: 12)]) {
+      conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1)
+    }
   }
 
   @Test func batchNormAndPooling() {

@@ -4,7 +4,7 @@ import Foundation
 //
 // Every pass walks the tensor in memory order (images, then channel planes of `S`
 // contiguous elements, `S = H·W`, or 1 for `[N, C]`): reading one channel's strided planes
-// instead defeats the hardware prefetcher (measured 5× slower). Reductions over images go
+// instead defeats the hardware prefetcher (measured about 2× slower). Reductions over images go
 // through a fixed number of image blocks (`reductionBlocks`, a function of `N` only): each
 // block's per-channel partial sums are computed by one thread and the partials are added
 // in block order, so results are bit-identical for any thread count. Within a plane sums

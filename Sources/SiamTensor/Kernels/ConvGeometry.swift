@@ -52,10 +52,11 @@ struct ConvGeometry: Sendable, Equatable {
 
   // MARK: - Chunking
 
-  /// Columns (output pixels) one im2col panel aims at. Measured on Zen 3 / Haswell
-  /// kernels: panels of about 1–2 K columns keep sgemm near its peak while the panel and
-  /// the gemm output stay in L2/L3 (see the conv2d notes in the lead's benchmark report).
-  static let targetPanelColumns = 1536
+  /// Columns (output pixels) one im2col panel aims at. Measured on Zen 3 (2 cores,
+  /// OpenBLAS Haswell kernels) over the default convnet at N = 512: 256 and 512 tie,
+  /// 1024 is ~8 % slower and 3072 ~20 % slower (the panel, `C·KH·KW × 512` floats, and
+  /// sgemm's packed blocks then no longer share the 512 KiB L2).
+  static let targetPanelColumns = 512
 
   /// Images per chunk. A function of the shapes only, never of the thread count, so that
   /// every sgemm call (and hence every rounding) is the same however chunks are scheduled.

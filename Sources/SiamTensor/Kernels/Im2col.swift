@@ -28,23 +28,13 @@ func im2col(
           let panel = columns + (row &* leading &+ b &* plane)
           if ys.lowerBound > 0 { panel.update(repeating: 0, count: ys.lowerBound &* outWidth) }
           let firstX = xs.lowerBound &* stride &- padding &+ j
+          let leftPad = xs.lowerBound, rightPad = outWidth &- xs.upperBound, n = xs.count
           for oy in ys {
             let destination = panel + oy &* outWidth
             let source = channel + ((oy &* stride &- padding &+ i) &* width &+ firstX)
-            if xs.lowerBound > 0 { destination.update(repeating: 0, count: xs.lowerBound) }
-            let d = destination + xs.lowerBound
-            let n = xs.count
-            if stride == 1 {
-              d.update(from: source, count: n)
-            } else {
-              var t = 0, s = 0
-              while t < n {
-                d[t] = source[s]
-                t &+= 1
-                s &+= stride
-              }
-            }
-            if xs.upperBound < outWidth { (destination + xs.upperBound).update(repeating: 0, count: outWidth &- xs.upperBound) }
+            zero(destination, count: leftPad)
+            copy(from: source, stride: stride, to: destination + leftPad, count: n)
+            zero(destination + xs.upperBound, count: rightPad)
           }
           if ys.upperBound < outHeight {
             (panel + ys.upperBound &* outWidth).update(repeating: 0, count: (outHeight &- ys.upperBound) &* outWidth)
@@ -117,3 +107,41 @@ func addVector(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePo
     t &+= 1
   }
 }
+
+/// `destination[t] = 0` for `t` in `0..<count` (short runs: the padding of one row).
+@inline(__always)
+private func zero(_ destination: UnsafeMutablePointer<Float>, count: Int) {
+  var t = 0
+  while t < count {
+    destination[t] = 0
+    t &+= 1
+  }
+}
+
+/// `destination[t] = source[t·stride]` for `t` in `0..<count`; eight lanes for strides 1
+/// and 2 (stride 2 loads sixteen and keeps the even lanes, never reading past
+/// `source[2·(count − 1)]`).
+@inline(__always)
+private func copy(from source: UnsafePointer<Float>, stride: Int, to destination: UnsafeMutablePointer<Float>, count: Int) {
+  var t = 0
+  if stride == 1 {
+    while t &+ 8 <= count {
+      let v = UnsafeRawPointer(source + t).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(destination + t).storeBytes(of: v, as: SIMD8<Float>.self)
+      t &+= 8
+    }
+  } else if stride == 2 {
+    while t &+ 8 < count {
+      let v = UnsafeRawPointer(source + 2 &* t).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(destination + t).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+      t &+= 8
+    }
+  }
+  var s = t &* stride
+  while t < count {
+    destination[t] = source[s]
+    t &+= 1
+    s &+= stride
+  }
+}
+

@@ -10,7 +10,7 @@ import Foundation
 /// Shapes: `x` `[N, C]` or `[N, C, H, W]`; `gamma`, `beta` `[C]` (nil: 1 and 0);
 /// returns the output (shape of `x`) and the batch `mean` and biased `variance` `[C]`
 /// (untracked, for running statistics).
-/// - Complexity: three passes over `x` forward (mean, variance, output), two backward.
+/// - Complexity: two passes over `x` forward (statistics, output), two backward.
 public func batchNorm(
   _ x: Tensor, gamma: Tensor?, beta: Tensor?, epsilon: Float
 ) -> (output: Tensor, mean: Tensor, variance: Tensor) {

@@ -54,10 +54,16 @@ enum Conv2dKernel {
           let images = g.images(inChunk: chunk)
           let n = images.count * g.outputPlane
           im2col(g, input: xp.value + images.lowerBound * g.inputImage, images: images.count, columns: columns.base)
+          // One image: its [F, OH·OW] product is already the output's layout.
+          let single = images.count == 1 ? yp.value + images.lowerBound * g.outputImage : nil
           BLAS.sgemm(
             transposeA: false, transposeB: false, m: g.filters, n: n, k: g.patchSize,
-            a: wp.value, b: columns.base, c: product.base)
-          scatter(g, product: product.base, images: images, bias: bp.value, output: yp.value)
+            a: wp.value, b: columns.base, c: single ?? product.base)
+          if let single {
+            if let bias = bp.value { addBias(bias, to: single, filters: g.filters, plane: g.outputPlane) }
+          } else {
+            scatter(g, product: product.base, images: images, bias: bp.value, output: yp.value)
+          }
         }
         withExtendedLifetime((columns, product)) {}
       }
@@ -83,6 +89,14 @@ enum Conv2dKernel {
           destination.update(from: source, count: plane)
         }
       }
+    }
+  }
+
+  /// `y[f, :] += bias[f]` for one image.
+  private static func addBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, filters: Int, plane: Int) {
+    for f in 0..<filters {
+      let row = output + f &* plane, shift = bias[f]
+      for t in 0..<plane { row[t] += shift }
     }
   }
 
@@ -132,18 +146,21 @@ enum Conv2dKernel {
           for chunk in chunks {
             let images = g.images(inChunk: chunk)
             let n = images.count * g.outputPlane
-            gather(g, outputGradient: dyp.value, images: images, into: gradientPanel.base)
+            // One image: its slice of dY is already the [F, OH·OW] panel.
+            let panel = images.count == 1
+              ? UnsafeMutablePointer(mutating: dyp.value + images.lowerBound * g.outputImage) : gradientPanel.base
+            if images.count > 1 { gather(g, outputGradient: dyp.value, images: images, into: panel) }
             if let partial = pp.value {
               im2col(g, input: xp.value + images.lowerBound * g.inputImage, images: images.count, columns: columns.base)
               BLAS.sgemm(
                 transposeA: false, transposeB: true, m: g.filters, n: g.patchSize, k: n,
-                a: gradientPanel.base, lda: n, b: columns.base, ldb: n,
+                a: panel, lda: n, b: columns.base, ldb: n,
                 beta: chunk == chunks.lowerBound ? 0 : 1, c: partial + group * weightCount)
             }
             if let inputGradient = gxp.value {
               BLAS.sgemm(
                 transposeA: true, transposeB: false, m: g.patchSize, n: n, k: g.filters,
-                a: wp.value, lda: g.patchSize, b: gradientPanel.base, ldb: n, c: columns.base)
+                a: wp.value, lda: g.patchSize, b: panel, ldb: n, c: columns.base)
               let destination = inputGradient + images.lowerBound * g.inputImage
               destination.update(repeating: 0, count: images.count * g.inputImage)
               col2im(g, columns: columns.base, images: images.count, output: destination)
