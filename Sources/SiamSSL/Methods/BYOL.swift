@@ -1,0 +1,128 @@
+import SiamNN
+import SiamTensor
+
+/// BYOL (Grill et al., 2020): an online encoder, projector and predictor regress the
+/// projections of a target network, an EMA of the online encoder and projector.
+///
+/// Loss: `byolLoss(p1, z2′) + byolLoss(p2, z1′)`, the `2 − 2·cos` of each direction
+/// averaged over the batch and summed over the two directions (DeepMind's scale, as in
+/// solo-learn: in `[0, 8]`, 0 when aligned). The target momentum rises from
+/// `baseMomentum` (0.99 here; the paper's ImageNet value is 0.996) to `finalMomentum` (1)
+/// on a cosine over all steps; the target's BatchNorm running statistics come from its
+/// own forward passes.
+///
+/// Modules: `encoder`, `projector`, `predictor` (trained); `momentum_encoder`,
+/// `momentum_projector`. Metrics: `loss`, `positive_similarity` (cos of prediction and
+/// target), `embedding_std`; `afterOptimizerStep` reports `momentum`.
+public final class BYOL: Method {
+  /// BYOL's hyperparameters: projector and predictor 4096 → 256 with BatchNorm,
+  /// momentum 0.99 → 1.
+  public struct Configuration: Codable, Sendable, Hashable {
+    public var projectorHiddenWidths: [Int] = [4096]
+    public var projectorOutputFeatures: Int = 256
+    public var predictorHiddenWidths: [Int] = [4096]
+    public var baseMomentum: Float = 0.99
+    public var finalMomentum: Float = 1
+
+    public init(
+      projectorHiddenWidths: [Int] = [4096], projectorOutputFeatures: Int = 256,
+      predictorHiddenWidths: [Int] = [4096], baseMomentum: Float = 0.99, finalMomentum: Float = 1
+    ) {
+      self.projectorHiddenWidths = projectorHiddenWidths
+      self.projectorOutputFeatures = projectorOutputFeatures
+      self.predictorHiddenWidths = predictorHiddenWidths
+      self.baseMomentum = baseMomentum
+      self.finalMomentum = finalMomentum
+    }
+
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      let d = Configuration()
+      self.init(
+        projectorHiddenWidths: try c.decode(.projectorHiddenWidths, default: d.projectorHiddenWidths),
+        projectorOutputFeatures: try c.decode(.projectorOutputFeatures, default: d.projectorOutputFeatures),
+        predictorHiddenWidths: try c.decode(.predictorHiddenWidths, default: d.predictorHiddenWidths),
+        baseMomentum: try c.decode(.baseMomentum, default: d.baseMomentum),
+        finalMomentum: try c.decode(.finalMomentum, default: d.finalMomentum))
+    }
+
+    public var momentumSchedule: MomentumSchedule { MomentumSchedule(base: baseMomentum, final: finalMomentum) }
+
+    /// Throws `SSLError.invalidConfiguration` for out-of-range values.
+    public func validate() throws {
+      try requirePositiveWidths(projectorHiddenWidths + [projectorOutputFeatures], "projectorHiddenWidths")
+      try requirePositiveWidths(predictorHiddenWidths, "predictorHiddenWidths")
+      try momentumSchedule.validate(key: "baseMomentum")
+    }
+  }
+
+  public let name = "byol"
+  public let configuration: Configuration
+  public let encoder: any FeatureEncoder
+  public let projector: MLPHead
+  public let predictor: MLPHead
+  public let momentumEncoder: any FeatureEncoder
+  public let momentumProjector: MLPHead
+  public let trainableModule: Module
+  public let stateModule: Module
+
+  /// - Parameters:
+  ///   - configuration: The hyperparameters (validated).
+  ///   - makeEncoder: Builds the backbone from a key; called twice (the target copy then
+  ///     takes the online weights).
+  ///   - key: The root key (`encoder`, `projector`, `predictor` are folded in).
+  /// - Throws: `SSLError.invalidConfiguration`.
+  public init(configuration: Configuration, makeEncoder: (RandomKey) -> any FeatureEncoder, key: RandomKey) throws {
+    try configuration.validate()
+    self.configuration = configuration
+    let encoder = makeEncoder(MethodKey.encoder(key))
+    let makeProjector = {
+      MLPHead(
+        inputFeatures: encoder.outputFeatures, hiddenWidths: configuration.projectorHiddenWidths,
+        outputFeatures: configuration.projectorOutputFeatures, key: MethodKey.projector(key))
+    }
+    let projector = makeProjector()
+    predictor = MLPHead(
+      inputFeatures: configuration.projectorOutputFeatures, hiddenWidths: configuration.predictorHiddenWidths,
+      outputFeatures: configuration.projectorOutputFeatures, key: MethodKey.predictor(key))
+    let momentumEncoder = makeEncoder(MethodKey.encoder(key))
+    copyTensors(from: encoder, to: momentumEncoder)
+    let momentumProjector = makeProjector()
+    copyTensors(from: projector, to: momentumProjector)
+    self.encoder = encoder
+    self.projector = projector
+    self.momentumEncoder = momentumEncoder
+    self.momentumProjector = momentumProjector
+    trainableModule = ModuleDictionary([("encoder", encoder), ("projector", projector), ("predictor", predictor)])
+    stateModule = ModuleDictionary([
+      ("encoder", encoder), ("projector", projector), ("predictor", predictor),
+      ("momentum_encoder", momentumEncoder), ("momentum_projector", momentumProjector),
+    ])
+  }
+
+  public func computeGradients(views: [Tensor]) -> MethodStep {
+    checkViews(views)
+    let targets = views.map { momentumProjector(momentumEncoder($0)) }
+    var projections: [Tensor] = [], predictions: [Tensor] = []
+    let (loss, gradients) = valueAndGradient(of: trainableModule) { _ in
+      let z = views.map { projector(encoder($0)) }
+      let p = z.map { predictor($0) }
+      projections = z.map { $0.detached() }
+      predictions = p.map { $0.detached() }
+      return byolLoss(prediction: p[0], target: targets[1]) + byolLoss(prediction: p[1], target: targets[0])
+    }
+    let metrics: [String: Float] = [
+      "loss": loss.scalar,
+      "positive_similarity": EmbeddingStatistics.positiveSimilarity(predictions[0], targets[1]),
+      "embedding_std": EmbeddingStatistics.normalizedStandardDeviation(projections[0]),
+    ]
+    return (loss.scalar, gradients, metrics)
+  }
+
+  @discardableResult
+  public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] {
+    let tau = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
+    updateMomentumPairs([(momentumEncoder, encoder), (momentumProjector, projector)], momentum: tau)
+    return ["momentum": tau]
+  }
+}

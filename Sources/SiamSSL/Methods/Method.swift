@@ -1,0 +1,94 @@
+import SiamNN
+import SiamTensor
+
+/// What one training step of a method produces: the loss, its gradient with respect to
+/// every parameter of `trainableModule` (keyed by dotted key) and named metrics.
+public typealias MethodStep = (loss: Float, gradients: [String: Tensor], metrics: [String: Float])
+
+/// A self-supervised method: its networks, its loss and what it does between steps.
+///
+/// The pretraining loop drives every method the same way:
+///
+///     let (loss, gradients, metrics) = method.computeGradients(views: views)
+///     optimizer.update(method.trainableModule, gradients: gradients)
+///     let more = method.afterOptimizerStep(step: step, totalSteps: totalSteps)
+///
+/// - `trainableModule` holds only what the optimizer updates (the online `encoder`,
+///   `projector`, `predictor`); gradient keys are its keys (`encoder.0.weight`).
+/// - `stateModule` holds everything to checkpoint: the online children under the same
+///   names, target networks (`momentum_encoder`, `momentum_projector`) and non-parameter
+///   state as buffers (MoCo's `queue`, `queue_ptr`). Its `stateDictionary()` is the
+///   method's checkpoint; target parameters are of kind `.parameter` there (they are
+///   parameters of a network) but never receive gradients.
+/// - `encoder` is the backbone to evaluate (linear probe, kNN).
+///
+/// Methods are reference types that own modules; they are not `Sendable`.
+public protocol Method: AnyObject {
+  /// The method's name in pipeline files (`simclr`, `mocov2`, `byol`, ...).
+  var name: String { get }
+  /// The number of views each step needs (2 for all methods here).
+  var viewCount: Int { get }
+  /// The online network the optimizer updates.
+  var trainableModule: Module { get }
+  /// Every module and buffer to checkpoint, under its name.
+  var stateModule: Module { get }
+  /// The backbone whose features are evaluated.
+  var encoder: any FeatureEncoder { get }
+
+  /// Runs the forward and backward passes on one batch of views.
+  ///
+  /// Updates what a forward pass updates (BatchNorm running statistics) and, for MoCo,
+  /// enqueues this batch's keys after computing the loss.
+  ///
+  /// - Parameter views: `viewCount` tensors `[N, C, H, W]` (or `[N, F]` for an MLP
+  ///   encoder), view `v` of sample `i` at row `i` of `views[v]`.
+  /// - Returns: The loss, gradients keyed like `trainableModule`, and metrics: always
+  ///   `loss` and `embedding_std` (mean per-dimension standard deviation of the
+  ///   L2-normalised projections: `1/√D` when spread, 0 at collapse), plus
+  ///   method-specific ones.
+  func computeGradients(views: [Tensor]) -> MethodStep
+
+  /// Updates target networks after the optimizer stepped (EMA); a no-op for methods
+  /// without one.
+  ///
+  /// - Parameters:
+  ///   - step: The index of the step just taken, from 0.
+  ///   - totalSteps: The number of steps of the whole run (for momentum schedules).
+  /// - Returns: Metrics of the update (`momentum`, the `τ` just applied).
+  @discardableResult
+  func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float]
+
+  /// Restores the state written by `stateModule.stateDictionary()`.
+  ///
+  /// - Throws: `NNError` for missing, unexpected or misshapen tensors; `SSLError` for
+  ///   inconsistent state. Nothing is assigned unless everything checks out.
+  func loadState(_ tensors: [String: Tensor], source: String?) throws
+}
+
+extension Method {
+  public var viewCount: Int { 2 }
+
+  @discardableResult
+  public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] { [:] }
+
+  public func loadState(_ tensors: [String: Tensor], source: String?) throws {
+    try stateModule.loadTensors(tensors, isStrict: true, source: source)
+  }
+
+  /// Every tensor to checkpoint, by dotted key.
+  public func stateTensors() -> [String: Tensor] {
+    stateModule.stateDictionary()
+  }
+
+  /// Training (true) or evaluation mode for every module of the method.
+  public func train(_ isTraining: Bool = true) {
+    stateModule.train(isTraining)
+  }
+
+  /// Traps unless `views` holds `viewCount` tensors of one shape with `N > 1` rows.
+  func checkViews(_ views: [Tensor]) {
+    precondition(views.count == viewCount, "\(name): needs \(viewCount) views, got \(views.count)")
+    precondition(views.allSatisfy { $0.shape == views[0].shape } && views[0].rank >= 2 && views[0].shape[0] > 1,
+      "\(name): views must share one shape [N, ...] with N > 1, got \(views.map(\.shape))")
+  }
+}

@@ -1,0 +1,31 @@
+/// The one error type of SiamSSL: a method configuration that cannot work, or checkpoint
+/// state that a method cannot resume from.
+///
+/// Programmer errors (views of the wrong shape, a batch of another size than the method
+/// was built for) trap instead.
+public struct SSLError: Error, CustomStringConvertible, Sendable {
+  /// The closed set of things that go wrong.
+  public enum Code: Sendable, Hashable {
+    /// A configuration value is out of range or inconsistent with another (a queue size
+    /// that is not a multiple of the batch size, a non-positive temperature).
+    case invalidConfiguration
+    /// Loaded state is inconsistent (a queue pointer out of range).
+    case invalidState
+  }
+
+  public let code: Code
+  /// The configuration key or state key the error is about.
+  public let key: String?
+  /// What went wrong and what to do.
+  public let message: String
+
+  public init(_ code: Code, key: String? = nil, _ message: String) {
+    self.code = code
+    self.key = key
+    self.message = message
+  }
+
+  public var description: String {
+    (key.map { "\($0): " } ?? "") + message
+  }
+}

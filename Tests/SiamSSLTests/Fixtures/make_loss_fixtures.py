@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Writes losses.json: reference values and gradients of the SiamSSL losses.
+
+Each loss is written the way solo-learn (solo/losses/*.py) or the official code does it,
+in PyTorch float64 from float32 inputs, and differentiated with torch.autograd:
+
+- nt_xent:        solo-learn simclr_loss_func (exp-sim masks, 2N anchors)
+- info_nce:       solo-learn moco_loss_func (q, k, queue pre-normalised; queue as [K, D])
+- byol:           solo-learn byol_loss_func (2 - 2 cos, mean over batch), target detached
+- negative_cosine: solo-learn simsiam_loss_func (-cos, mean over batch), target detached
+- barlow_twins:   solo-learn barlow_loss_func (BatchNorm1d(affine=False) in training mode)
+- vicreg:         facebookresearch/vicreg main_vicreg.py (std loss averaged over branches)
+
+Run:  python3 make_loss_fixtures.py   (needs torch; writes losses.json beside this file)
+"""
+import json
+import os
+
+import torch
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float64)
+
+
+def simclr_loss_func(z1, z2, temperature):
+    z = torch.cat((z1, z2))
+    n = z1.size(0)
+    indexes = torch.arange(n).repeat(2)
+    z = F.normalize(z, dim=-1)
+    sim = torch.exp(torch.einsum("if, jf -> ij", z, z) / temperature)
+    pos_mask = indexes.unsqueeze(0) == indexes.unsqueeze(1)
+    pos_mask.fill_diagonal_(False)
+    neg_mask = ~(indexes.unsqueeze(0) == indexes.unsqueeze(1))
+    pos = torch.sum(sim * pos_mask, 1)
+    neg = torch.sum(sim * neg_mask, 1)
+    return -torch.mean(torch.log(pos / (pos + neg)))
+
+
+def moco_loss_func(query, key, queue, temperature):
+    # solo-learn keeps the queue as [D, K]; ours is [K, D].
+    pos = torch.einsum("nc,nc->n", [query, key.detach()]).unsqueeze(-1)
+    neg = torch.einsum("nc,kc->nk", [query, queue.detach()])
+    logits = torch.cat([pos, neg], dim=1) / temperature
+    targets = torch.zeros(query.size(0), dtype=torch.long)
+    return F.cross_entropy(logits, targets)
+
+
+def byol_loss_func(p, z):
+    p = F.normalize(p, dim=-1)
+    z = F.normalize(z.detach(), dim=-1)
+    return 2 - 2 * (p * z).sum(dim=1).mean()
+
+
+def simsiam_loss_func(p, z):
+    return -F.cosine_similarity(p, z.detach(), dim=-1).mean()
+
+
+def barlow_loss_func(z1, z2, lamb):
+    n, d = z1.size()
+    bn = torch.nn.BatchNorm1d(d, affine=False)
+    z1, z2 = bn(z1), bn(z2)
+    corr = torch.einsum("bi, bj -> ij", z1, z2) / n
+    diag = torch.eye(d)
+    cdif = (corr - diag).pow(2)
+    cdif[~diag.bool()] *= lamb
+    return cdif.sum()
+
+
+def off_diagonal(x):
+    n, m = x.shape
+    return x.flatten()[:-1].view(n - 1, n + 1)[:, 1:].flatten()
+
+
+def vicreg_loss(x, y, sim_coeff, std_coeff, cov_coeff):
+    n, d = x.shape
+    repr_loss = F.mse_loss(x, y)
+    x = x - x.mean(dim=0)
+    y = y - y.mean(dim=0)
+    std_x = torch.sqrt(x.var(dim=0) + 0.0001)
+    std_y = torch.sqrt(y.var(dim=0) + 0.0001)
+    std_loss = torch.mean(F.relu(1 - std_x)) / 2 + torch.mean(F.relu(1 - std_y)) / 2
+    cov_x = (x.T @ x) / (n - 1)
+    cov_y = (y.T @ y) / (n - 1)
+    cov_loss = off_diagonal(cov_x).pow(2).sum().div(d) + off_diagonal(cov_y).pow(2).sum().div(d)
+    return sim_coeff * repr_loss + std_coeff * std_loss + cov_coeff * cov_loss
+
+
+def tensor(shape, generator, scale=1.0):
+    # float32-representable values, so Swift reads exactly the inputs used here
+    return (torch.randn(*shape, generator=generator, dtype=torch.float32) * scale).to(torch.float64)
+
+
+def encode(t):
+    return {"shape": list(t.shape), "values": [float(v) for v in t.detach().flatten().tolist()]}
+
+
+def case(name, loss, parameters, inputs, fn):
+    leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
+    value = fn(**leaves)
+    value.backward()
+    gradients = {k: (v.grad if v.grad is not None else torch.zeros_like(v)) for k, v in leaves.items()}
+    return {
+        "name": name, "loss": loss, "parameters": parameters,
+        "inputs": {k: encode(v) for k, v in inputs.items()},
+        "value": float(value.detach()), "gradients": {k: encode(g) for k, g in gradients.items()},
+    }
+
+
+def main():
+    g = torch.Generator().manual_seed(20240611)
+    cases = []
+    for n, d, tau in [(4, 5, 0.5), (6, 3, 0.1)]:
+        z1, z2 = tensor((n, d), g), tensor((n, d), g)
+        cases.append(case(f"nt_xent_n{n}_d{d}", "nt_xent", {"temperature": tau}, {"z1": z1, "z2": z2},
+                          lambda z1, z2, tau=tau: simclr_loss_func(z1, z2, tau)))
+    for n, d, k, tau in [(4, 6, 10, 0.2), (5, 3, 10, 0.07)]:
+        q = F.normalize(tensor((n, d), g), dim=-1).float().double()
+        key = F.normalize(tensor((n, d), g), dim=-1).float().double()
+        queue = F.normalize(tensor((k, d), g), dim=-1).float().double()
+        cases.append(case(f"info_nce_n{n}_d{d}_k{k}", "info_nce", {"temperature": tau},
+                          {"query": q, "key": key, "queue": queue},
+                          lambda query, key, queue, tau=tau: moco_loss_func(query, key, queue, tau)))
+    p, z = tensor((5, 4), g), tensor((5, 4), g)
+    cases.append(case("byol_n5_d4", "byol", {}, {"prediction": p, "target": z},
+                      lambda prediction, target: byol_loss_func(prediction, target)))
+    p, z = tensor((6, 3), g), tensor((6, 3), g)
+    cases.append(case("negative_cosine_n6_d3", "negative_cosine", {}, {"prediction": p, "target": z},
+                      lambda prediction, target: simsiam_loss_func(prediction, target)))
+    for n, d, lamb in [(8, 5, 5e-3), (6, 4, 0.5)]:
+        z1, z2 = tensor((n, d), g), tensor((n, d), g)
+        z2 = (z2 + z1) / 2  # correlated views
+        z2 = z2.float().double()
+        cases.append(case(f"barlow_twins_n{n}_d{d}", "barlow_twins", {"lambda": lamb}, {"z1": z1, "z2": z2},
+                          lambda z1, z2, lamb=lamb: barlow_loss_func(z1, z2, lamb)))
+    # column scales straddle 1 so that some variance hinges are active and some are not
+    scales = torch.tensor([0.3, 0.6, 0.8, 1.4, 1.8, 2.5])
+    for n, d, coefficients in [(8, 6, (25.0, 25.0, 1.0)), (5, 4, (1.0, 2.0, 3.0))]:
+        z1 = (tensor((n, d), g) * scales[:d]).float().double()
+        z2 = (tensor((n, d), g) * scales[:d]).float().double()
+        lam, mu, nu = coefficients
+        cases.append(case(f"vicreg_n{n}_d{d}", "vicreg", {"invariance": lam, "variance": mu, "covariance": nu},
+                          {"z1": z1, "z2": z2},
+                          lambda z1, z2, lam=lam, mu=mu, nu=nu: vicreg_loss(z1, z2, lam, mu, nu)))
+    out = {
+        "generator": "make_loss_fixtures.py",
+        "torch_version": torch.__version__,
+        "dtype": "float64 computation from float32 inputs",
+        "cases": cases,
+    }
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "losses.json")
+    with open(path, "w") as f:
+        # one case per line: readable diffs when a case changes
+        header = {k: v for k, v in out.items() if k != "cases"}
+        f.write(json.dumps(header)[:-1] + ', "cases": [\n')
+        f.write(",\n".join(json.dumps(c) for c in out["cases"]))
+        f.write("\n]}\n")
+    print(f"wrote {len(cases)} cases to {path}")
+
+
+if __name__ == "__main__":
+    main()

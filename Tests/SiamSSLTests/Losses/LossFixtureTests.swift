@@ -1,0 +1,96 @@
+import Foundation
+import SiamSSL
+import SiamTensor
+import Testing
+import _SiamTestSupport
+
+/// The losses against `Fixtures/losses.json`: values and gradients computed in float64 by
+/// PyTorch from the solo-learn / official formulations (`Fixtures/make_loss_fixtures.py`).
+@Suite struct LossFixtureTests {
+  struct FixtureTensor: Decodable {
+    let shape: [Int]
+    let values: [Double]
+    var tensor: Tensor { Tensor(shape: shape, scalars: values.map(Float.init)) }
+  }
+
+  struct Case: Decodable {
+    let name: String
+    let loss: String
+    let parameters: [String: Double]
+    let inputs: [String: FixtureTensor]
+    let value: Double
+    let gradients: [String: FixtureTensor]
+  }
+
+  struct Fixture: Decodable {
+    let torch_version: String
+    let cases: [Case]
+  }
+
+  static func loadFixture() throws -> Fixture {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Fixtures/losses.json")
+    return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+  }
+
+  /// The input names (in argument order) and the loss as a function of those inputs.
+  static func lossFunction(_ c: Case) -> (names: [String], function: ([Tensor]) -> Tensor) {
+    func p(_ key: String) -> Float { Float(c.parameters[key]!) }
+    switch c.loss {
+    case "nt_xent":
+      return (["z1", "z2"], { ntXentLoss($0[0], $0[1], temperature: p("temperature")) })
+    case "info_nce":
+      return (["query", "key", "queue"],
+              { infoNCELoss(query: $0[0], key: $0[1], queue: $0[2], temperature: p("temperature")) })
+    case "byol":
+      return (["prediction", "target"], { byolLoss(prediction: $0[0], target: $0[1]) })
+    case "negative_cosine":
+      return (["prediction", "target"], { negativeCosineLoss(prediction: $0[0], target: $0[1]) })
+    case "barlow_twins":
+      return (["z1", "z2"], { barlowTwinsLoss($0[0], $0[1], lambda: p("lambda")) })
+    case "vicreg":
+      return (["z1", "z2"], {
+        vicregLoss($0[0], $0[1], invariance: p("invariance"), variance: p("variance"), covariance: p("covariance"))
+      })
+    default:
+      preconditionFailure("unknown loss \(c.loss) in fixture \(c.name)")
+    }
+  }
+
+  @Test func fixtureCoversEveryLoss() throws {
+    let fixture = try Self.loadFixture()
+    #expect(Set(fixture.cases.map(\.loss)) == ["nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg"])
+  }
+
+  @Test func valuesAndGradientsMatchPyTorch() throws {
+    for c in try Self.loadFixture().cases {
+      let (names, function) = Self.lossFunction(c)
+      let inputs = names.map { c.inputs[$0]!.tensor }
+      let (value, gradients) = valueAndGradient(at: inputs, of: function)
+      expectClose([Double(value.scalar)], [c.value], absolute: 1e-5, relative: 1e-4, "\(c.name) value")
+      for (name, gradient) in zip(names, gradients) {
+        let expected = c.gradients[name]!
+        #expect(gradient.shape == expected.shape, "\(c.name) ∂/∂\(name) shape")
+        expectClose(gradient.scalars.map(Double.init), expected.values, absolute: 2e-5, relative: 1e-3,
+                    "\(c.name) ∂/∂\(name)")
+      }
+    }
+  }
+
+  @Test func gradientsMatchCentralDifferences() throws {
+    for c in try Self.loadFixture().cases {
+      let (names, function) = Self.lossFunction(c)
+      let inputs = names.map { c.inputs[$0]!.tensor }
+      // Stop-gradient inputs (key, queue, target) are constants of the loss.
+      let differentiable: [Int] = switch c.loss {
+      case "info_nce", "byol", "negative_cosine": [0]
+      default: Array(names.indices)
+      }
+      // Larger steps where the loss value is large (its Float rounding dominates) and the
+      // loss is close to quadratic.
+      let step: Float = c.loss == "vicreg" || c.loss == "barlow_twins" ? 1e-2 : 1e-3
+      GradientCheck.check(c.name, at: inputs, differentiable: differentiable, step: step,
+                          absolute: 5e-3, relative: 1e-2, of: function)
+    }
+  }
+}

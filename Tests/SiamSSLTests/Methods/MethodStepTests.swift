@@ -1,0 +1,107 @@
+import Foundation
+import SiamNN
+import SiamSSL
+import SiamTensor
+import Testing
+import _SiamTestSupport
+
+/// One step of every method on a tiny ConvNet, and what an optimizer step does to target
+/// networks.
+@Suite struct MethodStepTests {
+  static func makeAll() throws -> [any Method] {
+    let key = RandomKey(seed: 11), make = Tiny.convEncoder
+    return [
+      try SimCLR(configuration: Tiny.simclr, makeEncoder: make, key: key),
+      try MoCoV2(configuration: Tiny.moco, batchSize: Tiny.batchSize, makeEncoder: make, key: key),
+      try MoCoV2(configuration: { var c = Tiny.moco; c.isSymmetric = true; return c }(),
+                 batchSize: Tiny.batchSize, makeEncoder: make, key: key),
+      try BYOL(configuration: Tiny.byol, makeEncoder: make, key: key),
+      try SimSiam(configuration: Tiny.simsiam, makeEncoder: make, key: key),
+      try BarlowTwins(configuration: Tiny.barlow, makeEncoder: make, key: key),
+      try VICReg(configuration: Tiny.vicreg, makeEncoder: make, key: key),
+    ]
+  }
+
+  @Test func everyMethodTakesAHealthyStep() throws {
+    for method in try Self.makeAll() {
+      let step = expectHealthyStep(method)
+      // Targets are not touched by the optimizer: only `trainableModule` is updated.
+      let before = method.stateTensors()
+      var optimizer = SGD(learningRate: 0.1, momentum: 0.9)
+      optimizer.update(method.trainableModule, gradients: step.gradients)
+      let after = method.stateTensors()
+      let trainable = Set(method.trainableModule.namedParameters().map(\.key))
+      for (key, tensor) in after where !trainable.contains(key) {
+        #expect(tensor.isBitIdentical(to: before[key]!), "\(method.name): \(key) changed by the optimizer")
+      }
+      #expect(trainable.contains { !after[$0]!.isBitIdentical(to: before[$0]!) })
+      method.afterOptimizerStep(step: 0, totalSteps: 10)
+    }
+  }
+
+  @Test func checkpointKeysNameEveryModule() throws {
+    let names = try Self.makeAll().map { method in
+      (method.name, Set(method.stateTensors().keys.map { String($0.split(separator: ".")[0]) }))
+    }
+    #expect(names[0].1 == ["encoder", "projector"])
+    #expect(names[1].1 == ["encoder", "projector", "momentum_encoder", "momentum_projector", "queue", "queue_ptr"])
+    #expect(names[3].1 == ["encoder", "projector", "predictor", "momentum_encoder", "momentum_projector"])
+    #expect(names[4].1 == ["encoder", "projector", "predictor"])
+  }
+
+  @Test func momentumNetworksStartAsCopies() throws {
+    let byol = try BYOL(configuration: Tiny.byol, makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 3))
+    let state = byol.stateTensors()
+    for (key, tensor) in byol.encoder.stateDictionary() {
+      #expect(state["momentum_encoder." + key]!.isBitIdentical(to: tensor))
+    }
+  }
+
+  @Test func simclrLossDecreasesOnAFixedBatch() throws {
+    let method = try SimCLR(configuration: Tiny.simclr, makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 5))
+    var optimizer = SGD(learningRate: 0.1, momentum: 0.9)
+    let views = Tiny.views(seed: 9)
+    var losses: [Float] = []
+    for step in 0..<30 {
+      let result = method.computeGradients(views: views)
+      losses.append(result.loss)
+      optimizer.update(method.trainableModule, gradients: result.gradients)
+      method.afterOptimizerStep(step: step, totalSteps: 30)
+    }
+    #expect(losses.allSatisfy { $0.isFinite })
+    #expect(losses.last! < 0.8 * losses.first!, "losses \(losses)")
+  }
+
+  @Test func methodsAreBuiltFromTheirConfiguration() throws {
+    let configurations: [MethodConfiguration] = [
+      .simclr(Tiny.simclr), .mocov2(Tiny.moco), .byol(Tiny.byol), .simsiam(Tiny.simsiam),
+      .barlowTwins(Tiny.barlow), .vicreg(Tiny.vicreg),
+    ]
+    for configuration in configurations {
+      let method = try configuration.makeMethod(
+        encoder: .mlp(widths: [16]), inputShape: [1, 8, 8], batchSize: Tiny.batchSize, key: RandomKey(seed: 1))
+      #expect(method.name == configuration.name)
+      #expect(method.encoder.outputFeatures == 16)
+    }
+  }
+
+  @Test func partialConfigurationsDecodeWithPaperDefaults() throws {
+    let simclr = try JSONDecoder().decode(SimCLR.Configuration.self, from: Data(#"{"temperature": 0.1}"#.utf8))
+    #expect(simclr == SimCLR.Configuration(temperature: 0.1))
+    let moco = try JSONDecoder().decode(MoCoV2.Configuration.self, from: Data(#"{"queueSize": 512, "isSymmetric": true}"#.utf8))
+    #expect(moco.queueSize == 512 && moco.isSymmetric && moco.temperature == 0.2 && moco.momentum == 0.99)
+    let vicreg = try JSONDecoder().decode(VICReg.Configuration.self, from: Data("{}".utf8))
+    #expect(vicreg == VICReg.Configuration())
+    let roundTrip = try JSONDecoder().decode(BYOL.Configuration.self, from: JSONEncoder().encode(Tiny.byol))
+    #expect(roundTrip == Tiny.byol)
+  }
+
+  @Test func invalidConfigurationsThrow() {
+    #expect(throws: SSLError.self) {
+      try SimCLR(configuration: SimCLR.Configuration(temperature: 0), makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
+    }
+    #expect(throws: SSLError.self) {
+      try BYOL(configuration: BYOL.Configuration(baseMomentum: 1.5), makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
+    }
+  }
+}
