@@ -43,7 +43,7 @@ let package = Package(
     .target(name: "SiamEval", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
     .target(
       name: "SiamBench",
-      dependencies: ["SiamTensor", "SiamNN"]
+      dependencies: ["SiamTensor", "SiamNN", "SiamSSL"]
     ),
     .executableTarget(
       name: "siam",
@@ -58,7 +58,9 @@ let package = Package(
       name: "SiamNNTests", dependencies: ["SiamNN", "SiamTensor", "_SiamTestSupport"],
       exclude: ["Checkpoints/Fixtures"]),
     .testTarget(name: "SiamDataTests", dependencies: ["SiamData", "SiamTensor", "_SiamTestSupport"]),
-    .testTarget(name: "SiamSSLTests", dependencies: ["SiamSSL", "SiamNN", "SiamTensor", "_SiamTestSupport"]),
+    .testTarget(
+      name: "SiamSSLTests", dependencies: ["SiamSSL", "SiamNN", "SiamTensor", "_SiamTestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "_SiamTestSupport"]),
     .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench"]),
   ]

@@ -1,8 +1,9 @@
 import SiamNN
+import SiamSSL
 import SiamTensor
 
 /// One SimCLR training step exactly as the PyTorch reference of `BENCHMARKS.md` does it:
-/// two views through encoder + projector, NT-Xent at temperature 0.5, backward, and an SGD
+/// two views through encoder + projector, NT-Xent (`ntXentLoss`) at temperature 0.5, backward, and an SGD
 /// step with momentum 0.9 and weight decay 5e-4.
 struct SimCLRStepBenchmark {
   let batchSize: Int
@@ -63,7 +64,7 @@ struct SimCLRStepBenchmark {
   mutating func step() -> Float {
     let (x1, x2) = views
     let (loss, gradients) = valueAndGradient(of: model) { model in
-      simclrLoss(model(x1), model(x2), temperature: 0.5)
+      ntXentLoss(model(x1), model(x2), temperature: 0.5)
     }
     optimizer.update(model, gradients: gradients)
     return loss.scalar
@@ -75,21 +76,6 @@ struct SimCLRStepBenchmark {
     let seconds = Stopwatch.medianSeconds(trials: trials) { copy.step() }
     return StepFigure(batchSize: batchSize, secondsPerStep: seconds, flopsPerStep: flopsPerStep)
   }
-}
-
-/// NT-Xent (Chen et al., 2020) over the 2N views, written with the engine's ops:
-/// `ℓ = −(1/2N) Σᵢ log( exp(sᵢ,ₚ₍ᵢ₎/τ) / Σ_{k≠i} exp(sᵢ,ₖ/τ) )`, `s` the cosine similarity
-/// and `p(i)` the other view of sample `i`.
-///
-/// Shapes: `z1`, `z2` `[N, D]`; result `[]`.
-func simclrLoss(_ z1: Tensor, _ z2: Tensor, temperature: Float) -> Tensor {
-  let n = z1.shape[0]
-  let z = l2Normalized(concatenated([z1, z2], alongAxis: 0), alongAxis: 1)
-  var selfMask = Tensor(zeros: [2 * n, 2 * n])
-  selfMask.withUnsafeMutableBufferPointer { p in for i in 0..<(2 * n) { p[i * 2 * n + i] = -1e9 } }
-  let logits = matmul(z, z, transposeB: true) / temperature + selfMask
-  let positives = (0..<(2 * n)).map { ($0 + n) % (2 * n) }
-  return crossEntropy(logits: logits, labels: positives)
 }
 
 /// Counts the multiply-adds of convolutions and linear layers (the work that dominates).
