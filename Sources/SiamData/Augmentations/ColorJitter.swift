@@ -1,4 +1,3 @@
-import Foundation
 import SiamTensor
 
 /// Random brightness, contrast, saturation and hue changes in a random order
@@ -131,9 +130,9 @@ public struct ColorJitter: AugmentationOp, Equatable {
   static func shiftHue(_ buffer: UnsafeMutableBufferPointer<Float>, by shift: Float, plane: Int) {
     let r = buffer.baseAddress!, g = r + plane, b = g + plane
     for i in 0..<plane {
-      var (h, s, v) = rgbToHSV(r[i], g[i], b[i])
-      h += shift
-      h -= floorf(h)
+      let (hue, s, v) = rgbToHSV(r[i], g[i], b[i])
+      var h = hue + shift  // in (−0.5, 1.5): one wrap is enough.
+      if h < 0 { h += 1 } else if h >= 1 { h -= 1 }
       (r[i], g[i], b[i]) = hsvToRGB(h, s, v)
     }
   }
@@ -154,26 +153,22 @@ public struct ColorJitter: AugmentationOp, Equatable {
     } else {
       h = 4 + gc - rc
     }
-    let turns = h / 6 + 1
-    return (turns - floorf(turns), s, maxc)
+    // torchvision's fmod(h / 6 + 1, 1); h / 6 is in [−1/6, 5/6).
+    let turns = h / 6
+    return (turns < 0 ? turns + 1 : turns, s, maxc)
   }
 
-  /// torchvision's `_hsv2rgb` (sector `⌊6h⌋ mod 6`, `p, q, t` clamped to `[0, 1]`).
+  /// torchvision's `_hsv2rgb` for `h` in `[0, 1)`, written in the closed form
+  /// `channel(n) = v − v·s·clamp(min(k, 4 − k), 0, 1)`, `k = (n + 6h) mod 6`, `n` = 5, 3, 1
+  /// for red, green, blue (the same values as the sector table; no branches, no libm).
   @inlinable
   static func hsvToRGB(_ h: Float, _ s: Float, _ v: Float) -> (Float, Float, Float) {
-    let scaled = h * 6
-    let sector = floorf(scaled)
-    let f = scaled - sector
-    let p = min(max(v * (1 - s), 0), 1)
-    let q = min(max(v * (1 - s * f), 0), 1)
-    let t = min(max(v * (1 - s * (1 - f)), 0), 1)
-    switch ((Int(sector) % 6) + 6) % 6 {
-    case 0: return (v, t, p)
-    case 1: return (q, v, p)
-    case 2: return (p, v, t)
-    case 3: return (p, q, v)
-    case 4: return (t, p, v)
-    default: return (v, p, q)
+    let h6 = h * 6, vs = v * s
+    @inline(__always) func channel(_ n: Float) -> Float {
+      var k = n + h6
+      if k >= 6 { k -= 6 }
+      return min(max(v - vs * min(max(min(k, 4 - k), 0), 1), 0), 1)
     }
+    return (channel(5), channel(3), channel(1))
   }
 }

@@ -79,47 +79,52 @@ public struct GaussianBlur: AugmentationOp, Equatable {
 
   /// `image` convolved with `kernel` along rows and then columns, reflect padding.
   ///
+  /// Both passes run over whole rows (tap-outer, pixel-inner loops that vectorise): rows
+  /// into a scratch plane through a padded line, then columns as weighted sums of
+  /// reflected scratch rows.
+  ///
   /// - Complexity: O(C·H·W·k).
   public static func blurred(_ image: Image, kernel: [Float]) -> Image {
     let (height, width) = (image.height, image.width)
     let radius = kernel.count / 2
     if radius == 0 { return image }
     var output = image
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: max(height, width) + 2 * radius) { line in
+    let paddedWidth = width + 2 * radius
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: height * width + paddedWidth) { scratch in
       kernel.withUnsafeBufferPointer { weights in
         output.pixels.withUnsafeMutableBufferPointer { buffer in
-          let taps = weights.baseAddress!, padded = line.baseAddress!
+          let taps = weights.baseAddress!, tapCount = kernel.count
+          let rows = scratch.baseAddress!, padded = rows + height * width
           for c in 0..<image.channels {
-            let plane = buffer.baseAddress! + c &* height &* width
-            // Rows: pad one row into `line`, convolve back into place.
+            let plane = buffer.baseAddress! + c * height * width
+            // Rows: pad each row into `padded`, write the convolution into `rows`.
             for y in 0..<height {
-              let row = plane + y &* width
-              fillPadded(padded, count: width, radius: radius) { row[$0] }
-              convolve(padded, taps: taps, count: kernel.count, into: row, length: width, stride: 1)
+              let source = plane + y * width, target = rows + y * width
+              (padded + radius).update(from: source, count: width)
+              for i in 1...radius {
+                padded[radius - i] = source[reflect(-i, count: width)]
+                padded[radius + width - 1 + i] = source[reflect(width - 1 + i, count: width)]
+              }
+              target.update(repeating: 0, count: width)
+              for t in 0..<tapCount {
+                let w = taps[t], window = padded + t
+                for x in 0..<width { target[x] += w * window[x] }
+              }
             }
-            // Columns.
-            for x in 0..<width {
-              let column = plane + x
-              fillPadded(padded, count: height, radius: radius) { column[$0 &* width] }
-              convolve(padded, taps: taps, count: kernel.count, into: column, length: height, stride: width)
+            // Columns: each output row is a weighted sum of reflected rows.
+            for y in 0..<height {
+              let target = plane + y * width
+              target.update(repeating: 0, count: width)
+              for t in 0..<tapCount {
+                let w = taps[t], source = rows + reflect(y + t - radius, count: height) * width
+                for x in 0..<width { target[x] += w * source[x] }
+              }
             }
           }
         }
       }
     }
     return output
-  }
-
-  /// Writes `count + 2·radius` values: the line with `radius` reflected values each side.
-  @inline(__always)
-  private static func fillPadded(
-    _ padded: UnsafeMutablePointer<Float>, count: Int, radius: Int, _ value: (Int) -> Float
-  ) {
-    for i in 0..<count { padded[radius &+ i] = value(i) }
-    for i in 1...radius {
-      padded[radius &- i] = value(reflect(-i, count: count))
-      padded[radius &+ count &- 1 &+ i] = value(reflect(count - 1 + i, count: count))
-    }
   }
 
   /// Index `i` reflected into `0..<count` (mirror without repeating the edge; periodic
@@ -131,18 +136,5 @@ public struct GaussianBlur: AugmentationOp, Equatable {
     var j = i % period
     if j < 0 { j += period }
     return j < count ? j : period - j
-  }
-
-  @inline(__always)
-  private static func convolve(
-    _ padded: UnsafeMutablePointer<Float>, taps: UnsafePointer<Float>, count: Int,
-    into target: UnsafeMutablePointer<Float>, length: Int, stride: Int
-  ) {
-    for i in 0..<length {
-      var sum: Float = 0
-      let window = padded + i
-      for k in 0..<count { sum += taps[k] * window[k] }
-      target[i &* stride] = sum
-    }
   }
 }
