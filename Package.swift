@@ -43,7 +43,7 @@ let package = Package(
     .target(name: "SiamEval", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
     .target(
       name: "SiamBench",
-      dependencies: ["SiamTensor", "SiamNN", "SiamSSL"]
+      dependencies: ["SiamTensor", "SiamNN", "SiamData", "SiamSSL"]
     ),
     .executableTarget(
       name: "siam",
