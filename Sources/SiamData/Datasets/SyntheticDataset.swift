@@ -7,7 +7,7 @@ import SiamTensor
 /// field of stripes whose orientation is `π·k/K` (± a small jitter) with a random
 /// frequency, phase and contrast, overlaid with a filled shape chosen by `k mod 4`
 /// (disk, square, diamond, cross) at a random position and size, per-channel gains and
-/// uniform noise. Orientation and shape make the class learnable by a small convnet;
+/// uniform noise (SplitMix64 seeded from the sample's key). Orientation and shape make the class learnable by a small convnet;
 /// position, phase and noise make the task non-trivial. Every draw comes from
 /// `RandomKey(seed:).folded(in: split).folded(in: i)`, so a sample depends only on the
 /// seed, the split and its index, never on `count` or on the thread that made it.
@@ -66,21 +66,28 @@ public enum SyntheticDataset {
     let radius = s * (0.15 + 0.1 * random.nextUnitFloat())
     let gains = (0..<channels).map { _ in channels == 1 ? Float(1) : 0.7 + 0.3 * random.nextUnitFloat() }
     let (cosine, sine) = (cos(angle), sin(angle))
-    let noiseKey = key.folded(in: "noise")
+    // Noise: SplitMix64 seeded from the image's stream, four 16-bit values a draw (one
+    // Philox block per pixel would cost 10× more, which matters in debug-built tests).
+    var noise = SplitMix64(state: random.next())
+    var noiseBits: UInt64 = 0
+    var drawn = 0
     let plane = size * size
+    let omega = 2 * Float.pi * frequency
 
     for y in 0..<size {
+      let fy = Float(y) + 0.5
       for x in 0..<size {
         let fx = Float(x) + 0.5
-        let fy = Float(y) + 0.5
-        var value = background + contrast * sin(2 * Float.pi * frequency * (fx * cosine + fy * sine) + phase)
+        var value = background + contrast * sin(omega * (fx * cosine + fy * sine) + phase)
         if isInside(shape: label % 4, dx: fx - centerX, dy: fy - centerY, radius: radius) { value = shapeLevel }
-        let p = y * size + x
+        let p = y &* size &+ x
         for c in 0..<channels {
-          let n = UInt64(c * plane + p)
-          let noise = 0.12 * (unitFloat(noiseKey.block(n / 4)[Int(n % 4)]) - 0.5)
-          let v = min(1, max(0, value * gains[c] + noise))
-          target[c * plane + p] = UInt8((v * 255).rounded())
+          let n = c &* plane &+ p
+          if drawn & 3 == 0 { noiseBits = noise.next() }
+          let u = Float((noiseBits >> (UInt64(drawn & 3) &* 16)) & 0xffff) * (1 / 65536)
+          drawn &+= 1
+          let v = min(1, max(0, value * gains[c] + 0.12 * (u - 0.5)))
+          target[n] = UInt8((v * 255).rounded())
         }
       }
     }
@@ -94,5 +101,19 @@ public enum SyntheticDataset {
     case 2: return abs(dx) + abs(dy) <= radius  // diamond
     default: return (abs(dx) <= 0.3 * radius && abs(dy) <= radius) || (abs(dy) <= 0.3 * radius && abs(dx) <= radius)  // cross
     }
+  }
+}
+
+/// SplitMix64 (Steele et al., 2014): a tiny generator for bulk per-pixel noise, seeded
+/// from a Philox draw so that it stays a pure function of (seed, split, index).
+struct SplitMix64 {
+  var state: UInt64
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 }
