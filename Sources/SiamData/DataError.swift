@@ -13,6 +13,8 @@ public struct DataError: Error, CustomStringConvertible, Sendable {
     case fileNotFound
     /// A file exists but could not be read, or its compressed stream is corrupt.
     case unreadable
+    /// A file (a `.npy` output, a cache entry) could not be written.
+    case unwritable
     /// The magic number at the start of a file is not the one its format requires.
     case badMagic
     /// A file ends before the data its header (or its record size) requires.

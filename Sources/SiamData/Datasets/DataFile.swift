@@ -87,18 +87,18 @@ public enum DataFile {
 
   /// Writes `bytes` to `path` atomically (a temporary file renamed over the target).
   ///
-  /// - Throws: `DataError.unreadable` naming the path when the write fails.
+  /// - Throws: `DataError.unwritable` naming the path when the write fails.
   public static func write(_ bytes: [UInt8], to path: String) throws {
     let temporary = path + ".tmp-\(getpid())"
     do {
       try Data(bytes).write(to: URL(fileURLWithPath: temporary))
     } catch {
-      throw DataError(.unreadable, "cannot write the file", path: path, cause: SystemError(0, text: "\(error)"))
+      throw DataError(.unwritable, "cannot write the file (does its folder exist and is it writable?)", path: path, cause: SystemError(0, text: "\(error)"))
     }
     if rename(temporary, path) != 0 {
       let code = errno
       unlink(temporary)
-      throw DataError(.unreadable, "cannot move the written file into place", path: path,
+      throw DataError(.unwritable, "cannot move the written file into place", path: path,
                       cause: SystemError.current(code))
     }
   }

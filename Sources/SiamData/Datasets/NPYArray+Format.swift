@@ -103,7 +103,7 @@ extension NPYArray {
 
   /// Writes this array as a `.npy` file at `path` (atomically).
   ///
-  /// - Throws: `DataError.unreadable` naming the path when the write fails.
+  /// - Throws: `DataError.unwritable` naming the path when the write fails.
   public func write(to path: String) throws {
     try DataFile.write(encoded(), to: path)
   }

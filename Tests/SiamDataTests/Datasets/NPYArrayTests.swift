@@ -19,6 +19,14 @@ import Testing
     #expect(read == array)
   }
 
+  @Test func writingIntoAMissingFolderIsUnwritable() throws {
+    let dir = try TemporaryDirectory()
+    let error = expectDataError(.unwritable) {
+      try NPYArray(shape: [1], values: .uint8([1])).write(to: dir.file("no/such/folder/a.npy"))
+    }
+    #expect(error?.path == dir.file("no/such/folder/a.npy"))
+  }
+
   @Test func headerIsPaddedToSixtyFourBytesAsNumPyWritesIt() {
     let encoded = NPYArray(shape: [3], values: .uint8([1, 2, 3])).encoded()
     #expect(Array(encoded.prefix(8)) == [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
