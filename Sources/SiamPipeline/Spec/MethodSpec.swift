@@ -1,0 +1,111 @@
+import SiamSSL
+
+/// A pretrain stage's `method:`, mapped onto `SiamSSL.MethodConfiguration`.
+///
+/// YAML keys are snake_case; the mapping onto each method's `Configuration`:
+///
+/// | YAML key | Configuration property | methods |
+/// | --- | --- | --- |
+/// | `type` | the `MethodConfiguration` case | simclr, mocov2, byol, simsiam, barlow_twins, vicreg |
+/// | `projector: [h₁, …, out]` | `projectorHiddenWidths: [h₁, …]`, `projectorOutputFeatures: out` | all |
+/// | `projector_batch_norm` | `projectorHasBatchNorm` | simclr, mocov2 |
+/// | `predictor_hidden` | `predictorHiddenWidths` | byol, simsiam |
+/// | `temperature` | `temperature` | simclr, mocov2 |
+/// | `queue_size` | `queueSize` | mocov2 |
+/// | `momentum`, `final_momentum` | `momentum`/`baseMomentum`, `finalMomentum` | mocov2, byol |
+/// | `symmetric` | `isSymmetric` | mocov2 |
+/// | `lambda` | `lambda` | barlow_twins |
+/// | `invariance_weight`, `variance_weight`, `covariance_weight` | same, camelCase | vicreg |
+///
+/// Defaults are the configurations' defaults (the papers').
+public enum MethodSpec {
+  private typealias Field = ParameterShape.Field
+
+  private static func projector(_ widths: [Int]) -> Field {
+    .init("projector", .list(.integer(.atLeast(1)), minCount: 1), .defaultValue(.array(widths.map { .number($0) })),
+          "Widths of the projector's Linear layers: hidden widths, then the output width.")
+  }
+
+  private static func predictor(_ widths: [Int]) -> Field {
+    .init("predictor_hidden", .list(.integer(.atLeast(1)), minCount: 1), .defaultValue(.array(widths.map { .number($0) })),
+          "Hidden widths of the predictor (its output width is the projector's).")
+  }
+
+  private static func temperature(_ value: Double) -> Field {
+    .init("temperature", .number(.positive), .defaultValue(.number(value)), "Softmax temperature τ of the contrastive loss.")
+  }
+
+  private static func batchNorm(_ value: Bool) -> Field {
+    .init("projector_batch_norm", .boolean, .defaultValue(.bool(value)), "BatchNorm after each hidden Linear of the projector.")
+  }
+
+  private static let momentumCheck: @Sendable ([String: CanonicalJSON]) -> [ParameterShape.Problem] = { v in
+    guard let base = v["momentum"]?.doubleValue, let final = v["final_momentum"]?.doubleValue, base > final else { return [] }
+    return [.init(key: "final_momentum",
+                  "expected final_momentum ≥ momentum (\(CanonicalJSON.format(base))), found \(CanonicalJSON.format(final))")]
+  }
+
+  private static let unitMomentum = ParameterShape.number(.unit)
+
+  /// The shape of `method:`.
+  static let shape: ParameterShape = .named("method", .union(.init([
+    .init("simclr", .init([temperature(0.5), projector([2048, 128]), batchNorm(true)]),
+          "SimCLR: NT-Xent over two views (Chen et al. 2020)."),
+    .init("mocov2", .init([
+      temperature(0.2), projector([2048, 128]), batchNorm(false),
+      .init("queue_size", .integer(.atLeast(1)), .defaultValue(4096), "K, negatives in the queue; a multiple of batch_size."),
+      .init("momentum", unitMomentum, .defaultValue(0.99), "Key-encoder momentum m at step 0."),
+      .init("final_momentum", .nullable(unitMomentum), .optional, "m at the last step (cosine); null keeps it constant."),
+      .init("symmetric", .boolean, .defaultValue(false), "Symmetric loss over both views."),
+    ], check: momentumCheck), "MoCo v2: InfoNCE against a queue of momentum-encoded keys."),
+    .init("byol", .init([
+      projector([4096, 256]), predictor([4096]),
+      .init("momentum", unitMomentum, .defaultValue(0.99), "Target momentum τ at step 0."),
+      .init("final_momentum", unitMomentum, .defaultValue(1), "τ at the last step (cosine schedule)."),
+    ], check: momentumCheck), "BYOL: predict a momentum target's projection."),
+    .init("simsiam", .init([projector([2048, 2048, 2048]), predictor([512])]),
+          "SimSiam: stop-gradient instead of a momentum target."),
+    .init("barlow_twins", .init([
+      .init("lambda", .number(.nonNegative), .defaultValue(0.005), "Weight of the off-diagonal terms."),
+      projector([8192, 8192, 8192]),
+    ]), "Barlow Twins: cross-correlation towards the identity."),
+    .init("vicreg", .init([
+      .init("invariance_weight", .number(.nonNegative), .defaultValue(25), "Weight of the invariance term."),
+      .init("variance_weight", .number(.nonNegative), .defaultValue(25), "Weight of the variance term."),
+      .init("covariance_weight", .number(.nonNegative), .defaultValue(1), "Weight of the covariance term."),
+      projector([8192, 8192, 8192]),
+    ]), "VICReg: variance, invariance, covariance."),
+  ])))
+
+  /// The configuration a resolved `method:` value describes.
+  public static func configuration(resolved: CanonicalJSON) -> MethodConfiguration {
+    let r = ResolvedValues(resolved)
+    let widths = r.ints("projector")
+    let hidden = Array(widths.dropLast()), output = widths.last!
+    switch r.string("type") {
+    case "simclr":
+      return .simclr(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden,
+                           projectorOutputFeatures: output, projectorHasBatchNorm: r.bool("projector_batch_norm")))
+    case "mocov2":
+      return .mocov2(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden,
+                           projectorOutputFeatures: output, projectorHasBatchNorm: r.bool("projector_batch_norm"),
+                           queueSize: r.int("queue_size"), momentum: r.float("momentum"),
+                           finalMomentum: r.optionalFloat("final_momentum"), isSymmetric: r.bool("symmetric")))
+    case "byol":
+      return .byol(.init(projectorHiddenWidths: hidden, projectorOutputFeatures: output,
+                         predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
+                         finalMomentum: r.float("final_momentum")))
+    case "simsiam":
+      return .simsiam(.init(projectorHiddenWidths: hidden, projectorOutputFeatures: output,
+                            predictorHiddenWidths: r.ints("predictor_hidden")))
+    case "barlow_twins":
+      return .barlowTwins(.init(lambda: r.float("lambda"), projectorHiddenWidths: hidden, projectorOutputFeatures: output))
+    case "vicreg":
+      return .vicreg(.init(invarianceWeight: r.float("invariance_weight"), varianceWeight: r.float("variance_weight"),
+                           covarianceWeight: r.float("covariance_weight"), projectorHiddenWidths: hidden,
+                           projectorOutputFeatures: output))
+    default:
+      preconditionFailure("unknown method type in \(resolved)")
+    }
+  }
+}

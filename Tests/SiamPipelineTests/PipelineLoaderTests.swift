@@ -1,0 +1,175 @@
+import Foundation
+import SiamNN
+import SiamSSL
+import Testing
+@testable import SiamPipeline
+
+/// Good files: what they decode to, with defaults filled in; includes, anchors and merge
+/// keys; every file under `pipelines/`.
+@Suite struct PipelineLoaderTests {
+  static func load(_ yaml: String, overrides: [String] = []) throws -> PipelineSpec {
+    try PipelineLoader.load(yaml: yaml, file: "test.yaml", overrides: overrides).spec
+  }
+
+  static let quickstart = "\(TestPaths.pipelines)/quickstart.yaml"
+
+  @Test(arguments: TestPaths.yamlFiles(in: TestPaths.pipelines))
+  func everyPipelineValidates(path: String) throws {
+    let (spec, _) = try PipelineLoader.load(path: path)
+    #expect(!spec.stages.isEmpty)
+    #expect(spec.graph.order.count == spec.stages.count)
+  }
+
+  @Test func pipelinesFolderHasTheExamples() {
+    let names = Set(TestPaths.yamlFiles(in: TestPaths.pipelines).map { ($0 as NSString).lastPathComponent })
+    for name in ["quickstart.yaml", "simclr-fashion.yaml", "moco-fashion.yaml", "byol-fashion.yaml",
+                 "compare-methods.yaml", "ablation-temperature.yaml"] {
+      #expect(names.contains(name), "\(name)")
+    }
+  }
+
+  @Test func quickstartDecodesToTypedStages() throws {
+    let spec = try PipelineLoader.load(path: Self.quickstart).spec
+    #expect(spec.name == "quickstart")
+    #expect(spec.seed == 7)
+    #expect(spec.graph.order == ["data", "pretrain", "knn", "linear"])
+    let data = try #require(spec.stages["data"]?.parameters as? DatasetParameters)
+    #expect(data.source == .fashionMNIST)
+    #expect(data.values.string("path") == "/usr/share/datasets/fashion-mnist")
+    #expect(data.limit == 10000)
+    let pretrain = try #require(spec.stages["pretrain"]?.parameters as? PretrainParameters)
+    #expect(pretrain.encoder == .convnet(widths: [32, 64, 128], strides: [1, 2, 2]))
+    #expect(pretrain.method == .simclr(.init(temperature: 0.5, projectorHiddenWidths: [128], projectorOutputFeatures: 64)))
+    #expect(pretrain.optimizer.kind == .sgd)
+    #expect(pretrain.optimizer.warmupEpochs == 1)
+    #expect(pretrain.epochs == 5 && pretrain.batchSize == 256)
+    #expect(pretrain.views.count == 2)
+    let chain = pretrain.views[0].makeChain(channels: 1)
+    #expect(chain.entries.map(\.probability) == [1, 0.5, 0.8])
+    #expect(chain.outputShape(for: [1, 28, 28]) == [1, 28, 28])
+    let knn = try #require(spec.stages["knn"]?.parameters as? KNNParameters)
+    #expect(knn.k == [20])
+  }
+
+  @Test func resolvedParametersFillDefaults() throws {
+    let spec = try PipelineLoader.load(path: Self.quickstart).spec
+    let flat = spec.flattenedParameters
+    #expect(flat["stages.pretrain.method.temperature"] == 0.5)
+    #expect(flat["stages.pretrain.method.projector_batch_norm"] == true)
+    #expect(flat["stages.pretrain.encoder.type"] == "convnet")
+    #expect(flat["stages.pretrain.views.0.0.random_resized_crop.ratio.1"] == .number(4.0 / 3))
+    #expect(flat["stages.pretrain.views.0.1.horizontal_flip.p"] == 0.5)
+    #expect(flat["stages.linear.lr"] == 0.1)
+    #expect(flat["stages.linear.weight_decay"] == 0)
+    #expect(flat["stages.knn.temperature"] == 0.1)
+    #expect(flat["stages.data.test_limit"] == 2000)
+    #expect(flat["stages.pretrain.needs.0"] == "data")
+    #expect(flat["seed"] == 7)
+    let linear = try #require(spec.stages["linear"])
+    #expect(linear.resolvedParameters == ["epochs": 20, "lr": 0.1, "weight_decay": 0, "batch_size": 256])
+  }
+
+  @Test func everyMethodMapsOntoItsConfiguration() throws {
+    let spec = try PipelineLoader.load(path: "\(TestPaths.pipelines)/compare-methods.yaml").spec
+    func method(_ stage: String) throws -> MethodConfiguration {
+      try #require(spec.stages[stage]?.parameters as? PretrainParameters).method
+    }
+    #expect(try method("mocov2") == .mocov2(.init(projectorHiddenWidths: [128], projectorOutputFeatures: 64, queueSize: 4096)))
+    #expect(try method("byol") == .byol(.init(projectorHiddenWidths: [256], projectorOutputFeatures: 64, predictorHiddenWidths: [256])))
+    #expect(try method("simsiam") == .simsiam(.init(projectorHiddenWidths: [256, 256], projectorOutputFeatures: 256,
+                                                   predictorHiddenWidths: [64])))
+    #expect(try method("barlow") == .barlowTwins(.init(lambda: 0.005, projectorHiddenWidths: [512, 512], projectorOutputFeatures: 512)))
+    #expect(try method("vicreg") == .vicreg(.init(projectorHiddenWidths: [512, 512], projectorOutputFeatures: 512)))
+    // The anchor's settings reach every stage that merges it; an explicit key wins.
+    let byol = try #require(spec.stages["byol"]?.parameters as? PretrainParameters)
+    #expect(byol.epochs == 10)
+    #expect(byol.views.map { if case .preset(let p, _, _, _) = $0 { p.rawValue } else { "" } } == ["byol_view1", "byol_view2"])
+    #expect(spec.graph.order.first == "data")
+  }
+
+  @Test func includesNestAndLaterKeysWin() throws {
+    let (spec, warnings) = try PipelineLoader.load(path: "\(TestPaths.fixtures)/good/composed.yaml")
+    #expect(spec.seed == 5)  // composed.yaml over override.yaml (4) over base.yaml (3)
+    let data = try #require(spec.stages["data"]?.parameters as? DatasetParameters)
+    #expect(data.values.int("samples") == 128)  // merged key by key: source from base, samples from override
+    #expect(data.source == .synthetic)
+    let a = try #require(spec.stages["a"]?.parameters as? PretrainParameters)
+    let b = try #require(spec.stages["b"]?.parameters as? PretrainParameters)
+    #expect(a.epochs == 2 && b.epochs == 3)
+    #expect(a.batchSize == 16 && b.batchSize == 16)
+    #expect(b.encoder == .convnet(widths: [8, 16], strides: [1, 2]))
+    #expect(a.method == .simclr(.init(temperature: 0.3)))
+    #expect(warnings.isEmpty)
+  }
+
+  @Test func unusedDefinitionsAreWarnings() throws {
+    let (_, warnings) = try PipelineLoader.load(path: "\(TestPaths.pipelines)/simclr-fashion.yaml")
+    #expect(warnings.contains { $0.keyPath == "encoders.wide" && $0.message == "encoder 'wide' is never used" })
+    #expect(warnings.allSatisfy { $0.isWarning })
+    #expect(warnings.first?.description.contains(": warning: ") == true)
+  }
+
+  @Test func inlineDefinitionsAndReferencesResolveAlike() throws {
+    let named = try Self.load("""
+      name: x
+      augmentations: {v: {preset: simclr, size: 28}}
+      encoders: {e: {type: mlp, widths: [64, 32]}}
+      stages:
+        d: {kind: dataset, source: synthetic}
+        p: {kind: pretrain, needs: [d], encoder: e, views: [v, v], method: {type: simclr}}
+      """)
+    let inline = try Self.load("""
+      name: x
+      stages:
+        d: {kind: dataset, source: synthetic}
+        p:
+          kind: pretrain
+          needs: [d]
+          encoder: {type: mlp, widths: [64, 32]}
+          views: [{preset: simclr, size: 28}, {preset: simclr, size: 28}]
+          method: {type: simclr}
+      """)
+    #expect(named.stages["p"]!.resolvedParameters == inline.stages["p"]!.resolvedParameters)
+  }
+
+  @Test func sweepBlockIsDecoded() throws {
+    let spec = try PipelineLoader.load(path: "\(TestPaths.pipelines)/ablation-temperature.yaml").spec
+    let sweep = try #require(spec.sweep)
+    #expect(sweep.pointCount == 8)
+    let points = try #require(sweep.points)
+    #expect(points.count == 8)
+    #expect(points[0].map(\.path) == ["stages.pretrain.method.temperature", "seed"])
+    #expect(points[1].map(\.value) == [0.05, 2])
+  }
+
+  @Test func randomAndZipSweeps() throws {
+    let base = """
+      name: s
+      stages:
+        d: {kind: dataset, source: synthetic}
+        p: {kind: pretrain, needs: [d], views: [{preset: simclr, size: 28}, {preset: simclr, size: 28}], method: {type: simclr}}
+
+      """
+    let random = try Self.load(base + """
+      sweep:
+        random:
+          samples: 6
+          parameters:
+            stages.p.optimizer.lr: {log_uniform: [0.01, 1.0]}
+            stages.p.method.temperature: {choice: [0.1, 0.5]}
+      """)
+    #expect(random.sweep?.pointCount == 6)
+    #expect(random.sweep?.points == nil)
+    let zip = try Self.load(base + "sweep: {zip: {seed: [1, 2, 3], stages.p.epochs: [1, 2, 3]}}\n")
+    #expect(zip.sweep?.points?.map { $0.map(\.value) } == [[1, 1], [2, 2], [3, 3]])
+  }
+
+  @Test func missingFileIsOneClearError() {
+    #expect(throws: PipelineError.self) { try PipelineLoader.load(path: "/nonexistent/pipeline.yaml") }
+    do {
+      _ = try PipelineLoader.load(path: "/nonexistent/pipeline.yaml")
+    } catch {
+      #expect(error.description == "/nonexistent/pipeline.yaml:1:1: error: cannot read the pipeline file: no such file")
+    }
+  }
+}
