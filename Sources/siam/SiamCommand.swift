@@ -9,13 +9,16 @@ struct SiamCommand: ParsableCommand {
     abstract: "Declarative self-supervised learning experiments: SimCLR, MoCo, BYOL and relatives.",
     discussion: """
       Examples:
+        siam validate pipelines/quickstart.yaml
+                                  check a pipeline file (file:line:column errors)
+        siam schema               the JSON Schema of pipeline files
         siam info                 what the engine runs on (BLAS kernels, threads)
         siam bench                measure the engine (release build: make bench)
         siam bench --json         the same figures as one JSON object
         siam preview -o p.png     augmented views of Fashion-MNIST as a PNG grid
       """,
     version: SiamVersion.engine,
-    subcommands: [BenchCommand.self, PreviewCommand.self, InfoCommand.self]
+    subcommands: [ValidateCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self]
   )
 }
 

@@ -159,9 +159,11 @@ struct PipelineDecoder {
     return (graphNode, stage)
   }
 
+  /// Warns about chains and encoders the pipeline defines but never uses. Definitions that
+  /// come from an `include:`d file are libraries (a shared encoder zoo) and are not reported.
   private mutating func warnUnused(_ root: SpecNode, kind: ParameterShape.ReferenceKind) {
     for entry in root[kind.section]?.entries ?? [] where !shapes.usedDefinitions.contains("\(kind.rawValue)/\(entry.key)") {
-      guard shapes.definitions[kind]?[entry.key] != nil else { continue }
+      guard shapes.definitions[kind]?[entry.key] != nil, entry.keyLocation.file == root.location.file else { continue }
       shapes.report(.warning, at: entry.keyLocation, KeyPath.appending(entry.key, to: kind.section),
                     "\(kind.noun) '\(entry.key)' is never used")
     }
