@@ -2,8 +2,8 @@
 /// store implement.
 ///
 /// Every call comes on the thread that runs `Pretrainer.run`, in order: `didStart`, then
-/// per epoch the due `didFinishStep`s, `didFinishEpoch`, and `didSaveCheckpoint` when one
-/// was written. Each method has an empty default, so an observer implements only what it
+/// per epoch the due `didFinishStep`s, `didSaveCheckpoint` when one was written, and
+/// `didFinishEpoch` (after the kNN monitor, so that its record carries the result). Each method has an empty default, so an observer implements only what it
 /// needs. Observers must not change the method or the loader.
 public protocol PretrainingObserver: AnyObject {
   /// The run starts (fresh or resumed).

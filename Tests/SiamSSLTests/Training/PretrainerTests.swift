@@ -92,12 +92,12 @@ import Testing
       && lines[5].hasSuffix(" eta 0:00:00"), "\(lines[5])")
   }
 
-  @Test func simclrLossGoesDownOnTinyQuadrants() throws {
-    // 64 images 1×16×16 of 4 classes, a 2-stage ConvNet, 6 epochs of 8 steps.
-    let dataset = TinyRun.dataset(count: 64, side: 16, classes: 4)
+  @Test func simclrLossGoesDownOnTheSyntheticSet() throws {
+    // 64 synthetic images 1×16×16 of 4 classes, a 2-stage ConvNet, 6 epochs of 4 steps.
+    let dataset = try SyntheticDataset.make(classes: 4, count: 64, channels: 1, size: 16, seed: 1, split: .train)
     let configuration = PretrainingConfiguration(
-      epochs: 6, batchSize: 16, optimizer: .sgd(learningRate: 0.1, weightDecay: 1e-5, scalesLearningRateWithBatchSize: false), warmupEpochs: 1, seed: 5,
-      logEverySteps: 100, knnEveryEpochs: nil)
+      epochs: 6, batchSize: 16, optimizer: .sgd(learningRate: 0.1, weightDecay: 1e-5, scalesLearningRateWithBatchSize: false),
+      warmupEpochs: 1, seed: 5, logEverySteps: 100, knnEveryEpochs: nil)
     let method = try MethodConfiguration.simclr(.init(temperature: 0.5, projectorHiddenWidths: [32], projectorOutputFeatures: 16))
       .makeMethod(encoder: .convnet(widths: [8, 16], strides: [1, 2]), inputShape: [1, 16, 16], batchSize: 16,
                   key: configuration.methodKey)
@@ -105,7 +105,7 @@ import Testing
     let result = try Pretrainer(method: method, loader: loader, configuration: configuration).run()
     let losses = result.epochs.map(\.meanLoss)
     #expect(losses.allSatisfy { $0.isFinite })
-    #expect(losses.last! < losses.first! - 0.1, "losses \(losses)")
+    #expect(losses.last! < losses.first! - 0.3, "losses \(losses)")  // measured 2.84 → 2.12
     #expect(result.epochs.last!.embeddingStd! > 0.05, "no collapse: \(result.epochs.map(\.embeddingStd))")
   }
 }
