@@ -15,6 +15,8 @@ public struct SSLError: Error, CustomStringConvertible, Sendable {
     /// training configuration, dataset or format version. Resuming from it would not
     /// continue this run.
     case checkpointMismatch
+    /// Training diverged: a step's loss is not finite.
+    case diverged
   }
 
   public let code: Code

@@ -109,7 +109,8 @@ public final class Pretrainer {
   ///   schedule still spans `configuration.epochs`, so a later `run` (or a new
   ///   `Pretrainer` on the same directory) continues the same trajectory.
   /// - Returns: The records of the epochs run and where the run stands.
-  /// - Throws: `NNError.fileAccess` when a checkpoint cannot be written; what the kNN
+  /// - Throws: `SSLError.diverged` when a loss is not finite (before that step changes
+  ///   anything); `NNError.fileAccess` when a checkpoint cannot be written; what the kNN
   ///   monitor throws.
   @discardableResult
   public func run(untilEpochsCompleted: Int? = nil) throws -> PretrainingResult {
@@ -124,7 +125,7 @@ public final class Pretrainer {
     var records: [EpochRecord] = []
     while nextEpoch < stopEpoch {
       let epoch = nextEpoch
-      var record = runEpoch(epoch, pace: &pace)
+      var record = try runEpoch(epoch, pace: &pace)
       nextEpoch += 1
       if let directory = checkpointDirectory,
         configuration.checkpointIsDue(afterEpoch: epoch) || nextEpoch == stopEpoch
@@ -147,7 +148,7 @@ public final class Pretrainer {
   }
 
   /// One epoch of steps; returns its record (without the kNN result).
-  private func runEpoch(_ epoch: Int, pace: inout Pace) -> EpochRecord {
+  private func runEpoch(_ epoch: Int, pace: inout Pace) throws -> EpochRecord {
     method.train(true)
     let clock = ContinuousClock()
     let epochStart = clock.now
@@ -164,6 +165,12 @@ public final class Pretrainer {
       learningRate = schedule.value(atStep: globalStep)
       optimizer.learningRate = learningRate
       let result = method.computeGradients(views: batch.views)
+      guard result.loss.isFinite else {
+        throw SSLError(.diverged, key: "optimizer.learningRate",
+          "\(method.name): the loss is \(result.loss) at epoch \(epoch + 1) step \(step + 1) (global step "
+            + "\(globalStep), learning rate \(learningRate)); lower the learning rate or check the data. "
+            + "The last checkpoint is left as it was")
+      }
       checkGradientKeys(result.gradients)
       optimizer.update(method.trainableModule, gradients: result.gradients)
       let after = method.afterOptimizerStep(step: globalStep, totalSteps: totalSteps)

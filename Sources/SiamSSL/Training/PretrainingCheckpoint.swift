@@ -117,10 +117,15 @@ public struct PretrainingCheckpoint {
   }
 
   /// Deletes the checkpoints in `directory` older than the newest, except those whose
-  /// epoch count is a multiple of `keepEvery`.
+  /// epoch count is a multiple of `keepEvery`, and the temporary files that interrupted
+  /// writes left behind (`epoch-0003.safetensors.tmp-<pid>`).
   ///
   /// - Throws: `NNError.fileAccess` when a file cannot be removed.
   static func prune(directory: String, keepEvery: Int?) throws {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for name in names where name.hasPrefix("epoch-") && name.contains(".safetensors.tmp-") {
+      unlink(directory + "/" + name)
+    }
     let all = try files(in: directory)
     for (epochs, path) in all.dropLast() where keepEvery.map({ epochs % $0 != 0 }) ?? true {
       if unlink(path) != 0 && errno != ENOENT {

@@ -95,6 +95,29 @@ import Testing
     #expect(try PretrainingCheckpoint.files(in: directory).map(\.epochsCompleted) == [2, 4, 5])
   }
 
+  @Test func leftoverTemporaryFilesAreIgnoredAndRemoved() throws {
+    let directory = TinyRun.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let leftover = directory + "/epoch-0007.safetensors.tmp-12345"
+    try Data("half a checkpoint".utf8).write(to: URL(fileURLWithPath: leftover))
+    let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(epochs: 1), directory: directory)
+    #expect(pretrainer.resumedFrom == nil)
+    try pretrainer.run()
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["epoch-0001.safetensors"])
+  }
+
+  @Test func aDivergingRunStopsWithoutWritingACheckpoint() throws {
+    let directory = TinyRun.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let configuration = TinyRun.configuration(
+      optimizer: .sgd(learningRate: 1e38, scalesLearningRateWithBatchSize: false), epochs: 2)
+    let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, configuration, directory: directory)
+    let error = #expect(throws: SSLError.self) { try pretrainer.run() }
+    #expect(error?.code == .diverged && error?.message.contains("lower the learning rate") == true,
+            "\(String(describing: error))")
+    #expect(try PretrainingCheckpoint.files(in: directory).isEmpty)
+  }
+
   @Test func aFinishedRunDoesNothingMore() throws {
     let directory = TinyRun.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
