@@ -109,9 +109,9 @@ public final class Pretrainer {
   ///   schedule still spans `configuration.epochs`, so a later `run` (or a new
   ///   `Pretrainer` on the same directory) continues the same trajectory.
   /// - Returns: The records of the epochs run and where the run stands.
-  /// - Throws: `SSLError.diverged` when a loss is not finite (before that step changes
-  ///   anything); `NNError.fileAccess` when a checkpoint cannot be written; what the kNN
-  ///   monitor throws.
+  /// - Throws: `SSLError.diverged` when a loss is not finite (before the optimizer applies
+  ///   that step; the checkpoints on disk stay as they were); `NNError.fileAccess` when a
+  ///   checkpoint cannot be written; what the kNN monitor throws.
   @discardableResult
   public func run(untilEpochsCompleted: Int? = nil) throws -> PretrainingResult {
     let stopEpoch = Swift.min(untilEpochsCompleted ?? configuration.epochs, configuration.epochs)
