@@ -1,5 +1,5 @@
 /// The one error type of SiamSSL: a method configuration that cannot work, or checkpoint
-/// state that a method cannot resume from.
+/// state that a method or a pretraining run cannot resume from.
 ///
 /// Programmer errors (views of the wrong shape, a batch of another size than the method
 /// was built for) trap instead.
@@ -11,6 +11,12 @@ public struct SSLError: Error, CustomStringConvertible, Sendable {
     case invalidConfiguration
     /// Loaded state is inconsistent (a queue pointer out of range).
     case invalidState
+    /// A pretraining checkpoint belongs to another run: another method, method or
+    /// training configuration, dataset or format version. Resuming from it would not
+    /// continue this run.
+    case checkpointMismatch
+    /// Training diverged: a step's loss is not finite.
+    case diverged
   }
 
   public let code: Code

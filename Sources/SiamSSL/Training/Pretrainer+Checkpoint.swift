@@ -1,0 +1,142 @@
+import Foundation
+import SiamNN
+import SiamTensor
+
+// Writing the per-epoch checkpoint and resuming from one.
+
+extension Pretrainer {
+  /// The metadata that identifies this run in its checkpoints (without the counters).
+  var runMetadata: [String: String] {
+    [
+      "format": PretrainingCheckpoint.format,
+      "format_version": String(PretrainingCheckpoint.formatVersion),
+      "seed": String(configuration.seed),
+      "configuration": configuration.canonicalJSON,
+      "method": method.name,
+      "method_configuration": methodConfigurationJSON(method) ?? "",
+      "optimizer": configuration.optimizer.name.rawValue,
+      "dataset": loader.dataset.name,
+      "dataset_count": String(loader.dataset.count),
+      "loader_seed": String(loader.seed),
+      "steps_per_epoch": String(stepsPerEpoch),
+    ]
+  }
+
+  /// Writes the checkpoint of the epochs completed so far into `directory` and removes
+  /// the older ones that are not kept.
+  ///
+  /// - Returns: The file's path.
+  /// - Throws: `NNError.fileAccess`.
+  func saveCheckpoint(in directory: String) throws -> String {
+    try PretrainingCheckpoint.createDirectory(directory)
+    var metadata = runMetadata
+    metadata["epochs_completed"] = String(nextEpoch)
+    metadata["global_step"] = String(globalStep)
+    let path = directory + "/" + PretrainingCheckpoint.fileName(epochsCompleted: nextEpoch)
+    let checkpoint = Checkpoint(model: method.stateModule, optimizer: optimizer, metadata: metadata)
+    try PretrainingCheckpoint(checkpoint: checkpoint, path: path).write()
+    try PretrainingCheckpoint.prune(directory: directory, keepEvery: configuration.keepCheckpointEveryEpochs)
+    return path
+  }
+
+  /// Checks that `saved` belongs to this run, then loads the optimizer and method state
+  /// and moves the counters past its epochs.
+  ///
+  /// - Throws: `SSLError.checkpointMismatch` naming the first setting that differs;
+  ///   `NNError` or `SSLError.invalidState` from loading the tensors. Nothing of the
+  ///   method changes unless the optimizer state loaded.
+  func resume(from saved: PretrainingCheckpoint) throws {
+    let expected = runMetadata
+    let found = saved.metadata
+    try checkMethod(found, expected, path: saved.path)
+    try checkConfiguration(found["configuration"], path: saved.path)
+    for key in ["dataset", "dataset_count", "loader_seed", "steps_per_epoch"] where found[key] != expected[key] {
+      throw mismatch(key, found: found[key], expected: expected[key], path: saved.path)
+    }
+    let epochs = saved.epochsCompleted
+    guard epochs <= configuration.epochs, saved.globalStep == epochs * stepsPerEpoch else {
+      throw SSLError(.checkpointMismatch, key: "epochs_completed",
+        "\(saved.path): \(epochs) epochs and \(saved.globalStep) steps completed do not fit a run of "
+          + "\(configuration.epochs) epochs of \(stepsPerEpoch) steps; the file is damaged")
+    }
+    var restored = configuration.optimizer.makeOptimizer(batchSize: configuration.batchSize)
+    try restored.loadState(saved.checkpoint.optimizerState)
+    try method.loadState(saved.checkpoint.modelTensors, source: saved.path)
+    optimizer = restored
+    nextEpoch = epochs
+    globalStep = saved.globalStep
+    resumedFrom = saved.path
+  }
+
+  private func checkMethod(_ found: [String: String], _ expected: [String: String], path: String) throws {
+    if found["method"] != expected["method"] {
+      throw mismatch("method", found: found["method"], expected: expected["method"], path: path)
+    }
+    if found["method_configuration"] != expected["method_configuration"] {
+      throw mismatch("method_configuration", found: found["method_configuration"],
+                     expected: expected["method_configuration"], path: path)
+    }
+  }
+
+  /// Compares the settings that shape the trajectory; the cadences may change.
+  private func checkConfiguration(_ json: String?, path: String) throws {
+    guard let json, let saved = try? JSONDecoder().decode(PretrainingConfiguration.self, from: Data(json.utf8)) else {
+      throw SSLError(.checkpointMismatch, key: "configuration",
+        "\(path): the checkpoint's configuration metadata is missing or unreadable; the file is damaged")
+    }
+    guard saved.trajectory != configuration.trajectory else { return }
+    let differences = Self.differingFields(saved.trajectory, configuration.trajectory)
+    throw SSLError(.checkpointMismatch, key: differences.first?.key ?? "configuration",
+      "\(path): the checkpoint was trained with another configuration ("
+        + differences.map { "\($0.key): checkpoint \($0.found), this run \($0.expected)" }.joined(separator: "; ")
+        + "); resuming would not continue the same run. Use the checkpoint's settings or another checkpoint directory")
+  }
+
+  private func mismatch(_ key: String, found: String?, expected: String?, path: String) -> SSLError {
+    SSLError(.checkpointMismatch, key: key,
+      "\(path): the checkpoint has \(key) \(found.map { "'\($0)'" } ?? "(none)") but this run has "
+        + "\(expected.map { "'\($0)'" } ?? "(none)"); resuming would not continue the same run. "
+        + "Use another checkpoint directory or the checkpoint's settings")
+  }
+
+  /// The dotted fields whose JSON values differ between two encodable values.
+  static func differingFields<T: Encodable>(_ a: T, _ b: T) -> [(key: String, found: String, expected: String)] {
+    func flatten(_ value: Any, _ prefix: String, into result: inout [String: String]) {
+      if let object = value as? [String: Any] {
+        for (key, child) in object { flatten(child, prefix.isEmpty ? key : prefix + "." + key, into: &result) }
+      } else {
+        result[prefix] = "\(value)"
+      }
+    }
+    func flat(_ value: T) -> [String: String] {
+      var result: [String: String] = [:]
+      if let data = try? JSONEncoder().encode(value), let object = try? JSONSerialization.jsonObject(with: data) {
+        flatten(object, "", into: &result)
+      }
+      return result
+    }
+    let (x, y) = (flat(a), flat(b))
+    return Set(x.keys).union(y.keys).sorted().compactMap { key in
+      x[key] == y[key] ? nil : (key, x[key] ?? "(none)", y[key] ?? "(none)")
+    }
+  }
+}
+
+/// The JSON of the configuration of one of SiamSSL's methods (sorted keys), or nil for
+/// a method defined elsewhere.
+func methodConfigurationJSON(_ method: any Method) -> String? {
+  func json<T: Encodable>(_ value: T) -> String? {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+  }
+  switch method {
+  case let m as SimCLR: return json(m.configuration)
+  case let m as MoCoV2: return json(m.configuration)
+  case let m as BYOL: return json(m.configuration)
+  case let m as SimSiam: return json(m.configuration)
+  case let m as BarlowTwins: return json(m.configuration)
+  case let m as VICReg: return json(m.configuration)
+  default: return nil
+  }
+}
