@@ -68,7 +68,7 @@ let package = Package(
       exclude: ["Checkpoints/Fixtures"]),
     .testTarget(name: "SiamDataTests", dependencies: ["SiamData", "SiamTensor", "_SiamTestSupport"]),
     .testTarget(
-      name: "SiamSSLTests", dependencies: ["SiamSSL", "SiamNN", "SiamTensor", "_SiamTestSupport"],
+      name: "SiamSSLTests", dependencies: ["SiamSSL", "SiamNN", "SiamData", "SiamTensor", "_SiamTestSupport"],
       exclude: ["Fixtures"]),
     .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "_SiamTestSupport"]),
     .testTarget(name: "SiamPipelineTests", dependencies: ["SiamPipeline", "_SiamTestSupport"], exclude: ["Fixtures"]),
