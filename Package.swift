@@ -61,7 +61,7 @@ let package = Package(
     .testTarget(
       name: "SiamSSLTests", dependencies: ["SiamSSL", "SiamNN", "SiamTensor", "_SiamTestSupport"],
       exclude: ["Fixtures"]),
-    .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "_SiamTestSupport"]),
+    .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "SiamData", "_SiamTestSupport"]),
     .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench"]),
   ]
 )
