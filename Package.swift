@@ -13,10 +13,12 @@ let package = Package(
     .library(name: "SiamData", targets: ["SiamData"]),
     .library(name: "SiamSSL", targets: ["SiamSSL"]),
     .library(name: "SiamEval", targets: ["SiamEval"]),
+    .library(name: "SiamPipeline", targets: ["SiamPipeline"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // Header-only: the CBLAS declarations. OpenBLAS itself is loaded with dlopen by
@@ -42,13 +44,20 @@ let package = Package(
     .target(name: "SiamSSL", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
     .target(name: "SiamEval", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
     .target(
+      name: "SiamPipeline",
+      dependencies: [
+        "SiamNN", "SiamData", "SiamSSL", "SiamEval", "Yams",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .target(
       name: "SiamBench",
-      dependencies: ["SiamTensor", "SiamNN", "SiamSSL"]
+      dependencies: ["SiamTensor", "SiamNN", "SiamData", "SiamSSL"]
     ),
     .executableTarget(
       name: "siam",
       dependencies: [
-        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamBench",
+        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamPipeline", "SiamBench",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -62,6 +71,7 @@ let package = Package(
       name: "SiamSSLTests", dependencies: ["SiamSSL", "SiamNN", "SiamTensor", "_SiamTestSupport"],
       exclude: ["Fixtures"]),
     .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "SiamData", "_SiamTestSupport"]),
+    .testTarget(name: "SiamPipelineTests", dependencies: ["SiamPipeline", "_SiamTestSupport"]),
     .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench"]),
   ]
 )

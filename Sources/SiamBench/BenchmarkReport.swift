@@ -14,6 +14,8 @@ public struct BenchmarkReport: Codable, Sendable {
   public var trials: Int
   public var sgemm: [SgemmFigure] = []
   public var conv: [ConvFigure] = []
+  public var augment: [AugmentFigure] = []
+  public var dataWait: DataWaitFigure?
   public var simclrConvnet: StepFigure?
   public var simclrResnet18: StepFigure?
 
@@ -24,7 +26,7 @@ public struct BenchmarkReport: Codable, Sendable {
 
   private enum CodingKeys: String, CodingKey {
     case blasCoreType = "blas_core_type", blasCoreTypeSource = "blas_core_type_source"
-    case threads, blasThreads = "blas_threads", trials, sgemm, conv
+    case threads, blasThreads = "blas_threads", trials, sgemm, conv, augment, dataWait = "data_wait"
     case simclrConvnet = "simclr_convnet", simclrResnet18 = "simclr_resnet18"
     case sgemmGFLOPS = "sgemm_gflops"
     case simclrConvnetImagesPerSecond = "simclr_convnet_images_per_second"
@@ -48,6 +50,8 @@ public struct BenchmarkReport: Codable, Sendable {
     trials = try c.decode(Int.self, forKey: .trials)
     sgemm = try c.decode([SgemmFigure].self, forKey: .sgemm)
     conv = try c.decode([ConvFigure].self, forKey: .conv)
+    augment = try c.decodeIfPresent([AugmentFigure].self, forKey: .augment) ?? []
+    dataWait = try c.decodeIfPresent(DataWaitFigure.self, forKey: .dataWait)
     simclrConvnet = try c.decodeIfPresent(StepFigure.self, forKey: .simclrConvnet)
     simclrResnet18 = try c.decodeIfPresent(StepFigure.self, forKey: .simclrResnet18)
   }
@@ -61,6 +65,8 @@ public struct BenchmarkReport: Codable, Sendable {
     try c.encode(trials, forKey: .trials)
     try c.encode(sgemm, forKey: .sgemm)
     try c.encode(conv, forKey: .conv)
+    try c.encode(augment, forKey: .augment)
+    try c.encodeIfPresent(dataWait, forKey: .dataWait)
     try c.encodeIfPresent(simclrConvnet, forKey: .simclrConvnet)
     try c.encodeIfPresent(simclrResnet18, forKey: .simclrResnet18)
     // Headline figures, flat, for scripts.
@@ -125,5 +131,32 @@ public struct StepFigure: Codable, Sendable {
     try c.encode(imagesPerSecond, forKey: .imagesPerSecond)
     try c.encode(flopsPerStep, forKey: .flopsPerStep)
     try c.encode(gflops, forKey: .gflops)
+  }
+}
+
+/// Augmentation throughput of the `simclr` preset on one image shape.
+public struct AugmentFigure: Codable, Sendable {
+  public var shape: [Int]
+  public var imagesPerSecondOneThread: Double
+  public var imagesPerSecondAllThreads: Double
+  public var threads: Int
+
+  private enum CodingKeys: String, CodingKey {
+    case shape, threads
+    case imagesPerSecondOneThread = "images_per_second_one_thread"
+    case imagesPerSecondAllThreads = "images_per_second_all_threads"
+  }
+}
+
+/// How much of a loader-fed SimCLR step is spent waiting for the next batch.
+public struct DataWaitFigure: Codable, Sendable {
+  public var steps: Int
+  public var batchSize: Int
+  /// Seconds blocked on the loader divided by wall seconds.
+  public var waitFraction: Double
+  public var imagesPerSecond: Double
+
+  private enum CodingKeys: String, CodingKey {
+    case steps, batchSize = "batch_size", waitFraction = "wait_fraction", imagesPerSecond = "images_per_second"
   }
 }

@@ -20,7 +20,8 @@ public struct EngineBenchmark: Sendable {
   }
 
   public enum Part: String, CaseIterable, Sendable, Codable {
-    case sgemm, conv, simclrConvnet = "simclr-convnet", simclrResnet18 = "simclr-resnet18"
+    case sgemm, conv, augment, dataWait = "data-wait", simclrConvnet = "simclr-convnet"
+    case simclrResnet18 = "simclr-resnet18"
   }
 
   public let options: Options
@@ -47,6 +48,23 @@ public struct EngineBenchmark: Sendable {
         report.conv.append(figure)
         progress("conv \(figure.name): forward \(format(figure.forwardGFLOPS)) GFLOP/s, backward \(format(figure.backwardGFLOPS)) GFLOP/s")
       }
+    }
+    if options.parts.contains(.augment) {
+      for shape in [[1, 28, 28], [3, 32, 32]] {
+        let images = options.isQuick ? 256 : 4096
+        let one = DataPathBenchmark.augmentationThroughput(shape: shape, workerThreads: 1, images: images, trials: options.trials)
+        let all = DataPathBenchmark.augmentationThroughput(
+          shape: shape, workerThreads: Parallel.threadCount, images: images, trials: options.trials)
+        let figure = AugmentFigure(shape: shape, imagesPerSecondOneThread: one, imagesPerSecondAllThreads: all,
+                                   threads: Parallel.threadCount)
+        report.augment.append(figure)
+        progress("augment simclr \(shape.map(String.init).joined(separator: "×")): \(format(one)) images/s on 1 thread, \(format(all)) on \(Parallel.threadCount)")
+      }
+    }
+    if options.parts.contains(.dataWait) {
+      let figure = DataPathBenchmark.dataWaitFraction(steps: options.isQuick ? 2 : 20, batchSize: options.isQuick ? 16 : 256)
+      report.dataWait = figure
+      progress("SimCLR convnet step fed by the loader: \(format(figure.waitFraction * 100)) % of the time waiting for data, \(format(figure.imagesPerSecond)) images/s")
     }
     if options.parts.contains(.simclrConvnet) {
       let step = SimCLRStepBenchmark.convnet(batchSize: options.isQuick ? 16 : 256)

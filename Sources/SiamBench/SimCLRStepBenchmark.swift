@@ -59,10 +59,16 @@ struct SimCLRStepBenchmark {
      Tensor.randomNormal(shape: [batchSize] + shape, key: key.folded(in: "view2")))
   }
 
-  /// One training step; returns the loss.
+  /// One training step on the benchmark's fixed views; returns the loss.
   @discardableResult
   mutating func step() -> Float {
-    let (x1, x2) = views
+    step(views: [views.0, views.1])
+  }
+
+  /// One training step on two given views; returns the loss.
+  @discardableResult
+  mutating func step(views: [Tensor]) -> Float {
+    let (x1, x2) = (views[0], views[1])
     let (loss, gradients) = valueAndGradient(of: model) { model in
       ntXentLoss(model(x1), model(x2), temperature: 0.5)
     }

@@ -12,9 +12,10 @@ struct SiamCommand: ParsableCommand {
         siam info                 what the engine runs on (BLAS kernels, threads)
         siam bench                measure the engine (release build: make bench)
         siam bench --json         the same figures as one JSON object
+        siam preview -o p.png     augmented views of Fashion-MNIST as a PNG grid
       """,
     version: SiamVersion.engine,
-    subcommands: [BenchCommand.self, InfoCommand.self]
+    subcommands: [BenchCommand.self, PreviewCommand.self, InfoCommand.self]
   )
 }
 

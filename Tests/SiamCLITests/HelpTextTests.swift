@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Testing
 
@@ -34,6 +35,33 @@ import Testing
       let message = SiamCommand.message(for: error)
       #expect(message.contains("unknown part 'sgem'"))
       #expect(message.contains("simclr-resnet18"))
+    }
+  }
+}
+
+@Suite struct PreviewCommandTests {
+  @Test func helpNamesPresetsAndOutput() {
+    let help = SiamCommand.helpMessage(for: PreviewCommand.self)
+    for text in ["--preset", "--output", "byol_view1", "--strength", "siam preview -o preview.png"] {
+      #expect(help.contains(text), "missing \(text)")
+    }
+  }
+
+  @Test func writesAPNGOfTheSyntheticSet() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("siam-preview-\(getpid()).png").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var command = try SiamCommand.parseAsRoot(["preview", "--dataset", "synthetic", "--samples", "3", "--views", "2", "-o", path])
+    try command.run()
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(bytes.prefix(8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+  }
+
+  @Test func unknownPresetIsAClearError() {
+    do {
+      _ = try SiamCommand.parseAsRoot(["preview", "--preset", "simclr,bogus"])
+      Issue.record("expected an error")
+    } catch {
+      #expect(SiamCommand.message(for: error).contains("unknown preset 'bogus'"))
     }
   }
 }

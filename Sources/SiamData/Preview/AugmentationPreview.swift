@@ -96,3 +96,21 @@ public enum AugmentationPreview {
     }
   }
 }
+
+extension AugmentationPreview {
+  /// Up to `count` sample indices for a preview: the first sample of each class in class
+  /// order, then further samples in dataset order, so the rows show different classes.
+  public static func representativeSamples(of dataset: Dataset, count: Int) -> [Int] {
+    var firstOfClass = [Int?](repeating: nil, count: dataset.classCount)
+    for (index, label) in dataset.labels.enumerated() where label >= 0 && label < dataset.classCount {
+      if firstOfClass[label] == nil { firstOfClass[label] = index }
+    }
+    var chosen = firstOfClass.compactMap { $0 }
+    var next = 0
+    while chosen.count < min(count, dataset.count) {
+      if !chosen.contains(next) { chosen.append(next) }
+      next += 1
+    }
+    return Array(chosen.prefix(count))
+  }
+}
