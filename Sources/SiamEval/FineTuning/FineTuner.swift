@@ -4,7 +4,9 @@ import SiamTensor
 
 /// Fine-tuning: the whole encoder and a fresh linear head trained with cross entropy on
 /// labelled images, then evaluated on the test split; with `labelFraction` the
-/// semi-supervised variant (a class-balanced labelled subset, `balancedSubset`).
+/// semi-supervised variant (a seeded class-balanced labelled subset: SiamData's
+/// `Dataset.labeledIndices(fraction:seed:)`, `max(1, round(fraction · n_c))` samples of
+/// each class `c`).
 ///
 /// Procedure (deterministic from `seed`): the head is drawn from
 /// `RandomKey(seed).folded(in: "head")`; the train loader shuffles and augments from
@@ -111,10 +113,11 @@ public struct FineTuner: Sendable {
       throw EvalError(.invalidConfiguration, key: "finetune.augmentation",
         "the training augmentation changes the image shape \(train.imageShape) to \(chain.outputShape(for: train.imageShape)); test images are not augmented, so shapes must agree")
     }
-    let labelled = c.labelFraction.map { fraction in
-      train.selectingSamples(balancedSubset(labels: train.labels, fraction: fraction, seed: c.seed),
-                             name: "\(train.name)[\(fraction)]")
-    } ?? train
+    var labelled = train
+    if let fraction = c.labelFraction {
+      labelled = train.subset(indices: try train.labeledIndices(fraction: fraction, seed: c.seed),
+                              name: "\(train.name)[labeled \(fraction)]")
+    }
 
     let model = ClassifierModel(encoder: encoder, classCount: train.classCount, key: RandomKey(seed: c.seed).folded(in: "head"))
     let training = try ClassifierTraining(configuration: c, model: model)

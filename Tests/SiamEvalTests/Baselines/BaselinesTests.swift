@@ -42,3 +42,26 @@ import Testing
   #expect(result.protocol.kind == .supervised)
   #expect(result.top1 >= 0.95, "test top-1 \(result.top1)")
 }
+
+@Test func baselinesRunOnTheSyntheticDataset() throws {
+  let train = try SyntheticDataset.make(classes: 4, count: 80, channels: 1, size: 8, seed: 1, split: .train)
+  let test = try SyntheticDataset.make(classes: 4, count: 24, channels: 1, size: 8, seed: 1, split: .test)
+  let pixels = Baselines.rawPixelFeatures(train)
+  #expect(pixels.features.shape == [80, 64])
+  #expect(Array(pixels.features.scalars[64..<128]) == train.image(at: 1).pixels)
+  let knn = try Baselines.rawPixelKNN(train: train, test: test, configuration: .init(k: 20))
+  let linear = try Baselines.rawPixelLinearProbe(train: train, test: test, configuration: .init(epochs: 5))
+  #expect(knn.protocol.trainSplit == train.name && knn.protocol.evaluationSplit == test.name)
+  #expect((0...1).contains(knn.top1) && (0...1).contains(linear.top1) && linear.top5 == 1)
+  // A random encoder's features equal a direct eval-mode forward of the images.
+  let (features, _) = try Baselines.randomEncoderFeatures(encoder: .mlp(widths: [6]), seed: 2, train: train, test: test,
+                                                          extractor: FeatureExtractor(batchSize: 32))
+  let encoder = EncoderConfiguration.mlp(widths: [6]).makeEncoder(inputShape: [1, 8, 8], key: RandomKey(seed: 2))
+  encoder.eval()
+  let images = Tensor(shape: [80, 1, 8, 8], scalars: (0..<80).flatMap { train.image(at: $0).pixels })
+  #expect(features.features.isBitIdentical(to: encoder(images)) || maxDifference(features.features, encoder(images)) < 1e-6)
+}
+
+func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
+  zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+}

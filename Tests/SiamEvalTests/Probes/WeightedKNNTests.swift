@@ -104,5 +104,5 @@ func expectCloseVotes(_ actual: [Double], _ expected: [Double], sourceLocation: 
   #expect(metrics.top5 == 0.5)
   #expect(metrics.confusion[1][6] == 1 && metrics.confusion[6][0] == 1)
   // With fewer than five classes top-5 counts everything.
-  #expect(ClassificationMetrics(scores: [0, 1, 1, 0], labels: [0, 0], classCount: 2).top5 == 1)
+  #expect(ClassificationMetrics(scores: [0, 1, 1, 0] as [Double], labels: [0, 0], classCount: 2).top5 == 1)
 }
