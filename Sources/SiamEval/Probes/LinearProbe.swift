@@ -103,6 +103,9 @@ public struct LinearProbe: Sendable {
     let state = SoftmaxRegressionState(classes: classes, dimension: d, maximumBatch: min(c.batchSize, n))
     var epochLosses: [Double] = []
     var step = 0
+    // The GEMMs are tiny ([B, D]·[D, C]): waking BLAS threads for each costs more than it
+    // saves, so the loop runs single-threaded.
+    BLAS.withSingleThread {
     for epoch in 0..<c.epochs {
       var stream = RandomStream(key: RandomKey(seed: c.seed).folded(in: "linear_probe").folded(in: UInt64(epoch)))
       let order = stream.shuffled(Array(0..<n))
@@ -116,6 +119,7 @@ public struct LinearProbe: Sendable {
         step += 1
       }
       epochLosses.append(lossSum / Double(n))
+    }
     }
     let classifier = LinearClassifier(standardizer: standardizer, weight: state.weight, bias: state.bias)
     return (classifier, epochLosses, peak)
