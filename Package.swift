@@ -70,7 +70,8 @@ let package = Package(
     .testTarget(
       name: "SiamSSLTests", dependencies: ["SiamSSL", "SiamNN", "SiamData", "SiamTensor", "_SiamTestSupport"],
       exclude: ["Fixtures"]),
-    .testTarget(name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "_SiamTestSupport"]),
+    .testTarget(
+      name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "SiamData", "_SiamTestSupport"]),
     .testTarget(name: "SiamPipelineTests", dependencies: ["SiamPipeline", "_SiamTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench"]),
   ]

@@ -1,0 +1,74 @@
+import SiamData
+import SiamNN
+import SiamTensor
+
+/// The training loop of `FineTuner`: two optimizers (encoder, head) sharing one
+/// warmup + cosine schedule, cross entropy, one step per loader batch.
+struct ClassifierTraining {
+  let configuration: FineTuner.Configuration
+  let model: ClassifierModel
+
+  init(configuration: FineTuner.Configuration, model: ClassifierModel) throws {
+    self.configuration = configuration
+    self.model = model
+  }
+
+  private func makeOptimizer() -> any Optimizer {
+    let c = configuration
+    switch c.optimizer {
+    case .sgd:
+      return SGD(learningRate: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay,
+                 weightDecayExclusions: .biasAndNormalization)
+    case .adamw:
+      return AdamW(learningRate: c.learningRate, weightDecay: c.weightDecay, weightDecayExclusions: .biasAndNormalization)
+    }
+  }
+
+  /// Trains for `configuration.epochs` epochs; returns each epoch's mean loss and
+  /// running accuracy.
+  func train(loader: MultiViewLoader) -> (losses: [Double], accuracies: [Double]) {
+    let c = configuration
+    let stepsPerEpoch = max(1, loader.batchesPerEpoch)
+    let schedule = WarmupCosineSchedule(
+      baseValue: c.learningRate, warmupSteps: c.warmupEpochs * stepsPerEpoch, totalSteps: c.epochs * stepsPerEpoch)
+    var encoderOptimizer = makeOptimizer()
+    var headOptimizer = makeOptimizer()
+    var losses: [Double] = [], accuracies: [Double] = []
+    var step = 0
+    model.train()
+    for epoch in 0..<c.epochs {
+      var lossSum = 0.0, correct = 0, seen = 0
+      loader.forEachBatch(epoch: epoch) { batch in
+        var predictions: [Int] = []
+        let (value, gradients) = valueAndGradient(of: model) { m in
+          let logits = m(batch.views[0])
+          predictions = Self.argmax(logits.detached())
+          return crossEntropy(logits: logits, labels: batch.labels)
+        }
+        let rate = schedule.value(atStep: step)
+        headOptimizer.learningRate = rate
+        encoderOptimizer.learningRate = rate * c.encoderLearningRateScale
+        headOptimizer.update(model, gradients: gradients.filter { $0.key.hasPrefix("head.") })
+        encoderOptimizer.update(model, gradients: gradients.filter { $0.key.hasPrefix("encoder.") })
+        lossSum += Double(value.scalar) * Double(batch.count)
+        correct += zip(predictions, batch.labels).filter { $0 == $1 }.count
+        seen += batch.count
+        step += 1
+      }
+      losses.append(lossSum / Double(max(1, seen)))
+      accuracies.append(Double(correct) / Double(max(1, seen)))
+    }
+    return (losses, accuracies)
+  }
+
+  /// The first maximal class of each row of `[N, C]` logits.
+  static func argmax(_ logits: Tensor) -> [Int] {
+    let (n, classes) = (logits.shape[0], logits.shape[1])
+    let values = logits.scalars
+    return (0..<n).map { row in
+      var best = 0
+      for k in 1..<max(1, classes) where values[row * classes + k] > values[row * classes + best] { best = k }
+      return best
+    }
+  }
+}
