@@ -1,4 +1,5 @@
 import ArgumentParser
+import SiamPipeline
 import SiamTensor
 
 /// `siam`: the command-line interface of the Siam experiment engine.
@@ -11,6 +12,11 @@ struct SiamCommand: ParsableCommand {
       Examples:
         siam validate pipelines/quickstart.yaml
                                   check a pipeline file (file:line:column errors)
+        siam plan pipelines/quickstart.yaml
+                                  each stage's fingerprint and why it runs or is cached
+        siam run pipelines/quickstart.yaml
+                                  run it (cached stages are reused)
+        siam run pipelines/quickstart.yaml --set stages.knn.k=50 --json
         siam schema               the JSON Schema of pipeline files
         siam info                 what the engine runs on (BLAS kernels, threads)
         siam bench                measure the engine (release build: make bench)
@@ -18,7 +24,7 @@ struct SiamCommand: ParsableCommand {
         siam preview -o p.png     augmented views of Fashion-MNIST as a PNG grid
       """,
     version: SiamVersion.engine,
-    subcommands: [ValidateCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self]
+    subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self]
   )
 }
 
@@ -42,5 +48,5 @@ struct EngineOptions: ParsableArguments {
 }
 
 enum SiamVersion {
-  static let engine = "0.1.0"
+  static let engine = Engine.version
 }

@@ -1,0 +1,123 @@
+import Foundation
+
+/// The content-addressed artifact cache under `<root>/cache/`.
+///
+/// Layout (see docs/caching.md):
+///
+///     cache/<fp[0:2]>/<fp>/manifest.json     a finished entry and its artifacts
+///     cache/tmp/<fp>-<pid>-<random>/         an entry being written
+///     cache/work/<fp>/                       checkpoints of an unfinished stage (resume)
+///     cache/corrupt/<fp>-<time>/             entries that failed verification
+///     cache/datasets/                        dataset content hashes
+///
+/// An entry appears only by rename(2) of a finished temporary folder, so a killed run
+/// never leaves a half-written entry.
+public struct ArtifactCache: Sendable {
+  /// What a lookup finds.
+  public enum Lookup: Sendable, Hashable {
+    case hit(CacheManifest)
+    case miss
+    /// The entry exists but cannot be trusted; the reason says why.
+    case corrupt(String)
+  }
+
+  /// The cache folder (`runs/cache`).
+  public let directory: String
+
+  public init(directory: String) {
+    self.directory = directory
+  }
+
+  public func entryDirectory(_ fingerprint: String) -> String {
+    "\(directory)/\(fingerprint.prefix(2))/\(fingerprint)"
+  }
+
+  /// The stable work folder of a stage (pretraining checkpoints), kept across runs until
+  /// the entry is committed.
+  public func workDirectory(_ fingerprint: String) -> String { "\(directory)/work/\(fingerprint)" }
+
+  public var datasetHashDirectory: String { "\(directory)/datasets" }
+
+  /// Finds and verifies the entry of `fingerprint`: manifest parses and matches, every
+  /// file has its recorded size and SHA-256.
+  ///
+  /// - Complexity: Reads every file of the entry once.
+  public func lookup(_ fingerprint: String) -> Lookup {
+    let entry = entryDirectory(fingerprint)
+    guard FileManager.default.fileExists(atPath: entry) else { return .miss }
+    let manifestPath = entry + "/manifest.json"
+    guard let data = FileManager.default.contents(atPath: manifestPath) else {
+      return .corrupt("manifest.json is missing")
+    }
+    let manifest: CacheManifest
+    do {
+      manifest = try JSONDecoder().decode(CacheManifest.self, from: data)
+    } catch {
+      return .corrupt("manifest.json cannot be parsed")
+    }
+    guard manifest.fingerprint == fingerprint else {
+      return .corrupt("manifest.json names fingerprint \(manifest.fingerprint.prefix(12))")
+    }
+    for file in manifest.files {
+      guard let digest = try? FileDigest.digest(of: entry + "/" + file.path) else {
+        return .corrupt("\(file.path) is missing")
+      }
+      if digest.size != file.size {
+        return .corrupt("\(file.path) has \(digest.size) bytes, the manifest says \(file.size)")
+      }
+      if digest.sha256 != file.sha256 { return .corrupt("\(file.path) does not match its SHA-256") }
+    }
+    return .hit(manifest)
+  }
+
+  /// A fresh temporary folder for the entry of `fingerprint`.
+  public func makeTemporaryDirectory(_ fingerprint: String) throws -> String {
+    let path = "\(directory)/tmp/\(fingerprint)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try FileDigest.createDirectory(path)
+    return path
+  }
+
+  /// Writes the manifest of the files in `temporary` and renames the folder into place.
+  ///
+  /// - Returns: The manifest written.
+  @discardableResult
+  public func commit(
+    temporary: String, stage: String, kind: String, fingerprint: String, metrics: [String: Double], seconds: Double
+  ) throws -> CacheManifest {
+    var files: [CacheManifest.File] = []
+    for path in FileDigest.files(under: temporary) where path != "manifest.json" {
+      let digest = try FileDigest.digest(of: temporary + "/" + path)
+      files.append(.init(path: path, size: digest.size, sha256: digest.sha256))
+    }
+    let manifest = CacheManifest(
+      stage: stage, kind: kind, fingerprint: fingerprint, files: files, metrics: metrics,
+      created: FileDigest.timestamp(), engineVersion: Engine.version, seconds: seconds)
+    try FileDigest.writeAtomically(try manifest.encoded(), to: temporary + "/manifest.json")
+    let entry = entryDirectory(fingerprint)
+    try FileDigest.createDirectory((entry as NSString).deletingLastPathComponent)
+    if FileManager.default.fileExists(atPath: entry) {
+      // Another run (or --no-cache) finished the same fingerprint: results are
+      // deterministic, so the existing entry is replaced by moving it aside first.
+      try moveAside(fingerprint, reason: nil)
+    }
+    try FileDigest.rename(temporary, to: entry)
+    try? FileManager.default.removeItem(atPath: workDirectory(fingerprint))
+    return manifest
+  }
+
+  /// Moves the entry of `fingerprint` to `corrupt/` (or `replaced/` when `reason` is nil).
+  ///
+  /// - Returns: Where it went.
+  @discardableResult
+  public func moveAside(_ fingerprint: String, reason: String?) throws -> String {
+    let folder = reason == nil ? "replaced" : "corrupt"
+    try FileDigest.createDirectory("\(directory)/\(folder)")
+    let target = "\(directory)/\(folder)/\(fingerprint)-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
+    try FileDigest.rename(entryDirectory(fingerprint), to: target)
+    if let reason {
+      try? Data((reason + "\n").utf8).write(to: URL(fileURLWithPath: target + "/CORRUPT.txt"))
+    }
+    if reason == nil { try? FileManager.default.removeItem(atPath: target) }
+    return target
+  }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Plans and executes a pipeline: the library entry point of `siam plan` and `siam run`.
+///
+/// Flow: plan everything first (a kind without a runner or unreadable data fails before
+/// any stage runs), create `runs/<id>/` with `pipeline.resolved.json` and `plan.json`,
+/// then execute the stages in topological order. A cached stage is not run: its recorded
+/// metrics are reused. Another stage writes into `cache/tmp/...`, which is renamed into
+/// the cache only when the stage finished. A failed stage is reported with its error;
+/// stages needing it are skipped, and without `keepGoing` so is everything after it.
+public struct PipelineRunner: Sendable {
+  public var options: RunOptions
+  public var runners: StageRunnerRegistry
+
+  public init(options: RunOptions = RunOptions(), runners: StageRunnerRegistry = .standard) {
+    self.options = options
+    self.runners = runners
+  }
+
+  /// The plan of `spec` under the current cache state (runs nothing, writes nothing but
+  /// dataset hashes).
+  public func plan(_ spec: PipelineSpec) throws(RunError) -> RunPlan {
+    try Planner(options: options, runners: runners).plan(spec)
+  }
+
+  /// Plans and runs `spec`.
+  ///
+  /// - Returns: Every stage's result; check `succeeded`. Stage failures are results, not
+  ///   thrown errors, so that what finished is reported and kept.
+  /// - Throws: `RunError` when planning fails or the run folder cannot be created.
+  public func run(_ spec: PipelineSpec, observers: [any RunObserver] = []) throws(RunError) -> RunResult {
+    let plan = try plan(spec)
+    let clock = ContinuousClock()
+    let start = clock.now
+    let folder = try RunFolder.create(root: options.root)
+    try folder.write(spec: spec, plan: plan)
+    for observer in observers { observer.runDidStart(id: folder.id, directory: folder.path, spec: spec, plan: plan) }
+    let cache = options.cache
+    let session = RunSession(plan: plan, cache: cache)
+    var results: [String: StageResult] = [:]
+    var ordered: [StageResult] = []
+    var stoppedBy: String?
+
+    for stagePlan in plan.stages {
+      let stage = spec.stages[stagePlan.name]!
+      let log: (String) -> Void = { line in
+        folder.appendLog(line)
+        for observer in observers { observer.stageDidLog(stagePlan.name, line: line) }
+      }
+      var result = StageResult(
+        name: stage.name, kind: stage.kind, fingerprint: stagePlan.fingerprint, status: .skipped, seconds: 0,
+        metrics: [:])
+      if let failedInput = stagePlan.inputs.first(where: { results[$0].map { $0.status == .failed || $0.status == .skipped } ?? true }) {
+        result.error = "input '\(failedInput)' did not finish"
+      } else if let stoppedBy {
+        result.error = "the run stopped after '\(stoppedBy)' failed (--keep-going runs independent stages)"
+      } else if stagePlan.isCacheHit, case .hit(let manifest) = cache.lookup(stagePlan.fingerprint) {
+        result.status = .cached
+        result.metrics = manifest.metrics
+        result.entryDirectory = cache.entryDirectory(stagePlan.fingerprint)
+        log("\(stage.name): cache hit \(stagePlan.fingerprint.prefix(12))")
+      } else {
+        for observer in observers { observer.stageDidStart(stagePlan) }
+        result = execute(stage, plan: stagePlan, spec: spec, session: session, log: log)
+        if result.status == .failed { stoppedBy = options.keepGoing ? nil : stage.name }
+      }
+      if result.status == .cached || result.status == .completed {
+        try? stagePlan.record.write(root: options.root, pipeline: spec.name, stage: stage.name)
+        folder.link(stage: stage.name, to: cache.entryDirectory(stagePlan.fingerprint))
+      }
+      results[stage.name] = result
+      ordered.append(result)
+      for observer in observers { observer.stageDidFinish(result) }
+    }
+    let seconds = Self.seconds(clock.now - start)
+    let result = RunResult(id: folder.id, directory: folder.path, plan: plan, stages: ordered, seconds: seconds)
+    folder.write(result: result)
+    for observer in observers { observer.runDidFinish(result) }
+    return result
+  }
+
+  /// Runs one stage into a temporary folder and commits it; failures become results.
+  private func execute(
+    _ stage: StageSpec, plan: StagePlan, spec: PipelineSpec, session: RunSession, log: @escaping (String) -> Void
+  ) -> StageResult {
+    let cache = options.cache
+    let clock = ContinuousClock()
+    let start = clock.now
+    var result = StageResult(
+      name: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, status: .failed, seconds: 0, metrics: [:])
+    var temporary: String?
+    do {
+      if case .corrupt(let why) = plan.reason {
+        let aside = try cache.moveAside(plan.fingerprint, reason: why)
+        log("\(stage.name): corrupt cache entry \(plan.fingerprint.prefix(12)) (\(why)); moved to \(aside), recomputing")
+      }
+      log("\(stage.name): running (\(plan.reason))")
+      let output = try cache.makeTemporaryDirectory(plan.fingerprint)
+      temporary = output
+      let work = cache.workDirectory(plan.fingerprint)
+      try FileDigest.createDirectory(work)
+      let context = StageContext(
+        fingerprint: plan.fingerprint, outputDirectory: output, workDirectory: work, spec: spec,
+        hooks: options.hooks, session: session, log: log)
+      let metrics = try runners[stage.kind]!.run(stage, context: context)
+      let seconds = Self.seconds(clock.now - start)
+      try cache.commit(
+        temporary: output, stage: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, metrics: metrics,
+        seconds: seconds)
+      temporary = nil
+      result.status = .completed
+      result.metrics = metrics
+      result.entryDirectory = cache.entryDirectory(plan.fingerprint)
+      log("\(stage.name): done in \(String(format: "%.1f", seconds)) s")
+    } catch {
+      let message = (error as? RunError)?.message ?? String(describing: error)
+      result.error = message
+      log("\(stage.name): error: \(message)")
+    }
+    if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+    result.seconds = Self.seconds(clock.now - start)
+    return result
+  }
+
+  static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+  }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The folder of one run, `runs/<id>/`: `pipeline.resolved.json`, `plan.json`, `run.log`,
+/// `result.json` and `stages/<name>` (a symbolic link to the stage's cache entry).
+final class RunFolder: Sendable {
+  let id: String
+  let path: String
+
+  private init(id: String, path: String) {
+    self.id = id
+    self.path = path
+  }
+
+  /// A new folder under `root`, named by the UTC time and a random suffix.
+  static func create(root: String) throws(RunError) -> RunFolder {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyyMMdd-HHmmss"
+    let id = formatter.string(from: Date()) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+    let path = root + "/" + id
+    do {
+      try FileDigest.createDirectory(path + "/stages")
+    } catch {
+      throw RunError(.cache, "cannot create the run folder \(path)")
+    }
+    FileManager.default.createFile(atPath: path + "/run.log", contents: nil)
+    return RunFolder(id: id, path: path)
+  }
+
+  func write(spec: PipelineSpec, plan: RunPlan) throws(RunError) {
+    do {
+      try Data(spec.resolved.prettyPrinted().utf8).write(to: URL(fileURLWithPath: path + "/pipeline.resolved.json"))
+      try Data(plan.json.prettyPrinted().utf8).write(to: URL(fileURLWithPath: path + "/plan.json"))
+    } catch {
+      throw RunError(.cache, "cannot write into the run folder \(path)", cause: error)
+    }
+  }
+
+  func write(result: RunResult) {
+    try? Data(result.json.prettyPrinted().utf8).write(to: URL(fileURLWithPath: path + "/result.json"))
+  }
+
+  /// Appends `line` and a newline to `run.log`.
+  func appendLog(_ line: String) {
+    guard let handle = FileHandle(forWritingAtPath: path + "/run.log") else { return }
+    defer { try? handle.close() }
+    _ = try? handle.seekToEnd()
+    try? handle.write(contentsOf: Data((line + "\n").utf8))
+  }
+
+  /// `stages/<stage>` → the entry, as a relative link (`../../cache/ab/abcd...`).
+  func link(stage: String, to entry: String) {
+    let linkPath = path + "/stages/" + stage
+    let rootPrefix = (path as NSString).deletingLastPathComponent + "/"
+    let destination = entry.hasPrefix(rootPrefix) ? "../../" + entry.dropFirst(rootPrefix.count) : entry
+    try? FileManager.default.createSymbolicLink(atPath: linkPath, withDestinationPath: String(destination))
+  }
+}

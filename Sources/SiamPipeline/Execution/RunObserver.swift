@@ -1,0 +1,22 @@
+/// Hears what a run does, in order: the seam where the run store (and the CLI's
+/// progress display) plug in. Called on the thread that runs the pipeline.
+public protocol RunObserver: AnyObject {
+  /// The plan is made and the run folder exists.
+  func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan)
+  /// A stage is about to execute (not called for cache hits).
+  func stageDidStart(_ stage: StagePlan)
+  /// A progress line of a running stage.
+  func stageDidLog(_ stage: String, line: String)
+  /// A stage ended: cached, completed, failed or skipped.
+  func stageDidFinish(_ result: StageResult)
+  /// Every stage has a result.
+  func runDidFinish(_ result: RunResult)
+}
+
+extension RunObserver {
+  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan) {}
+  public func stageDidStart(_ stage: StagePlan) {}
+  public func stageDidLog(_ stage: String, line: String) {}
+  public func stageDidFinish(_ result: StageResult) {}
+  public func runDidFinish(_ result: RunResult) {}
+}

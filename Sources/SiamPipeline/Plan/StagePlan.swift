@@ -1,0 +1,30 @@
+/// One stage of a `RunPlan`: its fingerprint and why it runs or not.
+public struct StagePlan: Sendable, Hashable {
+  public var name: String
+  public var kind: String
+  public var fingerprint: String
+  public var reason: PlanReason
+  /// Names of the stages it needs, sorted.
+  public var inputs: [String]
+  /// The data content hash (dataset stages).
+  public var dataContentHash: String?
+  /// What the stage is compared against next time (`runs/stages/...`).
+  public var record: StageRecord
+
+  /// Whether a cache entry will be reused.
+  public var isCacheHit: Bool { reason == .cached }
+
+  /// `{name, kind, fingerprint, reason, details, inputs, cache_hit}`.
+  public var json: CanonicalJSON {
+    [
+      "name": .string(name),
+      "kind": .string(kind),
+      "fingerprint": .string(fingerprint),
+      "reason": .string(reason.label),
+      "reason_text": .string(reason.description),
+      "details": .array(reason.details.map(CanonicalJSON.string)),
+      "inputs": .array(inputs.map(CanonicalJSON.string)),
+      "cache_hit": .bool(isCacheHit),
+    ]
+  }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import SiamData
+import SiamNN
+import SiamSSL
+import SiamTensor
+
+/// `kind: pretrain`: self-supervised pretraining with `Pretrainer`.
+///
+/// Checkpoints go to the stage's work folder (`cache/work/<fingerprint>/checkpoints`)
+/// after every epoch, so a run killed in the middle resumes at its last finished epoch
+/// when rerun, bit-identically (same thread count). Artifacts: `encoder.safetensors` (the
+/// encoder's state dictionary, PyTorch-style keys) and `metrics.json` (every epoch's
+/// record).
+public struct PretrainStageRunner: StageRunner {
+  public let kind = PretrainParameters.kind
+
+  public init() {}
+
+  /// The training configuration of `parameters`; `lr` is the peak rate as written (not
+  /// scaled with the batch size).
+  public static func configuration(_ parameters: PretrainParameters, seed: Int) -> PretrainingConfiguration {
+    let o = parameters.optimizer
+    let optimizer: OptimizerConfiguration
+    switch o.kind {
+    case .sgd:
+      optimizer = .sgd(learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
+                       scalesLearningRateWithBatchSize: false)
+    case .lars:
+      optimizer = .lars(learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
+                        scalesLearningRateWithBatchSize: false)
+    case .adamw:
+      optimizer = .adamw(learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay,
+                         scalesLearningRateWithBatchSize: false)
+    }
+    return PretrainingConfiguration(
+      epochs: parameters.epochs, batchSize: parameters.batchSize, optimizer: optimizer,
+      warmupEpochs: o.warmupEpochs, seed: UInt64(bitPattern: Int64(seed)), knnEveryEpochs: nil)
+  }
+
+  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
+    let parameters = stage.parameters as! PretrainParameters
+    let data = try context.dataset(upstreamOf: stage.name).train
+    let configuration = Self.configuration(parameters, seed: context.spec.seed)
+    let chains = parameters.views.map { $0.makeChain(channels: data.imageShape[0]) }
+    let loader = configuration.makeLoader(dataset: data, views: chains)
+    let method = try parameters.method.makeMethod(
+      encoder: parameters.encoder, inputShape: loader.viewShapes[0], batchSize: parameters.batchSize,
+      key: configuration.methodKey)
+    let progress = ProgressForwarder(LineLogger(sink: { context.log("\(stage.name): \($0)") }))
+    let pretrainer = try Pretrainer(
+      method: method, loader: loader, configuration: configuration,
+      checkpointDirectory: context.workDirectory + "/checkpoints", observers: [progress])
+    let recordsFile = context.workDirectory + "/epochs.json"
+    var records: [EpochRecord] = []
+    if pretrainer.nextEpoch > 0, let saved = FileManager.default.contents(atPath: recordsFile),
+      let decoded = try? JSONDecoder().decode([EpochRecord].self, from: saved)
+    {
+      records = Array(decoded.prefix(pretrainer.nextEpoch))
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    while !pretrainer.isComplete {
+      let result = try pretrainer.run(untilEpochsCompleted: pretrainer.nextEpoch + 1)
+      records += result.epochs
+      try FileDigest.writeAtomically(try encoder.encode(records), to: recordsFile)
+      try context.hooks.afterPretrainEpoch?(stage.name, pretrainer.nextEpoch)
+    }
+    method.train(false)
+    try SafeTensors.write(
+      method.encoder.stateDictionary(),
+      metadata: ["format": "siam-encoder", "stage": stage.name, "fingerprint": context.fingerprint],
+      to: context.outputDirectory + "/encoder.safetensors")
+    let last = records.last
+    var metrics: [String: Double] = [
+      "final_loss": Double(last?.meanLoss ?? .nan),
+      "epochs": Double(records.count),
+      "seconds": records.reduce(0) { $0 + $1.seconds },
+      "images_per_second": last?.imagesPerSecond ?? 0,
+    ]
+    if let std = last?.embeddingStd { metrics["embedding_std"] = Double(std) }
+    let pretty = JSONEncoder()
+    pretty.outputFormatting = [.sortedKeys, .prettyPrinted]
+    let document = PretrainMetricsFile(final: metrics, epochs: records)
+    try pretty.encode(document).write(to: URL(fileURLWithPath: context.outputDirectory + "/metrics.json"))
+    return metrics.filter { $0.value.isFinite }
+  }
+}
+
+/// `metrics.json` of a pretrain stage.
+struct PretrainMetricsFile: Codable {
+  var final: [String: Double]
+  var epochs: [EpochRecord]
+}
+
+/// Forwards pretraining events to a logger, announcing the start only once (the runner
+/// calls `Pretrainer.run` once per epoch).
+final class ProgressForwarder: PretrainingObserver {
+  private let target: any PretrainingObserver
+  private var hasStarted = false
+
+  init(_ target: any PretrainingObserver) {
+    self.target = target
+  }
+
+  func didStart(_ start: PretrainingStart) {
+    if !hasStarted { target.didStart(start) }
+    hasStarted = true
+  }
+
+  func didFinishStep(_ record: StepRecord) { target.didFinishStep(record) }
+  func didFinishEpoch(_ record: EpochRecord) { target.didFinishEpoch(record) }
+  func didSaveCheckpoint(path: String, epoch: Int) { target.didSaveCheckpoint(path: path, epoch: epoch) }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import SiamPipeline
+
+/// Options of the commands that plan a pipeline (`plan`, `run`).
+struct PlanningOptions: ParsableArguments {
+  @Argument(help: "The pipeline file.")
+  var file: String
+
+  @Option(name: .customLong("set"), help: "Override a key: key.path=value, +key.path=value to add, ~key.path to delete.")
+  var overrides: [String] = []
+
+  @Option(name: .customLong("force"), help: "Execute this stage even when it is cached (repeatable).")
+  var force: [String] = []
+
+  @Flag(name: .customLong("force-downstream"), help: "Also execute every stage downstream of a forced one.")
+  var forceDownstream = false
+
+  @Flag(name: .customLong("no-cache"), help: "Execute every stage (their cache entries are still written).")
+  var noCache = false
+
+  @Option(name: .customLong("runs"), help: "The folder of the cache and the run folders.")
+  var root = "runs"
+
+  func runOptions(keepGoing: Bool = false) -> RunOptions {
+    RunOptions(root: root, force: Set(force), forceDownstream: forceDownstream, noCache: noCache, keepGoing: keepGoing)
+  }
+
+  /// Loads the pipeline, printing its errors (exit 1) or warnings (stderr).
+  func loadSpec() throws -> PipelineSpec {
+    do {
+      let loaded = try PipelineLoader.load(path: file, overrides: overrides)
+      for warning in loaded.warnings { Console.error(warning.description) }
+      return loaded.spec
+    } catch {
+      Console.error(error.description)
+      throw ExitCode(1)
+    }
+  }
+}
+
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "Show what `siam run` would do: each stage's fingerprint and why it runs or is cached.",
+    discussion: """
+      Reasons: cached, new, parameters changed (which keys), inputs changed (which stage),
+      data changed, implementation changed, forced, corrupt cache entry, not in cache.
+      Dataset stages are hashed (once; the hash is cached in runs/cache/datasets).
+
+      Examples:
+        siam plan pipelines/quickstart.yaml
+        siam plan pipelines/quickstart.yaml --set stages.knn.k=50
+        siam plan pipelines/quickstart.yaml --force pretrain --force-downstream --json
+      """
+  )
+
+  @OptionGroup var pipeline: PlanningOptions
+
+  @Flag(name: .long, help: "Print the plan as one JSON object.")
+  var json = false
+
+  func run() throws {
+    let spec = try pipeline.loadSpec()
+    let plan: RunPlan
+    do {
+      plan = try PipelineRunner(options: pipeline.runOptions()).plan(spec)
+    } catch {
+      Console.error("error: \(error.description)")
+      throw ExitCode(1)
+    }
+    if json {
+      print(plan.json.canonicalString)
+      return
+    }
+    print(plan.table())
+    let count = plan.stagesToRun.count
+    print("\(count) of \(plan.stages.count) stages to run.")
+    print("Next: siam run \(pipeline.file)" + pipeline.overrides.map { " --set \($0)" }.joined())
+  }
+}
+
+/// Unbuffered lines to stdout and stderr (progress must show while piped).
+enum Console {
+  static func output(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+  }
+
+  static func error(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+  }
+}

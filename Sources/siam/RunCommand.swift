@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import SiamPipeline
+
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run a pipeline: plan every stage, reuse cached ones, execute the rest in order.",
+    discussion: """
+      Each run gets a folder runs/<id>/ (pipeline.resolved.json, plan.json, run.log,
+      result.json, stages/<name> → its cache entry). An interrupted pretraining resumes
+      from its last epoch's checkpoint when the same pipeline is run again.
+
+      Examples:
+        siam run pipelines/quickstart.yaml
+        siam run pipelines/quickstart.yaml --set stages.pretrain.method.temperature=0.2
+        siam run pipelines/quickstart.yaml --force knn
+        siam run pipelines/quickstart.yaml --json > result.json
+      """
+  )
+
+  @OptionGroup var pipeline: PlanningOptions
+  @OptionGroup var engine: EngineOptions
+
+  @Flag(name: .long, help: "Only show the plan (as `siam plan`).")
+  var dryRun = false
+
+  @Flag(name: .long, help: "After a failure, still run the stages that do not depend on it.")
+  var keepGoing = false
+
+  @Flag(name: .long, help: "End with one JSON object on stdout (progress stays on stderr).")
+  var json = false
+
+  func run() throws {
+    engine.apply()
+    let spec = try pipeline.loadSpec()
+    let runner = PipelineRunner(options: pipeline.runOptions(keepGoing: keepGoing))
+    if dryRun {
+      do {
+        let plan = try runner.plan(spec)
+        print(json ? plan.json.canonicalString : plan.table())
+      } catch {
+        Console.error("error: \(error.description)")
+        throw ExitCode(1)
+      }
+      return
+    }
+    let progress = ProgressPrinter(toStandardError: json)
+    let result: RunResult
+    do {
+      result = try runner.run(spec, observers: [progress])
+    } catch {
+      Console.error("error: \(error.description)")
+      throw ExitCode(1)
+    }
+    if json {
+      print(result.json.canonicalString)
+    } else {
+      print(Self.table(result))
+      print("Run \(result.id) in \(String(format: "%.1f", result.seconds)) s: \(result.directory)")
+    }
+    if let failure = result.firstFailure {
+      Console.error("error: stage '\(failure.name)' failed: \(failure.error ?? "unknown error")")
+      Console.error("What finished is kept in the cache; fix the problem and run the same command again.")
+      throw ExitCode(1)
+    }
+    if !json {
+      print("Next: siam plan \(pipeline.file)   (everything is now cached; try --set to change a parameter)")
+    }
+  }
+
+  /// Stage, kind, cache hit, seconds, headline metrics.
+  static func table(_ result: RunResult) -> String {
+    let rows = result.stages.map { stage in
+      [stage.name, stage.kind, stage.isCacheHit ? "yes" : "no", stage.status.rawValue,
+       String(format: "%.1f", stage.seconds), headline(stage.metrics)]
+    }
+    return TextTable.render(header: ["stage", "kind", "cache hit", "status", "seconds", "metrics"], rows: rows)
+  }
+
+  static func headline(_ metrics: [String: Double]) -> String {
+    let preferred = ["linear_top1", "knn_top1", "finetune_top1", "supervised_top1", "final_loss", "train_count"]
+    var keys = preferred.filter { metrics[$0] != nil }
+    keys += metrics.keys.filter { $0.hasPrefix("knn_top1@") }.sorted()
+    return keys.map { "\($0) \(String(format: "%.4g", metrics[$0]!))" }.joined(separator: "  ")
+  }
+}
+
+/// Prints a run's progress lines (stdout, or stderr with --json).
+final class ProgressPrinter: RunObserver {
+  let toStandardError: Bool
+
+  init(toStandardError: Bool) {
+    self.toStandardError = toStandardError
+  }
+
+  private func emit(_ line: String) {
+    if toStandardError { Console.error(line) } else { Console.output(line) }
+  }
+
+  func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan) {
+    emit("run \(id): \(plan.stagesToRun.count) of \(plan.stages.count) stages to run (\(directory))")
+  }
+
+  func stageDidLog(_ stage: String, line: String) { emit(line) }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import SiamPipeline
+import Testing
+
+@Suite struct PipelineRunnerTests {
+  @Test func secondRunIsAllCacheHits() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let first = try fixture.run()
+    #expect(first.succeeded, "\(first.stages)")
+    #expect(first.statuses == ["data": .completed, "pretrain": .completed])
+    #expect(first["pretrain"]!.metrics["final_loss"] != nil)
+    let second = try fixture.run()
+    #expect(second.statuses == ["data": .cached, "pretrain": .cached])
+    #expect(second["pretrain"]!.metrics == first["pretrain"]!.metrics)
+    #expect(fixture.entries().count == 2)
+    let runFolder = second.directory
+    for file in ["pipeline.resolved.json", "plan.json", "run.log", "result.json"] {
+      #expect(FileManager.default.fileExists(atPath: runFolder + "/" + file), "\(file)")
+    }
+    #expect(FileManager.default.fileExists(atPath: runFolder + "/stages/pretrain/encoder.safetensors"))
+  }
+
+  @Test func changingAnAugmentationRerunsPretrainingButNotTheDataset() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    try fixture.run()
+    let override = "augmentations.view.1.horizontal_flip.p=0.25"
+    let plan = try fixture.runner().plan(try fixture.spec([override]))
+    #expect(plan["data"]!.reason == .cached)
+    #expect(plan["pretrain"]!.reason == .parametersChanged(["views.0.1.horizontal_flip.p", "views.1.1.horizontal_flip.p"]))
+    let second = try fixture.run([override])
+    #expect(second.statuses == ["data": .cached, "pretrain": .completed])
+  }
+
+  @Test func forceAndNoCacheExecuteCachedStages() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let first = try fixture.run()
+    let forced = try fixture.run { $0.force = ["data"] }
+    #expect(forced.statuses == ["data": .completed, "pretrain": .cached])
+    let downstream = try fixture.runner { $0.force = ["data"]; $0.forceDownstream = true }.plan(try fixture.spec())
+    #expect(downstream["pretrain"]!.reason == .forced("--force-downstream"))
+    let all = try fixture.run { $0.noCache = true }
+    #expect(all.statuses == ["data": .completed, "pretrain": .completed])
+    // Deterministic: the recomputed metrics equal the first run's.
+    #expect(all["pretrain"]!.metrics["final_loss"] == first["pretrain"]!.metrics["final_loss"])
+    #expect(fixture.entries().count == 2)
+  }
+
+  @Test func killedPretrainingLeavesNoEntryAndResumes() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    struct Killed: Error {}
+    let killed = try fixture.run { options in
+      options.hooks.afterPretrainEpoch = { _, epochs in if epochs == 1 { throw Killed() } }
+    }
+    #expect(!killed.succeeded)
+    #expect(killed.statuses == ["data": .completed, "pretrain": .failed])
+    #expect(fixture.entries().count == 1)
+    let work = fixture.root + "/cache/work/" + killed["pretrain"]!.fingerprint + "/checkpoints"
+    #expect(((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).contains("epoch-0001.safetensors"))
+    let plan = try fixture.runner().plan(try fixture.spec())
+    #expect(plan["data"]!.reason == .cached)
+    #expect(plan["pretrain"]!.reason == .new)
+    let resumed = try fixture.run()
+    #expect(resumed.statuses == ["data": .cached, "pretrain": .completed])
+    let log = try String(contentsOfFile: resumed.directory + "/run.log", encoding: .utf8)
+    #expect(log.contains("resuming at epoch 2"), "\(log)")
+    // Bit-identical to an uninterrupted run.
+    let uninterrupted = try fixture.run { $0.noCache = true }
+    #expect(uninterrupted["pretrain"]!.metrics["final_loss"] == resumed["pretrain"]!.metrics["final_loss"])
+  }
+
+  @Test func corruptEntryIsMovedAsideAndRecomputed() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let first = try fixture.run()
+    let entry = first["pretrain"]!.entryDirectory!
+    let handle = try #require(FileHandle(forWritingAtPath: entry + "/encoder.safetensors"))
+    try handle.seek(toOffset: 200)
+    try handle.write(contentsOf: Data([0xFF, 0xEE]))
+    try handle.close()
+    let plan = try fixture.runner().plan(try fixture.spec())
+    #expect(plan["pretrain"]!.reason == .corrupt("encoder.safetensors does not match its SHA-256"))
+    let second = try fixture.run()
+    #expect(second.statuses == ["data": .cached, "pretrain": .completed])
+    let corrupt = try FileManager.default.contentsOfDirectory(atPath: fixture.root + "/cache/corrupt")
+    #expect(corrupt.count == 1)
+    #expect(try fixture.run().statuses == ["data": .cached, "pretrain": .cached])
+  }
+
+  @Test func aStageFailureNamesTheStageAndKeepsWhatFinished() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let yaml = RunFixture.yaml.replacingOccurrences(
+      of: "data: {kind: dataset, source: synthetic, samples: 64, test_samples: 32, classes: 4, shape: [1, 12, 12]}",
+      with: "data: {kind: dataset, source: mnist, path: \(fixture.root)/missing}")
+    #expect(throws: RunError.self) { try fixture.runner().plan(try fixture.spec(yaml: yaml)) }
+    let spec = try fixture.spec(yaml: yaml)
+    do {
+      _ = try fixture.runner().plan(spec)
+    } catch {
+      #expect(error.stage == "data")
+      #expect(error.description.contains("stage 'data'"))
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import SiamPipeline
+
+/// A tiny pipeline on the synthetic set (64 images of 1×12×12, a [4, 8] ConvNet, two
+/// epochs of 4 steps) and a fresh `runs/` root per test.
+struct RunFixture {
+  static let yaml = """
+    name: tiny
+    seed: 3
+    augmentations:
+      view:
+        - random_resized_crop: {size: 12, scale: [0.5, 1.0]}
+        - horizontal_flip: {p: 0.5}
+    encoders:
+      small: {type: convnet, widths: [4, 8], strides: [1, 2]}
+    stages:
+      data: {kind: dataset, source: synthetic, samples: 64, test_samples: 32, classes: 4, shape: [1, 12, 12]}
+      pretrain:
+        kind: pretrain
+        needs: [data]
+        encoder: small
+        views: [view, view]
+        method: {type: simclr, temperature: 0.5, projector: [8, 8]}
+        optimizer: {type: sgd, lr: 0.05}
+        epochs: 2
+        batch_size: 16
+    """
+
+  let root: String
+
+  init() {
+    root = FileManager.default.temporaryDirectory
+      .appendingPathComponent("siam-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+  }
+
+  func remove() {
+    try? FileManager.default.removeItem(atPath: root)
+  }
+
+  func spec(_ overrides: [String] = [], yaml: String = RunFixture.yaml) throws -> PipelineSpec {
+    try PipelineLoader.load(yaml: yaml, overrides: overrides).spec
+  }
+
+  func runner(_ configure: (inout RunOptions) -> Void = { _ in }) -> PipelineRunner {
+    var options = RunOptions(root: root)
+    configure(&options)
+    return PipelineRunner(options: options)
+  }
+
+  /// Runs and returns stage name → status.
+  @discardableResult
+  func run(_ overrides: [String] = [], _ configure: (inout RunOptions) -> Void = { _ in }) throws -> RunResult {
+    try runner(configure).run(try spec(overrides))
+  }
+
+  func entries() -> [String] {
+    let cache = root + "/cache"
+    let folders = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []).filter { $0.count == 2 }
+    return folders.sorted().flatMap { folder in
+      ((try? FileManager.default.contentsOfDirectory(atPath: cache + "/" + folder)) ?? []).sorted()
+    }
+  }
+}
+
+extension RunResult {
+  /// Stage name → status.
+  var statuses: [String: StageResult.Status] {
+    Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0.status) })
+  }
+
+  subscript(stage: String) -> StageResult? { stages.first { $0.name == stage } }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import SiamPipeline
+import Testing
+
+@Suite struct PlannerTests {
+  @Test func firstPlanIsAllNewAndFingerprintsChain() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let plan = try fixture.runner().plan(try fixture.spec())
+    #expect(plan.stages.map(\.name) == ["data", "pretrain"])
+    #expect(plan.stages.map(\.reason) == [.new, .new])
+    #expect(plan.stages.allSatisfy { $0.fingerprint.count == 64 })
+    #expect(plan["data"]!.dataContentHash != nil)
+    // A changed seed changes every fingerprint; the same spec gives the same plan.
+    let again = try fixture.runner().plan(try fixture.spec())
+    #expect(again == plan)
+    let reseeded = try fixture.runner().plan(try fixture.spec(["seed=4"]))
+    #expect(zip(reseeded.stages, plan.stages).allSatisfy { $0.fingerprint != $1.fingerprint })
+  }
+
+  @Test func reasonsNameWhatChanged() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    try fixture.run()
+    let plan = try fixture.runner().plan(try fixture.spec(["stages.data.samples=48"]))
+    #expect(plan["data"]!.reason == .parametersChanged(["samples"]))
+    #expect(plan["pretrain"]!.reason == .inputsChanged(["data"]))
+    let epochs = try fixture.runner().plan(try fixture.spec(["stages.pretrain.epochs=3"]))
+    #expect(epochs["data"]!.reason == .cached)
+    #expect(epochs["pretrain"]!.reason == .parametersChanged(["epochs"]))
+    #expect(epochs["pretrain"]!.reason.description == "parameters changed: epochs")
+  }
+
+  @Test func unknownForcedStageAndKindWithoutRunnerAreErrors() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    #expect(throws: RunError.self) { try fixture.runner { $0.force = ["pretrian"] }.plan(try fixture.spec()) }
+    let runner = PipelineRunner(options: RunOptions(root: fixture.root), runners: StageRunnerRegistry([DatasetStageRunner()]))
+    let spec = try fixture.spec()
+    do {
+      _ = try runner.plan(spec)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.description.contains("stage kind 'pretrain' has no runner yet"))
+      #expect(error.stage == "pretrain")
+    }
+  }
+
+  @Test func planJSONShape() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    try fixture.run()
+    let plan = try fixture.runner { $0.force = ["pretrain"] }.plan(try fixture.spec())
+    let json = plan.json
+    #expect(json["pipeline"] == "tiny")
+    #expect(json["engine_version"] == .string(Engine.version))
+    let stages = try #require(json["stages"]?.arrayValue)
+    #expect(stages.count == 2)
+    #expect(Set(stages[1].objectValue!.keys) == ["name", "kind", "fingerprint", "reason", "reason_text", "details", "inputs", "cache_hit"])
+    #expect(stages[0]["cache_hit"] == true)
+    #expect(stages[1]["reason"] == "forced")
+    #expect(stages[1]["inputs"] == ["data"])
+    #expect(plan.table().contains("forced (--force)"))
+  }
+}
