@@ -1,5 +1,6 @@
 import Foundation
 import SiamData
+import SiamEval
 import SiamNN
 
 /// What a running stage sees: where to write, where its inputs' artifacts are, the
@@ -78,6 +79,8 @@ final class RunSession {
   let plan: RunPlan
   let cache: ArtifactCache
   var datasets: [String: LoadedDataset] = [:]
+  /// Frozen features by the fingerprint of the stage that produced the representation.
+  var features: [String: (train: FeatureSet, test: FeatureSet)] = [:]
 
   init(plan: RunPlan, cache: ArtifactCache) {
     self.plan = plan

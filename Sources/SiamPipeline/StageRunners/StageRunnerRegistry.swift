@@ -10,6 +10,8 @@ public struct StageRunnerRegistry: Sendable {
   public static let standard = StageRunnerRegistry([
     DatasetStageRunner(),
     PretrainStageRunner(),
+    LinearProbeStageRunner(),
+    KNNStageRunner(),
   ])
 
   /// This registry with `runner` added (replacing one of the same kind).

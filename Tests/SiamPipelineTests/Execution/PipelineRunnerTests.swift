@@ -8,12 +8,16 @@ import Testing
     defer { fixture.remove() }
     let first = try fixture.run()
     #expect(first.succeeded, "\(first.stages)")
-    #expect(first.statuses == ["data": .completed, "pretrain": .completed])
+    #expect(first.stages(.completed) == ["data", "knn", "linear", "pixels", "pretrain"])
+    #expect(first["knn"]!.metrics["knn_top1"] != nil)
+    #expect(first["linear"]!.metrics["linear_top1"] != nil)
+    #expect(first["pixels"]!.metrics["knn_top1@3"] != nil)
     #expect(first["pretrain"]!.metrics["final_loss"] != nil)
     let second = try fixture.run()
-    #expect(second.statuses == ["data": .cached, "pretrain": .cached])
+    #expect(second.stages(.cached) == ["data", "knn", "linear", "pixels", "pretrain"])
     #expect(second["pretrain"]!.metrics == first["pretrain"]!.metrics)
-    #expect(fixture.entries().count == 2)
+    #expect(second["knn"]!.metrics == first["knn"]!.metrics)
+    #expect(fixture.entries().count == 5)
     let runFolder = second.directory
     for file in ["pipeline.resolved.json", "plan.json", "run.log", "result.json"] {
       #expect(FileManager.default.fileExists(atPath: runFolder + "/" + file), "\(file)")
@@ -30,7 +34,8 @@ import Testing
     #expect(plan["data"]!.reason == .cached)
     #expect(plan["pretrain"]!.reason == .parametersChanged(["views.0.1.horizontal_flip.p", "views.1.1.horizontal_flip.p"]))
     let second = try fixture.run([override])
-    #expect(second.statuses == ["data": .cached, "pretrain": .completed])
+    #expect(second.stages(.cached) == ["data", "pixels"])
+    #expect(second.stages(.completed) == ["knn", "linear", "pretrain"])
   }
 
   @Test func forceAndNoCacheExecuteCachedStages() throws {
@@ -38,14 +43,14 @@ import Testing
     defer { fixture.remove() }
     let first = try fixture.run()
     let forced = try fixture.run { $0.force = ["data"] }
-    #expect(forced.statuses == ["data": .completed, "pretrain": .cached])
+    #expect(forced.stages(.completed) == ["data"])
     let downstream = try fixture.runner { $0.force = ["data"]; $0.forceDownstream = true }.plan(try fixture.spec())
     #expect(downstream["pretrain"]!.reason == .forced("--force-downstream"))
     let all = try fixture.run { $0.noCache = true }
-    #expect(all.statuses == ["data": .completed, "pretrain": .completed])
+    #expect(all.stages(.completed).count == 5)
     // Deterministic: the recomputed metrics equal the first run's.
     #expect(all["pretrain"]!.metrics["final_loss"] == first["pretrain"]!.metrics["final_loss"])
-    #expect(fixture.entries().count == 2)
+    #expect(fixture.entries().count == 5)
   }
 
   @Test func killedPretrainingLeavesNoEntryAndResumes() throws {
@@ -56,20 +61,55 @@ import Testing
       options.hooks.afterPretrainEpoch = { _, epochs in if epochs == 1 { throw Killed() } }
     }
     #expect(!killed.succeeded)
-    #expect(killed.statuses == ["data": .completed, "pretrain": .failed])
-    #expect(fixture.entries().count == 1)
+    #expect(killed.stages(.completed) == ["data", "pixels"])
+    #expect(killed.stages(.failed) == ["pretrain"])
+    #expect(killed.stages(.skipped) == ["knn", "linear"])
+    #expect(killed["knn"]!.error == "input 'pretrain' did not finish")
+    #expect(fixture.entries().count == 2)
+    #expect(((try? FileManager.default.contentsOfDirectory(atPath: fixture.root + "/cache/tmp")) ?? []).isEmpty)
     let work = fixture.root + "/cache/work/" + killed["pretrain"]!.fingerprint + "/checkpoints"
     #expect(((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).contains("epoch-0001.safetensors"))
     let plan = try fixture.runner().plan(try fixture.spec())
     #expect(plan["data"]!.reason == .cached)
     #expect(plan["pretrain"]!.reason == .new)
     let resumed = try fixture.run()
-    #expect(resumed.statuses == ["data": .cached, "pretrain": .completed])
+    #expect(resumed.stages(.cached) == ["data", "pixels"])
+    #expect(resumed.stages(.completed) == ["knn", "linear", "pretrain"])
     let log = try String(contentsOfFile: resumed.directory + "/run.log", encoding: .utf8)
     #expect(log.contains("resuming at epoch 2"), "\(log)")
     // Bit-identical to an uninterrupted run.
     let uninterrupted = try fixture.run { $0.noCache = true }
     #expect(uninterrupted["pretrain"]!.metrics["final_loss"] == resumed["pretrain"]!.metrics["final_loss"])
+  }
+
+  @Test func changingOnlyKRerunsOnlyTheKNNStage() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    try fixture.run()
+    let plan = try fixture.runner().plan(try fixture.spec(["stages.knn.k=7"]))
+    #expect(plan["knn"]!.reason == .parametersChanged(["k"]))
+    #expect(plan.stagesToRun.map(\.name) == ["knn"])
+    let second = try fixture.run(["stages.knn.k=7"])
+    #expect(second.stages(.completed) == ["knn"])
+    #expect(second.stages(.cached) == ["data", "linear", "pixels", "pretrain"])
+  }
+
+  @Test func keepGoingRunsIndependentStagesAfterAFailure() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    struct Killed: Error {}
+    let stopped = try fixture.run { $0.hooks.afterPretrainEpoch = { _, _ in throw Killed() } }
+    // Topological order: data, pixels?, pretrain, ...: without --keep-going everything
+    // after the failure is skipped.
+    #expect(stopped.stages(.failed) == ["pretrain"])
+    let fresh = RunFixture()
+    defer { fresh.remove() }
+    let going = try fresh.run {
+      $0.keepGoing = true
+      $0.hooks.afterPretrainEpoch = { _, _ in throw Killed() }
+    }
+    #expect(going.stages(.completed) == ["data", "pixels"])
+    #expect(going.stages(.skipped) == ["knn", "linear"])
   }
 
   @Test func corruptEntryIsMovedAsideAndRecomputed() throws {
@@ -84,10 +124,10 @@ import Testing
     let plan = try fixture.runner().plan(try fixture.spec())
     #expect(plan["pretrain"]!.reason == .corrupt("encoder.safetensors does not match its SHA-256"))
     let second = try fixture.run()
-    #expect(second.statuses == ["data": .cached, "pretrain": .completed])
+    #expect(second.stages(.completed) == ["pretrain"])
     let corrupt = try FileManager.default.contentsOfDirectory(atPath: fixture.root + "/cache/corrupt")
     #expect(corrupt.count == 1)
-    #expect(try fixture.run().statuses == ["data": .cached, "pretrain": .cached])
+    #expect(try fixture.run().stages(.cached).count == 5)
   }
 
   @Test func aStageFailureNamesTheStageAndKeepsWhatFinished() throws {

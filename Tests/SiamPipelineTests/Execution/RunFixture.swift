@@ -24,6 +24,9 @@ struct RunFixture {
         optimizer: {type: sgd, lr: 0.05}
         epochs: 2
         batch_size: 16
+      linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}
+      knn: {kind: knn, needs: [pretrain], k: 5}
+      pixels: {kind: knn, needs: [data], k: [3, 5]}
     """
 
   let root: String
@@ -69,4 +72,9 @@ extension RunResult {
   }
 
   subscript(stage: String) -> StageResult? { stages.first { $0.name == stage } }
+
+  /// Names of the stages with `status`, sorted.
+  func stages(_ status: StageResult.Status) -> [String] {
+    stages.filter { $0.status == status }.map(\.name).sorted()
+  }
 }

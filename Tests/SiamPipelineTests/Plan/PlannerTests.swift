@@ -7,8 +7,8 @@ import Testing
     let fixture = RunFixture()
     defer { fixture.remove() }
     let plan = try fixture.runner().plan(try fixture.spec())
-    #expect(plan.stages.map(\.name) == ["data", "pretrain"])
-    #expect(plan.stages.map(\.reason) == [.new, .new])
+    #expect(plan.stages.map(\.name) == ["data", "pixels", "pretrain", "knn", "linear"])
+    #expect(plan.stages.allSatisfy { $0.reason == .new })
     #expect(plan.stages.allSatisfy { $0.fingerprint.count == 64 })
     #expect(plan["data"]!.dataContentHash != nil)
     // A changed seed changes every fingerprint; the same spec gives the same plan.
@@ -35,7 +35,9 @@ import Testing
     let fixture = RunFixture()
     defer { fixture.remove() }
     #expect(throws: RunError.self) { try fixture.runner { $0.force = ["pretrian"] }.plan(try fixture.spec()) }
-    let runner = PipelineRunner(options: RunOptions(root: fixture.root), runners: StageRunnerRegistry([DatasetStageRunner()]))
+    let runner = PipelineRunner(
+      options: RunOptions(root: fixture.root),
+      runners: StageRunnerRegistry([DatasetStageRunner(), LinearProbeStageRunner(), KNNStageRunner()]))
     let spec = try fixture.spec()
     do {
       _ = try runner.plan(spec)
@@ -55,11 +57,14 @@ import Testing
     #expect(json["pipeline"] == "tiny")
     #expect(json["engine_version"] == .string(Engine.version))
     let stages = try #require(json["stages"]?.arrayValue)
-    #expect(stages.count == 2)
-    #expect(Set(stages[1].objectValue!.keys) == ["name", "kind", "fingerprint", "reason", "reason_text", "details", "inputs", "cache_hit"])
+    #expect(stages.count == 5)
+    #expect(Set(stages[2].objectValue!.keys) == ["name", "kind", "fingerprint", "reason", "reason_text", "details", "inputs", "cache_hit"])
     #expect(stages[0]["cache_hit"] == true)
-    #expect(stages[1]["reason"] == "forced")
-    #expect(stages[1]["inputs"] == ["data"])
+    #expect(stages[2]["name"] == "pretrain")
+    #expect(stages[2]["reason"] == "forced")
+    #expect(stages[2]["cache_hit"] == false)
+    #expect(stages[2]["inputs"] == ["data"])
+    #expect(stages[3]["reason"] == "cached")
     #expect(plan.table().contains("forced (--force)"))
   }
 }
