@@ -22,7 +22,7 @@ extension StageContext {
     switch input.kind {
     case DatasetParameters.kind:
       result = (Baselines.rawPixelFeatures(data.train), Baselines.rawPixelFeatures(data.test))
-    case PretrainParameters.kind:
+    case PretrainParameters.kind, FinetuneParameters.kind, SupervisedParameters.kind:
       let encoder = try loadEncoder(of: name)
       let extractor = FeatureExtractor()
       log("\(name): extracting features of \(data.train.count) + \(data.test.count) images")
@@ -35,11 +35,23 @@ extension StageContext {
     return result
   }
 
-  /// The trained encoder of the pretrain stage `name`, from its cache entry.
+  /// The configuration of the encoder a `pretrain`, `supervised` or `finetune` stage
+  /// trains (a finetune stage's is its input's).
+  public func encoderConfiguration(of name: String) throws -> EncoderConfiguration {
+    let stage = spec.stages[name]!
+    switch stage.parameters {
+    case let p as PretrainParameters: return p.encoder
+    case let p as SupervisedParameters: return p.encoder
+    case is FinetuneParameters: return try encoderConfiguration(of: stage.needs.sorted()[0])
+    default: throw RunError(.stageFailed, stage: name, "a '\(stage.kind)' stage has no encoder")
+    }
+  }
+
+  /// The trained encoder of the stage `name` (pretrain, supervised, finetune), from the
+  /// `encoder.safetensors` of its cache entry.
   public func loadEncoder(of name: String) throws -> any FeatureEncoder {
-    let parameters = spec.stages[name]!.parameters as! PretrainParameters
     let data = try dataset(upstreamOf: name)
-    let encoder = parameters.encoder.makeEncoder(inputShape: data.train.imageShape, key: RandomKey(seed: 0))
+    let encoder = try encoderConfiguration(of: name).makeEncoder(inputShape: data.train.imageShape, key: RandomKey(seed: 0))
     let path = inputDirectory(name) + "/encoder.safetensors"
     let tensors = try SafeTensors.read(from: path).tensors
     try encoder.loadTensors(tensors, isStrict: true, source: path)

@@ -12,6 +12,10 @@ public struct StageRunnerRegistry: Sendable {
     PretrainStageRunner(),
     LinearProbeStageRunner(),
     KNNStageRunner(),
+    FinetuneStageRunner(),
+    SupervisedStageRunner(),
+    EmbedStageRunner(),
+    DiagnosticsStageRunner(),
   ])
 
   /// This registry with `runner` added (replacing one of the same kind).

@@ -1,0 +1,41 @@
+import Foundation
+import SiamPipeline
+import Testing
+
+@Suite struct StageRunnerKindsTests {
+  static let yaml = """
+    name: kinds
+    seed: 5
+    augmentations:
+      view: [{random_resized_crop: {size: 12, scale: [0.5, 1.0]}}]
+    encoders:
+      small: {type: convnet, widths: [4, 8], strides: [1, 2]}
+    stages:
+      data: {kind: dataset, source: synthetic, samples: 48, test_samples: 24, classes: 3, shape: [1, 12, 12]}
+      pretrain: {kind: pretrain, needs: [data], encoder: small, views: [view, view], method: {type: byol, projector: [8, 8], predictor_hidden: [8]}, epochs: 1, batch_size: 16}
+      finetune: {kind: finetune, needs: [pretrain], epochs: 1, batch_size: 16, labeled_fraction: 0.5}
+      supervised: {kind: supervised, needs: [data], encoder: small, epochs: 1, batch_size: 16}
+      tuned_knn: {kind: knn, needs: [finetune], k: 3}
+      pixels_linear: {kind: linear_probe, needs: [data], epochs: 2, batch_size: 16}
+      embed: {kind: embed, needs: [supervised], split: test}
+      diagnostics: {kind: diagnostics, needs: [pretrain], samples: 16, augmentation: view}
+    """
+
+  @Test func everyKindRunsAndIsCachedTheSecondTime() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let first = try fixture.runner().run(try fixture.spec(yaml: Self.yaml))
+    #expect(first.succeeded, "\(first.stages.compactMap(\.error))")
+    #expect(first.stages(.completed).count == 8)
+    #expect(first["finetune"]!.metrics["finetune_top1"] != nil)
+    #expect(first["supervised"]!.metrics["supervised_top1"] != nil)
+    #expect(first["tuned_knn"]!.metrics["knn_top1"] != nil)
+    #expect(first["pixels_linear"]!.metrics["linear_top1"] != nil)
+    #expect(first["embed"]!.metrics["test_count"] == 24)
+    #expect(first["diagnostics"]!.metrics["alignment"] != nil)
+    #expect(first["diagnostics"]!.metrics["effective_rank"] != nil)
+    #expect(FileManager.default.fileExists(atPath: first["embed"]!.entryDirectory! + "/test.safetensors"))
+    let second = try fixture.runner().run(try fixture.spec(yaml: Self.yaml))
+    #expect(second.stages(.cached).count == 8)
+  }
+}
