@@ -82,7 +82,11 @@ struct RunCommand: ParsableCommand {
     let preferred = ["linear_top1", "knn_top1", "finetune_top1", "supervised_top1", "final_loss", "train_count"]
     var keys = preferred.filter { metrics[$0] != nil }
     keys += metrics.keys.filter { $0.hasPrefix("knn_top1@") }.sorted()
-    return keys.map { "\($0) \(String(format: "%.4g", metrics[$0]!))" }.joined(separator: "  ")
+    return keys.map { key in
+      let value = metrics[key]!
+      let text = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.4g", value)
+      return "\(key) \(text)"
+    }.joined(separator: "  ")
   }
 }
 

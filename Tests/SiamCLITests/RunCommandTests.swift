@@ -35,5 +35,6 @@ import Testing
   @Test func headlineMetricsPreferAccuracies() {
     let text = RunCommand.headline(["linear_top1": 0.8123, "linear_top5": 0.99, "knn_top1": 0.75])
     #expect(text == "linear_top1 0.8123  knn_top1 0.75")
+    #expect(RunCommand.headline(["train_count": 10000]) == "train_count 10000")
   }
 }
