@@ -70,6 +70,30 @@ public struct ArtifactCache: Sendable {
     return .hit(manifest)
   }
 
+  /// Whether the work folder of `fingerprint` holds something to resume from.
+  public func hasWork(_ fingerprint: String) -> Bool {
+    !FileDigest.files(under: workDirectory(fingerprint) + "/checkpoints").isEmpty
+  }
+
+  /// Removes temporary folders left by processes that no longer exist (killed runs).
+  ///
+  /// - Returns: The folders removed.
+  @discardableResult
+  public func removeStaleTemporaryDirectories() -> [String] {
+    let tmp = directory + "/tmp"
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).sorted()
+    var removed: [String] = []
+    for name in names {
+      let parts = name.split(separator: "-")
+      guard parts.count == 3, let pid = Int32(parts[1]), pid != getpid() else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH {
+        try? FileManager.default.removeItem(atPath: tmp + "/" + name)
+        removed.append(tmp + "/" + name)
+      }
+    }
+    return removed
+  }
+
   /// A fresh temporary folder for the entry of `fingerprint`.
   public func makeTemporaryDirectory(_ fingerprint: String) throws -> String {
     let path = "\(directory)/tmp/\(fingerprint)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -36,6 +36,9 @@ public struct PipelineRunner: Sendable {
     try folder.write(spec: spec, plan: plan)
     for observer in observers { observer.runDidStart(id: folder.id, directory: folder.path, spec: spec, plan: plan) }
     let cache = options.cache
+    for stale in cache.removeStaleTemporaryDirectories() {
+      folder.appendLog("removed the temporary folder of a killed run: \(stale)")
+    }
     let session = RunSession(plan: plan, cache: cache)
     var results: [String: StageResult] = [:]
     var ordered: [StageResult] = []

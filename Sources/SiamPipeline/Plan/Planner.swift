@@ -64,9 +64,11 @@ public struct Planner: Sendable {
           reason = Self.explain(record, previous: StageRecord.read(root: options.root, pipeline: spec.name, stage: stage.name))
         }
       }
-      stages.append(StagePlan(
+      var stagePlan = StagePlan(
         name: stage.name, kind: stage.kind, fingerprint: fingerprint, reason: reason, inputs: inputs,
-        dataContentHash: data, record: record))
+        dataContentHash: data, record: record)
+      stagePlan.isResumable = reason.runs && cache.hasWork(fingerprint)
+      stages.append(stagePlan)
     }
     return RunPlan(pipeline: spec.name, stages: stages)
   }

@@ -21,7 +21,10 @@ public struct RunPlan: Sendable, Hashable {
 
   /// A fixed-width table: stage, kind, fingerprint[0:12], reason.
   public func table() -> String {
-    let rows = stages.map { [$0.name, $0.kind, String($0.fingerprint.prefix(12)), $0.reason.description] }
+    let rows = stages.map {
+      [$0.name, $0.kind, String($0.fingerprint.prefix(12)),
+       $0.reason.description + ($0.isResumable && $0.reason.runs ? "; resumes from a checkpoint" : "")]
+    }
     return TextTable.render(header: ["stage", "kind", "fingerprint", "reason"], rows: rows)
   }
 }

@@ -10,6 +10,9 @@ public struct StagePlan: Sendable, Hashable {
   public var dataContentHash: String?
   /// What the stage is compared against next time (`runs/stages/...`).
   public var record: StageRecord
+  /// A killed or failed earlier run left work to resume (pretraining checkpoints in
+  /// `cache/work/<fingerprint>/`).
+  public var isResumable = false
 
   /// Whether a cache entry will be reused.
   public var isCacheHit: Bool { reason == .cached }
@@ -25,6 +28,7 @@ public struct StagePlan: Sendable, Hashable {
       "details": .array(reason.details.map(CanonicalJSON.string)),
       "inputs": .array(inputs.map(CanonicalJSON.string)),
       "cache_hit": .bool(isCacheHit),
+      "resumable": .bool(isResumable),
     ]
   }
 }

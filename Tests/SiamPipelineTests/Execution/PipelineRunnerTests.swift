@@ -72,7 +72,13 @@ import Testing
     let plan = try fixture.runner().plan(try fixture.spec())
     #expect(plan["data"]!.reason == .cached)
     #expect(plan["pretrain"]!.reason == .new)
+    #expect(plan["pretrain"]!.isResumable)
+    #expect(plan.table().contains("new; resumes from a checkpoint"))
+    // A temporary folder of a process that no longer exists is cleaned up by the next run.
+    let stale = fixture.root + "/cache/tmp/" + killed["pretrain"]!.fingerprint + "-99999999-1"
+    try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
     let resumed = try fixture.run()
+    #expect(!FileManager.default.fileExists(atPath: stale))
     #expect(resumed.stages(.cached) == ["data", "pixels"])
     #expect(resumed.stages(.completed) == ["knn", "linear", "pretrain"])
     let log = try String(contentsOfFile: resumed.directory + "/run.log", encoding: .utf8)
