@@ -24,7 +24,7 @@ final class RunFolder: Sendable {
     } catch {
       throw RunError(.cache, "cannot create the run folder \(path)")
     }
-    FileManager.default.createFile(atPath: path + "/run.log", contents: nil)
+    _ = FileManager.default.createFile(atPath: path + "/run.log", contents: nil)
     return RunFolder(id: id, path: path)
   }
 

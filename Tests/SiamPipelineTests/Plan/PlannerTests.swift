@@ -68,3 +68,27 @@ import Testing
     #expect(plan.table().contains("forced (--force)"))
   }
 }
+
+@Suite struct PlannerRecordTests {
+  /// Removes the cache entry of `stage` so that the planner has to explain it.
+  static func removeEntry(_ fixture: RunFixture, _ result: RunResult, _ stage: String) throws {
+    try FileManager.default.removeItem(atPath: result[stage]!.entryDirectory!)
+  }
+
+  @Test func missingEntryAndChangedImplementationAreExplained() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let first = try fixture.run()
+    try Self.removeEntry(fixture, first, "knn")
+    var plan = try fixture.runner().plan(try fixture.spec())
+    #expect(plan["knn"]!.reason == .notInCache)
+    let recordPath = fixture.root + "/stages/tiny/knn.json"
+    let text = try String(contentsOfFile: recordPath, encoding: .utf8)
+    #expect(text.contains("\"implementation_version\" : 1"))
+    try text.replacingOccurrences(of: "\"implementation_version\" : 1", with: "\"implementation_version\" : 0")
+      .write(toFile: recordPath, atomically: true, encoding: .utf8)
+    plan = try fixture.runner().plan(try fixture.spec())
+    #expect(plan["knn"]!.reason == .implementationChanged)
+    #expect(plan["linear"]!.reason == .cached)
+  }
+}
