@@ -91,20 +91,62 @@ struct RunCommand: ParsableCommand {
 }
 
 /// Prints a run's progress lines (stdout, or stderr with --json).
+///
+/// On a terminal, a stage's step lines (`… step 51/234 loss … eta …`) update one status
+/// line in place, led by a bar of the epoch's progress; every other line is printed
+/// normally. Off a terminal (a pipe, a log file, CI) every line is printed as it is.
 final class ProgressPrinter: RunObserver {
   let toStandardError: Bool
+  let isTerminal: Bool
+  private var hasOpenStatusLine = false
 
   init(toStandardError: Bool) {
     self.toStandardError = toStandardError
+    self.isTerminal = isatty(toStandardError ? STDERR_FILENO : STDOUT_FILENO) == 1
+  }
+
+  private func write(_ text: String) {
+    let data = Data(text.utf8)
+    if toStandardError { FileHandle.standardError.write(data) } else { FileHandle.standardOutput.write(data) }
   }
 
   private func emit(_ line: String) {
-    if toStandardError { Console.error(line) } else { Console.output(line) }
+    if hasOpenStatusLine {
+      write("\r\u{1B}[K")
+      hasOpenStatusLine = false
+    }
+    write(line + "\n")
   }
 
   func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan) {
     emit("run \(id): \(plan.stagesToRun.count) of \(plan.stages.count) stages to run (\(directory))")
   }
 
-  func stageDidLog(_ stage: String, line: String) { emit(line) }
+  func stageDidLog(_ stage: String, line: String) {
+    guard isTerminal, let fraction = Self.stepFraction(line) else {
+      emit(line)
+      return
+    }
+    write("\r\u{1B}[K" + Self.bar(fraction) + " " + line)
+    hasOpenStatusLine = true
+  }
+
+  func runDidFinish(_ result: RunResult) {
+    if hasOpenStatusLine { emit("") }
+  }
+
+  /// The fraction `c/d` of the first `step c/d` in a progress line, if any.
+  static func stepFraction(_ line: String) -> Double? {
+    guard let range = line.range(of: "step ") else { return nil }
+    let rest = line[range.upperBound...].prefix { $0.isNumber || $0 == "/" }
+    let parts = rest.split(separator: "/")
+    guard parts.count == 2, let done = Double(parts[0]), let total = Double(parts[1]), total > 0 else { return nil }
+    return min(1, max(0, done / total))
+  }
+
+  /// A 20-cell text bar, e.g. `[#########-----------]`.
+  static func bar(_ fraction: Double, width: Int = 20) -> String {
+    let filled = Int((fraction * Double(width)).rounded(.down))
+    return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
+  }
 }

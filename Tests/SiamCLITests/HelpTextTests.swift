@@ -65,3 +65,17 @@ import Testing
     }
   }
 }
+
+@Suite struct ProgressPrinterTests {
+  @Test func stepFractionParsesTheStepCounter() {
+    #expect(ProgressPrinter.stepFraction("pretrain: epoch 1/15 step 51/234 loss 5.6 eta 0:24:44") == 51.0 / 234.0)
+    #expect(ProgressPrinter.stepFraction("pretrain: done in 75.2 s") == nil)
+    #expect(ProgressPrinter.stepFraction("step x/y") == nil)
+  }
+
+  @Test func barFillsWithTheFraction() {
+    #expect(ProgressPrinter.bar(0) == "[--------------------]")
+    #expect(ProgressPrinter.bar(0.5) == "[##########----------]")
+    #expect(ProgressPrinter.bar(1) == "[####################]")
+  }
+}
