@@ -25,7 +25,7 @@ extension StageContext {
     case PretrainParameters.kind, FinetuneParameters.kind, SupervisedParameters.kind:
       let encoder = try loadEncoder(of: name)
       let extractor = FeatureExtractor()
-      log("\(name): extracting features of \(data.train.count) + \(data.test.count) images")
+      log("extracting the features of stage '\(name)' (\(data.train.count) train + \(data.test.count) test images)")
       result = (try extractor.extract(encoder: encoder, dataset: data.train),
                 try extractor.extract(encoder: encoder, dataset: data.test))
     default:
