@@ -1,5 +1,6 @@
 import Foundation
 import SiamData
+import SiamEval
 import SiamNN
 import SiamSSL
 import SiamTensor
@@ -34,12 +35,25 @@ public struct PretrainStageRunner: StageRunner {
     }
     return PretrainingConfiguration(
       epochs: parameters.epochs, batchSize: parameters.batchSize, optimizer: optimizer,
-      warmupEpochs: o.warmupEpochs, seed: UInt64(bitPattern: Int64(seed)), knnEveryEpochs: nil)
+      warmupEpochs: o.warmupEpochs, seed: UInt64(bitPattern: Int64(seed)), knnEveryEpochs: parameters.knnEveryEpochs)
+  }
+
+  /// The kNN monitor (InstDisc/MoCo style): frozen features of the train and test splits,
+  /// weighted kNN with k = 200 (fewer for tiny sets) and T = 0.1, reported as `knn_top1`.
+  static func knnMonitor(train: Dataset, test: Dataset) -> Pretrainer.Monitor {
+    { encoder, _ in
+      let extractor = FeatureExtractor()
+      let trainFeatures = try extractor.extract(encoder: encoder, dataset: train)
+      let testFeatures = try extractor.extract(encoder: encoder, dataset: test)
+      let knn = WeightedKNN(configuration: .init(k: min(200, train.count), temperature: 0.1))
+      return ["knn_top1": Float(try knn.evaluate(train: trainFeatures, test: testFeatures).top1)]
+    }
   }
 
   public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
     let parameters = stage.parameters as! PretrainParameters
-    let data = try context.dataset(upstreamOf: stage.name).train
+    let splits = try context.dataset(upstreamOf: stage.name)
+    let data = splits.train
     let configuration = Self.configuration(parameters, seed: context.spec.seed)
     let chains = parameters.views.map { $0.makeChain(channels: data.imageShape[0]) }
     let loader = configuration.makeLoader(dataset: data, views: chains)
@@ -49,7 +63,8 @@ public struct PretrainStageRunner: StageRunner {
     let progress = ProgressForwarder(LineLogger(sink: { context.log("\(stage.name): \($0)") }))
     let pretrainer = try Pretrainer(
       method: method, loader: loader, configuration: configuration,
-      checkpointDirectory: context.workDirectory + "/checkpoints", observers: [progress])
+      checkpointDirectory: context.workDirectory + "/checkpoints", observers: [progress],
+      knnMonitor: parameters.knnEveryEpochs == nil ? nil : Self.knnMonitor(train: splits.train, test: splits.test))
     let recordsFile = context.workDirectory + "/epochs.json"
     var records: [EpochRecord] = []
     if pretrainer.nextEpoch > 0, let saved = FileManager.default.contents(atPath: recordsFile),
@@ -78,6 +93,9 @@ public struct PretrainStageRunner: StageRunner {
       "images_per_second": last?.imagesPerSecond ?? 0,
     ]
     if let std = last?.embeddingStd { metrics["embedding_std"] = Double(std) }
+    if let monitor = records.last(where: { $0.knn != nil })?.knn?["knn_top1"] {
+      metrics["monitor_knn_top1"] = Double(monitor)
+    }
     let pretty = JSONEncoder()
     pretty.outputFormatting = [.sortedKeys, .prettyPrinted]
     let document = PretrainMetricsFile(final: metrics, epochs: records)

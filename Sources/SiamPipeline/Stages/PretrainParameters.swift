@@ -29,6 +29,8 @@ public struct PretrainParameters: StageParameters, Hashable {
     .init("optimizer", OptimizerSpec.shape, .implied, "Optimizer and learning-rate schedule."),
     .init("epochs", .integer(.atLeast(1)), .defaultValue(100), "Passes over the training set."),
     .init("batch_size", .integer(.atLeast(2)), .defaultValue(256), "Images per step (each seen in every view)."),
+    .init("knn_every_epochs", .nullable(.integer(.atLeast(1))), .optional,
+          "Run the kNN monitor (weighted kNN, k 200, T 0.1, train → test split) every N epochs and after the last; absent: never."),
   ], check: { v in
     guard v["method"]?["type"] == "mocov2", let queue = v["method"]?["queue_size"]?.intValue,
           let batch = v["batch_size"]?.intValue, queue % batch != 0 else { return [] }
@@ -45,6 +47,8 @@ public struct PretrainParameters: StageParameters, Hashable {
   public var optimizer: OptimizerSpec
   public var epochs: Int
   public var batchSize: Int
+  /// Epochs between kNN monitor evaluations; `nil`: no monitor.
+  public var knnEveryEpochs: Int?
 
   public init(resolved: ResolvedValues) {
     encoder = EncoderSpec.configuration(resolved: resolved.raw("encoder"))
@@ -53,5 +57,6 @@ public struct PretrainParameters: StageParameters, Hashable {
     optimizer = OptimizerSpec(resolved: resolved.raw("optimizer"))
     epochs = resolved.int("epochs")
     batchSize = resolved.int("batch_size")
+    knnEveryEpochs = resolved.optionalInt("knn_every_epochs")
   }
 }

@@ -25,6 +25,19 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: runFolder + "/stages/pretrain/encoder.safetensors"))
   }
 
+  @Test func knnMonitorReportsDuringPretraining() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let result = try fixture.run(["+stages.pretrain.knn_every_epochs=1"])
+    #expect(result.succeeded, "\(result.stages)")
+    let monitor = try #require(result["pretrain"]!.metrics["monitor_knn_top1"])
+    #expect(monitor >= 0 && monitor <= 1)
+    // Without the key there is no monitor.
+    let plain = RunFixture()
+    defer { plain.remove() }
+    #expect(try plain.run()["pretrain"]!.metrics["monitor_knn_top1"] == nil)
+  }
+
   @Test func changingAnAugmentationRerunsPretrainingButNotTheDataset() throws {
     let fixture = RunFixture()
     defer { fixture.remove() }
