@@ -1,8 +1,8 @@
 import Foundation
 
 /// The figures of one `siam bench` run. Encoded with snake_case keys by `jsonString()`.
-public struct BenchmarkReport: Codable, Sendable {
-  public struct SgemmFigure: Codable, Sendable {
+public struct BenchmarkReport: Encodable, Sendable {
+  public struct SgemmFigure: Encodable, Sendable {
     public var n: Int
     public var gflops: Double
   }
@@ -41,21 +41,6 @@ public struct BenchmarkReport: Codable, Sendable {
     self.trials = trials
   }
 
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    blasCoreType = try c.decode(String.self, forKey: .blasCoreType)
-    blasCoreTypeSource = try c.decode(String.self, forKey: .blasCoreTypeSource)
-    threads = try c.decode(Int.self, forKey: .threads)
-    blasThreads = try c.decode(Int.self, forKey: .blasThreads)
-    trials = try c.decode(Int.self, forKey: .trials)
-    sgemm = try c.decode([SgemmFigure].self, forKey: .sgemm)
-    conv = try c.decode([ConvFigure].self, forKey: .conv)
-    augment = try c.decodeIfPresent([AugmentFigure].self, forKey: .augment) ?? []
-    dataWait = try c.decodeIfPresent(DataWaitFigure.self, forKey: .dataWait)
-    simclrConvnet = try c.decodeIfPresent(StepFigure.self, forKey: .simclrConvnet)
-    simclrResnet18 = try c.decodeIfPresent(StepFigure.self, forKey: .simclrResnet18)
-  }
-
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(blasCoreType, forKey: .blasCoreType)
@@ -84,7 +69,7 @@ public struct BenchmarkReport: Codable, Sendable {
 }
 
 /// Forward and backward speed of one convolution shape.
-public struct ConvFigure: Codable, Sendable {
+public struct ConvFigure: Encodable, Sendable {
   public var name: String
   public var batch: Int
   public var forwardGFLOPS: Double
@@ -96,13 +81,13 @@ public struct ConvFigure: Codable, Sendable {
 }
 
 /// Speed of one full training step.
-public struct StepFigure: Codable, Sendable {
+public struct StepFigure: Encodable, Sendable {
   public var batchSize: Int
   public var secondsPerStep: Double
   public var imagesPerSecond: Double
   /// Floating-point operations of one step (convolutions and linear layers, forward and backward).
   public var flopsPerStep: Double
-  public var gflops: Double { flopsPerStep / secondsPerStep / 1e9 }
+  public var gflops: Double
 
   private enum CodingKeys: String, CodingKey {
     case batchSize = "batch_size", secondsPerStep = "seconds_per_step"
@@ -114,28 +99,12 @@ public struct StepFigure: Codable, Sendable {
     self.secondsPerStep = secondsPerStep
     self.imagesPerSecond = Double(batchSize) / secondsPerStep
     self.flopsPerStep = flopsPerStep
-  }
-
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    batchSize = try c.decode(Int.self, forKey: .batchSize)
-    secondsPerStep = try c.decode(Double.self, forKey: .secondsPerStep)
-    imagesPerSecond = try c.decode(Double.self, forKey: .imagesPerSecond)
-    flopsPerStep = try c.decode(Double.self, forKey: .flopsPerStep)
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(batchSize, forKey: .batchSize)
-    try c.encode(secondsPerStep, forKey: .secondsPerStep)
-    try c.encode(imagesPerSecond, forKey: .imagesPerSecond)
-    try c.encode(flopsPerStep, forKey: .flopsPerStep)
-    try c.encode(gflops, forKey: .gflops)
+    self.gflops = flopsPerStep / secondsPerStep / 1e9
   }
 }
 
 /// Augmentation throughput of the `simclr` preset on one image shape.
-public struct AugmentFigure: Codable, Sendable {
+public struct AugmentFigure: Encodable, Sendable {
   public var shape: [Int]
   public var imagesPerSecondOneThread: Double
   public var imagesPerSecondAllThreads: Double
@@ -149,7 +118,7 @@ public struct AugmentFigure: Codable, Sendable {
 }
 
 /// How much of a loader-fed SimCLR step is spent waiting for the next batch.
-public struct DataWaitFigure: Codable, Sendable {
+public struct DataWaitFigure: Encodable, Sendable {
   public var steps: Int
   public var batchSize: Int
   /// Seconds blocked on the loader divided by wall seconds.
