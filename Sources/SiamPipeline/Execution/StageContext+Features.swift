@@ -9,7 +9,7 @@ extension StageContext {
   /// input of an evaluation stage):
   ///
   /// - a `dataset` stage: raw pixels (the baseline);
-  /// - a `pretrain` stage: its encoder, rebuilt from the stage's encoder configuration and
+  /// - a `pretrain`, `supervised`, `finetune` or `random_encoder` stage: its encoder, rebuilt from the stage's encoder configuration and
   ///   loaded from the entry's `encoder.safetensors`, in evaluation mode.
   ///
   /// Extracted once per process and per input fingerprint (linear probe and kNN share).
@@ -22,7 +22,7 @@ extension StageContext {
     switch input.kind {
     case DatasetParameters.kind:
       result = (Baselines.rawPixelFeatures(data.train), Baselines.rawPixelFeatures(data.test))
-    case PretrainParameters.kind, FinetuneParameters.kind, SupervisedParameters.kind:
+    case PretrainParameters.kind, FinetuneParameters.kind, SupervisedParameters.kind, RandomEncoderParameters.kind:
       let encoder = try loadEncoder(of: name)
       let extractor = FeatureExtractor()
       log("extracting the features of stage '\(name)' (\(data.train.count) train + \(data.test.count) test images)")
@@ -42,6 +42,7 @@ extension StageContext {
     switch stage.parameters {
     case let p as PretrainParameters: return p.encoder
     case let p as SupervisedParameters: return p.encoder
+    case let p as RandomEncoderParameters: return p.encoder
     case is FinetuneParameters: return try encoderConfiguration(of: stage.needs.sorted()[0])
     default: throw RunError(.stageFailed, stage: name, "a '\(stage.kind)' stage has no encoder")
     }

@@ -18,6 +18,7 @@ public struct StageKindRegistry: Sendable {
     KNNParameters.self,
     FinetuneParameters.self,
     SupervisedParameters.self,
+    RandomEncoderParameters.self,
     DiagnosticsParameters.self,
   ])
 

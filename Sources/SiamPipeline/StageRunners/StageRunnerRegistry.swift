@@ -14,6 +14,7 @@ public struct StageRunnerRegistry: Sendable {
     KNNStageRunner(),
     FinetuneStageRunner(),
     SupervisedStageRunner(),
+    RandomEncoderStageRunner(),
     EmbedStageRunner(),
     DiagnosticsStageRunner(),
   ])

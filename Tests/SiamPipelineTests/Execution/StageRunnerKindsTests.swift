@@ -19,6 +19,8 @@ import Testing
       pixels_linear: {kind: linear_probe, needs: [data], epochs: 2, batch_size: 16}
       embed: {kind: embed, needs: [supervised], split: test}
       diagnostics: {kind: diagnostics, needs: [pretrain], samples: 16, augmentation: view}
+      random_init: {kind: random_encoder, needs: [data], encoder: small}
+      random_knn: {kind: knn, needs: [random_init], k: 3}
     """
 
   @Test func everyKindRunsAndIsCachedTheSecondTime() throws {
@@ -26,7 +28,7 @@ import Testing
     defer { fixture.remove() }
     let first = try fixture.runner().run(try fixture.spec(yaml: Self.yaml))
     #expect(first.succeeded, "\(first.stages.compactMap(\.error))")
-    #expect(first.stages(.completed).count == 8)
+    #expect(first.stages(.completed).count == 10)
     #expect(first["finetune"]!.metrics["finetune_top1"] != nil)
     #expect(first["supervised"]!.metrics["supervised_top1"] != nil)
     #expect(first["tuned_knn"]!.metrics["knn_top1"] != nil)
@@ -35,7 +37,31 @@ import Testing
     #expect(first["diagnostics"]!.metrics["alignment"] != nil)
     #expect(first["diagnostics"]!.metrics["effective_rank"] != nil)
     #expect(FileManager.default.fileExists(atPath: first["embed"]!.entryDirectory! + "/test.safetensors"))
+    #expect(first["random_init"]!.metrics["parameters"] == Double(1 * 4 * 9 + 4 * 8 * 9 + 2 * (4 + 8)))
+    #expect(first["random_knn"]!.metrics["knn_top1"] != nil)
     let second = try fixture.runner().run(try fixture.spec(yaml: Self.yaml))
-    #expect(second.stages(.cached).count == 8)
+    #expect(second.stages(.cached).count == 10)
+  }
+
+  /// The random-init baseline is a pure function of the pipeline seed: the same encoder
+  /// file in two separate caches, a different one for another seed.
+  @Test func randomEncoderDependsOnlyOnTheSeed() throws {
+    func encoderBytes(seed: Int) throws -> Data {
+      let fixture = RunFixture()
+      defer { fixture.remove() }
+      let yaml = """
+        name: random
+        seed: \(seed)
+        stages:
+          data: {kind: dataset, source: synthetic, samples: 8, test_samples: 4, classes: 2, shape: [1, 8, 8]}
+          random_init: {kind: random_encoder, needs: [data], encoder: {type: convnet, widths: [4], strides: [1]}}
+        """
+      let result = try fixture.runner().run(try fixture.spec(yaml: yaml))
+      let path = result["random_init"]!.entryDirectory! + "/encoder.safetensors"
+      return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+    let first = try encoderBytes(seed: 5)
+    #expect(try encoderBytes(seed: 5) == first)
+    #expect(try encoderBytes(seed: 6) != first)
   }
 }
