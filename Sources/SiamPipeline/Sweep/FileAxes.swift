@@ -54,7 +54,7 @@ struct FileAxes {
   var pointCount: Int {
     switch strategy {
     case .none: 1
-    case .grid(let axes): axes.reduce(1) { $0 * $1.values.count }
+    case .grid(let axes): axes.reduce(1) { product($0, $1.values.count) }
     case .zip(let axes): axes.first?.values.count ?? 1
     case .random(let samples, _, _): samples
     }

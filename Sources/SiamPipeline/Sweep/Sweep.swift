@@ -49,6 +49,13 @@ public struct Sweep: Sendable {
     return try expand(root ?? PipelineLoader.emptyTree(file: file), file: file, arguments: arguments, registry: registry)
   }
 
+  /// Whether a `--set` argument lists several values (`key=a,b`, `range(...)`,
+  /// `choice(...)`): an axis for `siam sweep`, a mistake for `siam run`.
+  public static func isAxis(_ argument: String) -> Bool {
+    if case .axis? = try? SweepArgument.parse(argument, index: 0) { return true }
+    return false
+  }
+
   /// `{file, pipeline, fixed_overrides, axes, points: [{index, overrides}]}`.
   public var json: CanonicalJSON {
     [
@@ -93,11 +100,11 @@ public struct Sweep: Sendable {
     }
     let axes = fileAxes.axes + commandLine
 
-    let innerCount = commandLineAxes.reduce(1) { $0 * $1.values.count }
-    let total = fileAxes.pointCount * innerCount
+    let innerCount = commandLineAxes.reduce(1) { product($0, $1.values.count) }
+    let total = product(fileAxes.pointCount, innerCount)
     if total > maximumPoints {
       throw PipelineError(.invalidValue, at: base["sweep"]?.location ?? commandLineAxes.first?.keyLocation ?? base.location,
-                          keyPath: "sweep", "the sweep has \(total) points, more than \(maximumPoints)")
+                          keyPath: "sweep", "the sweep has \(total == .max ? "too many" : String(total)) points, more than \(maximumPoints)")
     }
     var tree = base
     if var entries = tree.entries {
@@ -214,4 +221,10 @@ extension CanonicalJSON {
       && !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(s.lowercased())
     return plain ? s : canonicalString
   }
+}
+
+/// `a × b`, saturating at `Int.max` (point counts of absurd grids must not trap).
+func product(_ a: Int, _ b: Int) -> Int {
+  let (value, overflow) = a.multipliedReportingOverflow(by: b)
+  return overflow ? .max : value
 }

@@ -112,7 +112,10 @@ enum SweepArgument {
     }
     for character in text {
       if let open = quote {
-        if character == open { quote = nil }
+        if character == open {
+          quote = nil
+          opened.removeLast()
+        }
       } else if character == "'" || character == "\"" {
         quote = character
         opened.append(position)
@@ -166,7 +169,10 @@ enum SweepArgument {
       throw PipelineError(.override, at: at(arguments[2].column), keyPath: key, "the step of range(...) must not be 0")
     }
     let isInteger = arguments.allSatisfy { Int($0.text) != nil }
-    let decimals = arguments.map { $0.text.split(separator: ".").dropFirst().first?.prefix { $0.isNumber }.count ?? 0 }.max() ?? 0
+    // Decimal places of the arguments (nil with an exponent: then no rounding).
+    let hasExponent = arguments.contains { $0.text.contains { $0 == "e" || $0 == "E" } }
+    let decimals = hasExponent ? nil
+      : min(15, arguments.map { $0.text.split(separator: ".").dropFirst().first?.count ?? 0 }.max() ?? 0)
     var items: [(text: String, column: Int)] = []
     var i = 0.0
     while true {
@@ -175,7 +181,9 @@ enum SweepArgument {
       if items.count == maximumValues {
         throw PipelineError(.override, at: at(column), keyPath: key, "\(text) has more than \(maximumValues) values")
       }
-      let value = isInteger ? String(Int(raw)) : CanonicalJSON.format((raw * pow10(decimals)).rounded() / pow10(decimals))
+      let rounded = decimals.map { (raw * pow10($0)).rounded() / pow10($0) } ?? raw
+      let value = isInteger ? Int(exactly: raw).map(String.init) ?? CanonicalJSON.format(raw)
+        : CanonicalJSON.format(rounded.isFinite ? rounded : raw)
       items.append((value, column))
       i += 1
     }

@@ -36,11 +36,21 @@ import Testing
     // Rounded to the arguments' decimals: no 0.30000000000000004.
     #expect(try values("x=range(0,0.5,0.1)") == ["0", "0.1", "0.2", "0.3", "0.4"])
     #expect(try values("x=range(0.5, 2)") == ["0.5", "1.5"])
+    #expect(try values("x=range(0,3e-300,1e-300)") == ["0", "1e-300", "2e-300"])
+    #expect(try values("x=range(-2,1)") == ["-2", "-1", "0"])
   }
 
   @Test func choiceListsItsValues() throws {
     #expect(try values("stages.pretrain.method.type=choice(simclr,byol)") == [#""simclr""#, #""byol""#])
     #expect(try values("x=choice(1)") == ["1"])
+  }
+
+  @Test func isAxisTellsListsFromSingleValues() {
+    #expect(Sweep.isAxis("stages.knn.k=5,20"))
+    #expect(Sweep.isAxis("seed=range(1,3)"))
+    #expect(!Sweep.isAxis("stages.knn.k=5"))
+    #expect(!Sweep.isAxis("stages.knn.k=[5,20]"))
+    #expect(!Sweep.isAxis("seed=range(3,1)"))
   }
 
   @Test func addPrefixIsKept() throws {
@@ -69,7 +79,12 @@ import Testing
     #expect(error("seed=range(1,x)") == "--set[2]:1:14: error: seed: expected a number in range(...), found 'x'")
     #expect(error("x=1,,2") == "--set[2]:1:5: error: empty value in a comma-separated list")
     #expect(error("x=1,'a,2") == "--set[2]:1:5: error: unclosed quote")
+    #expect(error("x=1,['a',2") == "--set[2]:1:5: error: unclosed bracket")
+    #expect(error("x=1,2)") == "--set[2]:1:6: error: unbalanced ')'")
     #expect(error("x=choice()") == "--set[2]:1:3: error: x: choice() needs at least one value")
     #expect(error("x=range(0,1,0.00001)")?.contains("more than 10000 values") == true)
+    // A step that underflows to 0 is an error, not a trap.
+    #expect(error("x=range(0,1,0." + String(repeating: "0", count: 400) + "1)")?.contains("must not be 0") == true)
+    #expect(error("x=range(0,1e308,1e300)")?.contains("more than 10000 values") == true)
   }
 }

@@ -131,6 +131,11 @@ enum SweepFixture {
     #expect(file?.hasPrefix("s.yaml:8:23: error: stages.knn.k") == true, "\(file ?? "")")
     #expect(error(SweepFixture.yaml, ["seed=range(1)"])?.hasPrefix("--set[1]:1:6: error: seed: expected range(start, stop)") == true)
     #expect(error(SweepFixture.yaml, ["seed=range(0,20000)"])?.contains("more than 10000") == true)
+    #expect(error(SweepFixture.yaml, ["seed=range(0,200)", "stages.knn.k=range(1,200)"]) ==
+      "s.yaml:7:3: error: sweep: the sweep has 39800 points, more than 10000")
+    #expect(product(.max, 2) == .max)
+    let wide = SweepFixture.yaml(sweep: "sweep:\n  random: {samples: 3, parameters: {stages.knn.k: {int_uniform: [1, 99999999999999999]}}}\n")
+    #expect(error(wide)?.contains("integers within ±2^53") == true)
   }
 
   @Test func pipelineFileAxesAreValidPoints() throws {
