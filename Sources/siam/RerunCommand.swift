@@ -56,7 +56,8 @@ struct RerunCommand: ParsableCommand {
     } else if let environment = recorded.environment {
       Parallel.threadCount = environment.engineThreads
       BLAS.threadCount = environment.blasThreads
-      Console.error("using the recorded thread counts (engine \(environment.engineThreads), BLAS \(environment.blasThreads))")
+      Console.error(
+        "using the recorded thread counts (engine \(environment.engineThreads), BLAS \(environment.blasThreads))")
     }
     let rerunner = Rerunner(root: root)
     do {
@@ -96,7 +97,9 @@ struct RerunCommand: ParsableCommand {
   static func report(_ v: RunVerification) -> String {
     var lines: [String] = []
     if v.isIdentical {
-      lines.append("identical: \(v.comparedStages) stages, \(v.comparedMetrics) metrics and \(v.comparedArtifacts) artifacts match bit for bit")
+      lines.append(
+        "identical: \(v.comparedStages) stages, \(v.comparedMetrics) metrics and \(v.comparedArtifacts) artifacts match bit for bit"
+      )
     } else {
       lines.append("\(v.differences.count) difference\(v.differences.count == 1 ? "" : "s"):")
       lines += v.differences.map { "  \($0)" }
@@ -108,10 +111,17 @@ struct RerunCommand: ParsableCommand {
   static func json(_ v: RunVerification) -> CanonicalJSON {
     [
       "identical": .bool(v.isIdentical),
-      "compared": ["stages": .number(v.comparedStages), "metrics": .number(v.comparedMetrics), "artifacts": .number(v.comparedArtifacts)],
-      "differences": .array(v.differences.map {
-        ["stage": .string($0.stage), "kind": .string($0.kind.rawValue), "item": .string($0.item), "old": .string($0.old), "new": .string($0.new)]
-      }),
+      "compared": [
+        "stages": .number(v.comparedStages), "metrics": .number(v.comparedMetrics),
+        "artifacts": .number(v.comparedArtifacts),
+      ],
+      "differences": .array(
+        v.differences.map {
+          [
+            "stage": .string($0.stage), "kind": .string($0.kind.rawValue), "item": .string($0.item),
+            "old": .string($0.old), "new": .string($0.new),
+          ]
+        }),
       "notes": .array(v.notes.map(CanonicalJSON.string)),
     ]
   }

@@ -88,14 +88,16 @@ struct SweepCommand: ParsableCommand {
     } else {
       print("")
       print(Self.table(result, axes: sweep.axes))
-      print("Sweep \(result.id): \(result.status.rawValue), \(result.executedStages) stages executed "
-            + "(\(result.plan.distinctStages) distinct of \(result.plan.totalStages)) in \(String(format: "%.1f", result.seconds)) s: "
-            + "\(result.directory)/sweep.json")
+      print(
+        "Sweep \(result.id): \(result.status.rawValue), \(result.executedStages) stages executed "
+          + "(\(result.plan.distinctStages) distinct of \(result.plan.totalStages)) in \(String(format: "%.1f", result.seconds)) s: "
+          + "\(result.directory)/sweep.json")
     }
     if !result.succeeded {
       let failed = result.points.filter { $0.status == .failed }.count
-      Console.error("error: \(failed) of \(result.points.count) points failed; finished stages are kept in the cache, "
-                    + "so running the same command again reruns only what failed.")
+      Console.error(
+        "error: \(failed) of \(result.points.count) points failed; finished stages are kept in the cache, "
+          + "so running the same command again reruns only what failed.")
       throw ExitCode(1)
     }
     if !json, let run = result.points.first?.run {
@@ -105,29 +107,44 @@ struct SweepCommand: ParsableCommand {
 
   /// The axes and the points, one line each.
   static func describe(_ sweep: Sweep) -> String {
-    var lines = ["Sweep of \(sweep.pipeline) (\(sweep.file)): \(sweep.points.count) point\(sweep.points.count == 1 ? "" : "s")"]
+    var lines = [
+      "Sweep of \(sweep.pipeline) (\(sweep.file)): \(sweep.points.count) point\(sweep.points.count == 1 ? "" : "s")"
+    ]
     if !sweep.fixedOverrides.isEmpty { lines.append("fixed: " + sweep.fixedOverrides.joined(separator: " ")) }
     if !sweep.axes.isEmpty {
       lines.append("")
-      lines.append(TextTable.render(header: ["axis", "kind", "values", "from"], rows: sweep.axes.map {
-        [$0.path, $0.kind.rawValue, $0.distribution ?? $0.values.map(\.canonicalString).joined(separator: ", "), $0.source]
-      }))
+      lines.append(
+        TextTable.render(
+          header: ["axis", "kind", "values", "from"],
+          rows: sweep.axes.map {
+            [
+              $0.path, $0.kind.rawValue, $0.distribution ?? $0.values.map(\.canonicalString).joined(separator: ", "),
+              $0.source,
+            ]
+          }))
     }
     lines.append("")
-    lines.append(TextTable.render(header: ["point", "overrides"], rows: sweep.points.map {
-      [String($0.index + 1), $0.overrides.isEmpty ? "(none)" : $0.overrides.joined(separator: " ")]
-    }))
+    lines.append(
+      TextTable.render(
+        header: ["point", "overrides"],
+        rows: sweep.points.map {
+          [String($0.index + 1), $0.overrides.isEmpty ? "(none)" : $0.overrides.joined(separator: " ")]
+        }))
     return lines.joined(separator: "\n")
   }
 
   /// One row per point: its axis values, status, run id and headline metrics.
   static func table(_ result: SweepResult, axes: [SweepAxis]) -> String {
     let columns = metricColumns(result)
-    let header = ["point"] + axes.map { shortPath($0.path) } + ["status", "run"] + columns.map { "\($0.stage) \($0.key)" }
+    let header =
+      ["point"] + axes.map { shortPath($0.path) } + ["status", "run"] + columns.map { "\($0.stage) \($0.key)" }
     let rows = result.points.map { point in
-      let values = Dictionary(point.assignments.map { ($0.path, $0.value.canonicalString) }, uniquingKeysWith: { _, last in last })
+      let values = Dictionary(
+        point.assignments.map { ($0.path, $0.value.canonicalString) }, uniquingKeysWith: { _, last in last })
       let metrics = point.metrics
-      return [String(point.index + 1)] + axes.map { values[$0.path] ?? "" } + [point.status.rawValue, point.run?.id ?? "-"]
+      return [String(point.index + 1)] + axes.map { values[$0.path] ?? "" } + [
+        point.status.rawValue, point.run?.id ?? "-",
+      ]
         + columns.map { column in metrics[column.stage]?[column.key].map(format) ?? "" }
     }
     return TextTable.render(header: header, rows: rows)
@@ -182,7 +199,9 @@ final class SweepPrinter: SweepObserver {
   }
 
   func runObservers(for point: SweepPoint, sweepID: String) -> [any RunObserver] {
-    Console.error("[\(point.index + 1)/\(total)] \(point.overrides.isEmpty ? "(no overrides)" : point.overrides.joined(separator: " "))")
+    Console.error(
+      "[\(point.index + 1)/\(total)] \(point.overrides.isEmpty ? "(no overrides)" : point.overrides.joined(separator: " "))"
+    )
     return [ProgressPrinter(toStandardError: true)]
   }
 
@@ -193,7 +212,8 @@ final class SweepPrinter: SweepObserver {
     }.joined(separator: "; ")
     let executed = result.executedStages
     let cached = result.run?.stages.filter(\.isCacheHit).count ?? 0
-    var text = "[\(result.index + 1)/\(total)] \(result.overrides.isEmpty ? "(no overrides)" : result.overrides.joined(separator: " ")): "
+    var text =
+      "[\(result.index + 1)/\(total)] \(result.overrides.isEmpty ? "(no overrides)" : result.overrides.joined(separator: " ")): "
       + result.status.rawValue
     if let run = result.run { text += " (run \(run.id), \(executed) executed, \(cached) cached)" }
     if !metrics.isEmpty { text += "  " + metrics }

@@ -17,7 +17,9 @@ import Testing
         stages.knn.temperature: [0.1, 0.2]
     """
 
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siam-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "siam-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+  ).path
 
   func setUp() throws -> String {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -38,13 +40,16 @@ import Testing
   }
 
   func runIDs() -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/runs")) ?? []).filter { $0.hasPrefix("20") }.sorted()
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/runs")) ?? []).filter { $0.hasPrefix("20") }
+      .sorted()
   }
 
   @Test func sweepHelpDocumentsTheGrammarAndOptions() {
     let help = SiamCommand.helpMessage(for: SweepCommand.self)
-    for text in ["--set", "--fail-fast", "--dry-run", "--json", "--runs", "--threads", "range(1,4)", "choice(a,b)",
-                 "runs/sweeps/<id>/", "siam sweep pipelines/ablation-temperature.yaml --dry-run"] {
+    for text in [
+      "--set", "--fail-fast", "--dry-run", "--json", "--runs", "--threads", "range(1,4)", "choice(a,b)",
+      "runs/sweeps/<id>/", "siam sweep pipelines/ablation-temperature.yaml --dry-run",
+    ] {
       #expect(help.contains(text), "missing \(text) in:\n\(help)")
     }
     #expect(SiamCommand.helpMessage().contains("sweep"))
@@ -53,8 +58,10 @@ import Testing
 
   @Test func rerunHelpDocumentsVerification() {
     let help = SiamCommand.helpMessage(for: RerunCommand.self)
-    for text in ["--verify", "--runs", "--threads", "--json", "<run>", "rerun_of", "identical", "environment drift",
-                 "no recorded environment"] {
+    for text in [
+      "--verify", "--runs", "--threads", "--json", "<run>", "rerun_of", "identical", "environment drift",
+      "no recorded environment",
+    ] {
       #expect(help.contains(text), "missing \(text) in:\n\(help)")
     }
   }
@@ -98,7 +105,8 @@ import Testing
     #expect(try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.knn.k=1000,3"]) == 1)
     #expect(runIDs().count == 4)
     try FileManager.default.removeItem(atPath: folder + "/runs")
-    #expect(try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.knn.k=1000,3", "--fail-fast"]) == 1)
+    #expect(
+      try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.knn.k=1000,3", "--fail-fast"]) == 1)
     #expect(runIDs().count == 1)
   }
 }

@@ -47,8 +47,9 @@ public struct RunEnvironment: Sendable, Hashable {
 
   static func cpuModel() -> String {
     guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-          let colon = line.firstIndex(of: ":") else { return "unknown" }
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+      let colon = line.firstIndex(of: ":")
+    else { return "unknown" }
     return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
   }
 
@@ -65,8 +66,9 @@ public struct RunEnvironment: Sendable, Hashable {
     check("engine threads", String(recorded.engineThreads), String(engineThreads))
     check("CPU", recorded.cpu, cpu)
     for stage in Set(recorded.datasets.keys).union(datasets.keys).sorted() {
-      check("data of stage '\(stage)'", recorded.datasets[stage].map { String($0.prefix(12)) } ?? "none",
-            datasets[stage].map { String($0.prefix(12)) } ?? "none")
+      check(
+        "data of stage '\(stage)'", recorded.datasets[stage].map { String($0.prefix(12)) } ?? "none",
+        datasets[stage].map { String($0.prefix(12)) } ?? "none")
     }
     return lines
   }
@@ -84,8 +86,9 @@ public struct RunEnvironment: Sendable, Hashable {
   ///
   /// - Returns: nil when a member is missing or of the wrong type.
   public init?(json: CanonicalJSON) {
-    guard let engineVersion = json["engine_version"]?.stringValue, let blasCoreType = json["blas_core_type"]?.stringValue,
-          let blasThreads = json["blas_threads"]?.intValue, let engineThreads = json["engine_threads"]?.intValue
+    guard let engineVersion = json["engine_version"]?.stringValue,
+      let blasCoreType = json["blas_core_type"]?.stringValue,
+      let blasThreads = json["blas_threads"]?.intValue, let engineThreads = json["engine_threads"]?.intValue
     else { return nil }
     self.init(
       engineVersion: engineVersion, blasCoreType: blasCoreType, blasThreads: blasThreads, engineThreads: engineThreads,

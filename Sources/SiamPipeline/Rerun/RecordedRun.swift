@@ -43,15 +43,19 @@ public struct RecordedRun: Sendable {
   public static func read(_ reference: String, root: String) throws(RunError) -> RecordedRun {
     var isDirectory: ObjCBool = false
     let candidates = [root + "/" + reference, reference]
-    guard let directory = candidates.first(where: {
-      FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
-    }) else {
-      throw RunError(.cache, "no run '\(reference)' under \(root) (run folders are \(root)/<id>/; list them with ls \(root))")
+    guard
+      let directory = candidates.first(where: {
+        FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
+      })
+    else {
+      throw RunError(
+        .cache, "no run '\(reference)' under \(root) (run folders are \(root)/<id>/; list them with ls \(root))")
     }
     let id = (URL(fileURLWithPath: directory).standardizedFileURL.path as NSString).lastPathComponent
     let resolvedPath = directory + "/pipeline.resolved.json"
     guard let resolvedData = FileManager.default.contents(atPath: resolvedPath),
-          let resolvedText = String(data: resolvedData, encoding: .utf8) else {
+      let resolvedText = String(data: resolvedData, encoding: .utf8)
+    else {
       throw RunError(.cache, "\(resolvedPath) is missing or unreadable: the run cannot be re-executed")
     }
     let spec: PipelineSpec
@@ -63,10 +67,14 @@ public struct RecordedRun: Sendable {
     var run = RecordedRun(
       id: id, directory: directory, resolvedText: resolvedText, spec: spec, stages: [], hasResult: false,
       environment: nil, origin: RunOrigin())
-    if let data = FileManager.default.contents(atPath: directory + "/environment.json"), let json = try? CanonicalJSON.parse(data) {
+    if let data = FileManager.default.contents(atPath: directory + "/environment.json"),
+      let json = try? CanonicalJSON.parse(data)
+    {
       run.environment = RunEnvironment(json: json)
     }
-    if let data = FileManager.default.contents(atPath: directory + "/origin.json"), let json = try? CanonicalJSON.parse(data) {
+    if let data = FileManager.default.contents(atPath: directory + "/origin.json"),
+      let json = try? CanonicalJSON.parse(data)
+    {
       run.origin = RunOrigin(json: json)
     }
     if let data = FileManager.default.contents(atPath: directory + "/result.json") {
@@ -85,12 +93,14 @@ public struct RecordedRun: Sendable {
     var artifacts: [CacheManifest.File]?
     if let items = json["artifacts"]?.arrayValue {
       artifacts = items.compactMap { item in
-        guard let path = item["path"]?.stringValue, let size = item["size"]?.intValue, let sha = item["sha256"]?.stringValue
+        guard let path = item["path"]?.stringValue, let size = item["size"]?.intValue,
+          let sha = item["sha256"]?.stringValue
         else { return nil }
         return CacheManifest.File(path: path, size: size, sha256: sha)
       }
     } else if let data = FileManager.default.contents(atPath: runDirectory + "/stages/" + name + "/manifest.json"),
-              let manifest = try? CacheManifest.decoded(from: data), manifest.fingerprint == fingerprint {
+      let manifest = try? CacheManifest.decoded(from: data), manifest.fingerprint == fingerprint
+    {
       // A run from before result.json listed artifacts: its entry, if it is still the same.
       artifacts = manifest.files
     }

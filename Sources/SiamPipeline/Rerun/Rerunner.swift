@@ -35,11 +35,15 @@ public struct Rerunner: Sendable {
     if let recorded = run.environment {
       drift = RunEnvironment.current(plan: plan).drift(from: recorded)
     } else {
-      drift.append("no recorded environment (the run predates environment.json): engine version, BLAS kernels, threads and data cannot be checked")
+      drift.append(
+        "no recorded environment (the run predates environment.json): engine version, BLAS kernels, threads and data cannot be checked"
+      )
     }
     for stage in plan.stages {
       guard let old = run[stage.name], !old.fingerprint.isEmpty, old.fingerprint != stage.fingerprint else { continue }
-      drift.append("fingerprint of stage '\(stage.name)': recorded \(old.fingerprint.prefix(12)), now \(stage.fingerprint.prefix(12))")
+      drift.append(
+        "fingerprint of stage '\(stage.name)': recorded \(old.fingerprint.prefix(12)), now \(stage.fingerprint.prefix(12))"
+      )
     }
     return (plan, drift)
   }

@@ -52,19 +52,24 @@ public struct RunVerification: Sendable {
       let oldFinished = stage.status == "cached" || stage.status == "completed"
       let newFinished = rerun.status == .cached || rerun.status == .completed
       if oldFinished != newFinished {
-        v.differences.append(.init(stage: stage.name, kind: .status, item: "", old: stage.status,
-                                   new: rerun.status.rawValue + (rerun.error.map { " (\($0))" } ?? "")))
+        v.differences.append(
+          .init(
+            stage: stage.name, kind: .status, item: "", old: stage.status,
+            new: rerun.status.rawValue + (rerun.error.map { " (\($0))" } ?? "")))
         continue
       }
       guard oldFinished else { continue }
       if stage.fingerprint != rerun.fingerprint {
-        v.notes.append("\(stage.name): fingerprint was \(stage.fingerprint.prefix(12)), now \(rerun.fingerprint.prefix(12)) (engine version or data changed)")
+        v.notes.append(
+          "\(stage.name): fingerprint was \(stage.fingerprint.prefix(12)), now \(rerun.fingerprint.prefix(12)) (engine version or data changed)"
+        )
       }
       v.compareMetrics(stage, rerun)
       v.compareArtifacts(stage, rerun, oldRunDirectory: old.directory)
     }
     for stage in new.stages where old[stage.name] == nil && old.hasResult {
-      v.differences.append(.init(stage: stage.name, kind: .status, item: "", old: "missing", new: stage.status.rawValue))
+      v.differences.append(
+        .init(stage: stage.name, kind: .status, item: "", old: "missing", new: stage.status.rawValue))
     }
     return v
   }
@@ -72,12 +77,15 @@ public struct RunVerification: Sendable {
   private mutating func compareMetrics(_ old: RecordedRun.Stage, _ new: StageResult) {
     var skipped: [String] = []
     for key in Set(old.metrics.keys).union(new.metrics.keys).sorted() {
-      if Self.isTiming(key) { skipped.append(key); continue }
+      if Self.isTiming(key) {
+        skipped.append(key)
+        continue
+      }
       comparedMetrics += 1
       switch (old.metrics[key], new.metrics[key]) {
-      case let (a?, b?) where a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN):
+      case (let a?, let b?) where a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN):
         continue
-      case let (a, b):
+      case (let a, let b):
         differences.append(.init(stage: old.name, kind: .metric, item: key, old: Self.text(a), new: Self.text(b)))
       }
     }
@@ -86,7 +94,8 @@ public struct RunVerification: Sendable {
 
   private mutating func compareArtifacts(_ old: RecordedRun.Stage, _ new: StageResult, oldRunDirectory: String) {
     guard let oldFiles = old.artifacts else {
-      notes.append("\(old.name): the recorded run lists no artifacts and its cache entry is gone: artifacts not compared")
+      notes.append(
+        "\(old.name): the recorded run lists no artifacts and its cache entry is gone: artifacts not compared")
       return
     }
     let before = Dictionary(oldFiles.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
@@ -94,29 +103,34 @@ public struct RunVerification: Sendable {
     for path in Set(before.keys).union(after.keys).sorted() {
       comparedArtifacts += 1
       guard let a = before[path], let b = after[path] else {
-        differences.append(.init(stage: old.name, kind: .artifact, item: path,
-                                 old: before[path].map { "sha256 " + $0.sha256.prefix(12) } ?? "missing",
-                                 new: after[path].map { "sha256 " + $0.sha256.prefix(12) } ?? "missing"))
+        differences.append(
+          .init(
+            stage: old.name, kind: .artifact, item: path,
+            old: before[path].map { "sha256 " + $0.sha256.prefix(12) } ?? "missing",
+            new: after[path].map { "sha256 " + $0.sha256.prefix(12) } ?? "missing"))
         continue
       }
       if a.sha256 == b.sha256 { continue }
       let oldFile = oldRunDirectory + "/stages/" + old.name + "/" + path
       if path.hasSuffix(".json"), let newDirectory = new.entryDirectory,
-         (try? FileDigest.digest(of: oldFile))?.sha256 == a.sha256,
-         Self.equalIgnoringTimings(oldFile, newDirectory + "/" + path)
+        (try? FileDigest.digest(of: oldFile))?.sha256 == a.sha256,
+        Self.equalIgnoringTimings(oldFile, newDirectory + "/" + path)
       {
         notes.append("\(old.name): \(path) differs only in timings")
         continue
       }
-      differences.append(.init(stage: old.name, kind: .artifact, item: path,
-                               old: "sha256 " + a.sha256.prefix(12), new: "sha256 " + b.sha256.prefix(12)))
+      differences.append(
+        .init(
+          stage: old.name, kind: .artifact, item: path,
+          old: "sha256 " + a.sha256.prefix(12), new: "sha256 " + b.sha256.prefix(12)))
     }
   }
 
   /// Whether two JSON files are equal once members with timing keys are removed.
   static func equalIgnoringTimings(_ a: String, _ b: String) -> Bool {
     guard let da = FileManager.default.contents(atPath: a), let db = FileManager.default.contents(atPath: b),
-          let ja = try? CanonicalJSON.parse(da), let jb = try? CanonicalJSON.parse(db) else { return false }
+      let ja = try? CanonicalJSON.parse(da), let jb = try? CanonicalJSON.parse(db)
+    else { return false }
     return withoutTimings(ja) == withoutTimings(jb)
   }
 

@@ -5,7 +5,8 @@ struct FileAxes {
     case none
     case grid([Axis])
     case zip([Axis])
-    case random(samples: Int, seed: Int, [(path: String, location: SourceLocation, distribution: SweepSpec.Distribution)])
+    case random(
+      samples: Int, seed: Int, [(path: String, location: SourceLocation, distribution: SweepSpec.Distribution)])
   }
 
   /// One key of a grid or zip and its values as written.
@@ -34,19 +35,29 @@ struct FileAxes {
     case .grid:
       let kept = fileAxes("grid")
       strategy = kept.isEmpty ? .none : .grid(kept)
-      axes = kept.map { SweepAxis(path: $0.path, kind: .grid, values: $0.values.map(\.rawJSON), distribution: nil, source: "\($0.location)") }
+      axes = kept.map {
+        SweepAxis(
+          path: $0.path, kind: .grid, values: $0.values.map(\.rawJSON), distribution: nil, source: "\($0.location)")
+      }
     case .zip:
       let kept = fileAxes("zip")
       strategy = kept.isEmpty ? .none : .zip(kept)
-      axes = kept.map { SweepAxis(path: $0.path, kind: .zip, values: $0.values.map(\.rawJSON), distribution: nil, source: "\($0.location)") }
+      axes = kept.map {
+        SweepAxis(
+          path: $0.path, kind: .zip, values: $0.values.map(\.rawJSON), distribution: nil, source: "\($0.location)")
+      }
     case .random(let samples, let seed, let parameters):
-      let locations = Dictionary((block["random"]?["parameters"]?.entries ?? []).map { ($0.key, $0.keyLocation) },
-                                 uniquingKeysWith: { first, _ in first })
+      let locations = Dictionary(
+        (block["random"]?["parameters"]?.entries ?? []).map { ($0.key, $0.keyLocation) },
+        uniquingKeysWith: { first, _ in first })
       let kept = parameters.filter { !overridden.contains(normalized($0.path)) }.map {
         (path: normalized($0.path), location: locations[$0.path] ?? block.location, distribution: $0.distribution)
       }
       strategy = kept.isEmpty ? .none : .random(samples: samples, seed: seed, kept)
-      axes = kept.map { SweepAxis(path: $0.path, kind: .random, values: [], distribution: $0.distribution.summary, source: "\($0.location)") }
+      axes = kept.map {
+        SweepAxis(
+          path: $0.path, kind: .random, values: [], distribution: $0.distribution.summary, source: "\($0.location)")
+      }
     }
   }
 
@@ -63,8 +74,10 @@ struct FileAxes {
   /// The overrides and assignments of point `point`.
   func assignments(point: Int) -> [(Override, SweepAssignment)] {
     func make(_ path: String, _ node: SpecNode, _ location: SourceLocation) -> (Override, SweepAssignment) {
-      (Override(operation: .upsert, path: KeyPath.components(path), value: node, location: location),
-       SweepAssignment(path: path, value: node.rawJSON, source: "\(location)"))
+      (
+        Override(operation: .upsert, path: KeyPath.components(path), value: node, location: location),
+        SweepAssignment(path: path, value: node.rawJSON, source: "\(location)")
+      )
     }
     switch strategy {
     case .none:
@@ -99,7 +112,9 @@ extension SpecNode {
     case .string(let s): self.init(.scalar(.string(s)), at: location)
     case .array(let items): self.init(.sequence(items.map { SpecNode(json: $0, at: location) }), at: location)
     case .object(let members):
-      let entries = members.keys.sorted().map { Entry(key: $0, keyLocation: location, value: SpecNode(json: members[$0]!, at: location)) }
+      let entries = members.keys.sorted().map {
+        Entry(key: $0, keyLocation: location, value: SpecNode(json: members[$0]!, at: location))
+      }
       self.init(.mapping(entries), at: location)
     }
   }

@@ -36,7 +36,8 @@ public struct Sweep: Sendable {
   ) throws(PipelineError) -> Sweep {
     var reader = IncludeReader()
     let root = try reader.read(path: path, displayName: path, includedFrom: nil)
-    return try expand(root ?? PipelineLoader.emptyTree(file: path), file: path, arguments: arguments, registry: registry)
+    return try expand(
+      root ?? PipelineLoader.emptyTree(file: path), file: path, arguments: arguments, registry: registry)
   }
 
   /// Expands the sweep of a pipeline given as text (`include:` relative to `baseDirectory`).
@@ -46,7 +47,8 @@ public struct Sweep: Sendable {
   ) throws(PipelineError) -> Sweep {
     var reader = IncludeReader()
     let root = try reader.compose(text: yaml, displayName: file, directory: baseDirectory, absolutePath: nil)
-    return try expand(root ?? PipelineLoader.emptyTree(file: file), file: file, arguments: arguments, registry: registry)
+    return try expand(
+      root ?? PipelineLoader.emptyTree(file: file), file: file, arguments: arguments, registry: registry)
   }
 
   /// Whether a `--set` argument lists several values (`key=a,b`, `range(...)`,
@@ -63,7 +65,8 @@ public struct Sweep: Sendable {
       "pipeline": .string(pipeline),
       "fixed_overrides": .array(fixedOverrides.map(CanonicalJSON.string)),
       "axes": .array(axes.map(\.json)),
-      "points": .array(points.map { ["index": .number($0.index), "overrides": .array($0.overrides.map(CanonicalJSON.string))] }),
+      "points": .array(
+        points.map { ["index": .number($0.index), "overrides": .array($0.overrides.map(CanonicalJSON.string))] }),
     ]
   }
 
@@ -91,20 +94,24 @@ public struct Sweep: Sendable {
     let (baseSpec, warnings) = try PipelineLoader.decode(base, registry: registry)
 
     // Keys set on the command line replace the file's axes of the same key.
-    let overridden = Set(fixed.compactMap { try? Override.parse($0.text, index: $0.index).dottedPath }
-      + commandLineAxes.map(\.dottedPath))
+    let overridden = Set(
+      fixed.compactMap { try? Override.parse($0.text, index: $0.index).dottedPath }
+        + commandLineAxes.map(\.dottedPath))
     let fileAxes = FileAxes(tree: base, spec: baseSpec.sweep, removing: overridden)
     let commandLine = commandLineAxes.map { axis in
-      SweepAxis(path: axis.dottedPath, kind: .commandLine, values: axis.values.map(\.rawJSON), distribution: nil,
-                source: "--set[\(axis.argumentIndex + 1)]")
+      SweepAxis(
+        path: axis.dottedPath, kind: .commandLine, values: axis.values.map(\.rawJSON), distribution: nil,
+        source: "--set[\(axis.argumentIndex + 1)]")
     }
     let axes = fileAxes.axes + commandLine
 
     let innerCount = commandLineAxes.reduce(1) { product($0, $1.values.count) }
     let total = product(fileAxes.pointCount, innerCount)
     if total > maximumPoints {
-      throw PipelineError(.invalidValue, at: base["sweep"]?.location ?? commandLineAxes.first?.keyLocation ?? base.location,
-                          keyPath: "sweep", "the sweep has \(total == .max ? "too many" : String(total)) points, more than \(maximumPoints)")
+      throw PipelineError(
+        .invalidValue, at: base["sweep"]?.location ?? commandLineAxes.first?.keyLocation ?? base.location,
+        keyPath: "sweep",
+        "the sweep has \(total == .max ? "too many" : String(total)) points, more than \(maximumPoints)")
     }
     var tree = base
     if var entries = tree.entries {
@@ -121,8 +128,12 @@ public struct Sweep: Sendable {
         for (axisIndex, axis) in commandLineAxes.enumerated().reversed() {
           let valueIndex = remainder % axis.values.count
           remainder /= axis.values.count
-          commandLineAssignments.insert((axis.override(valueIndex), SweepAssignment(
-            path: axis.dottedPath, value: axis.values[valueIndex].rawJSON, source: commandLine[axisIndex].source)), at: 0)
+          commandLineAssignments.insert(
+            (
+              axis.override(valueIndex),
+              SweepAssignment(
+                path: axis.dottedPath, value: axis.values[valueIndex].rawJSON, source: commandLine[axisIndex].source)
+            ), at: 0)
         }
         let assignments = fileAssignments + commandLineAssignments
         let index = points.count
@@ -141,8 +152,9 @@ public struct Sweep: Sendable {
       }
     }
     if !problems.isEmpty { throw PipelineError(problems) }
-    return Sweep(file: file, pipeline: baseSpec.name, fixedOverrides: fixed.map(\.text), axes: axes, points: points,
-                 warnings: warnings)
+    return Sweep(
+      file: file, pipeline: baseSpec.name, fixedOverrides: fixed.map(\.text), axes: axes, points: points,
+      warnings: warnings)
   }
 
   private static func decodePoint(
@@ -216,7 +228,8 @@ extension CanonicalJSON {
   /// the same string without quotes.
   var overrideText: String {
     guard case .string(let s) = self else { return canonicalString }
-    let plain = !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || "_-./".contains($0) }
+    let plain =
+      !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || "_-./".contains($0) }
       && Double(s) == nil && !s.hasPrefix(".") && !s.lowercased().hasPrefix("0x") && !s.lowercased().hasPrefix("0o")
       && !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(s.lowercased())
     return plain ? s : canonicalString

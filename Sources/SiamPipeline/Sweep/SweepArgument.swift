@@ -30,7 +30,10 @@ enum SweepArgument {
     guard let equals = text.firstIndex(of: "="), !text.hasPrefix("~") else { return .fixed(text) }
     var key = String(text[..<equals])
     var operation = Override.Operation.set
-    if key.hasPrefix("+") { operation = .add; key.removeFirst() }
+    if key.hasPrefix("+") {
+      operation = .add
+      key.removeFirst()
+    }
     let valueText = String(text[text.index(after: equals)...])
     let valueColumn = text.distance(from: text.startIndex, to: equals) + 2
     let keyLocation = at(operation == .add ? 2 : 1)
@@ -40,10 +43,13 @@ enum SweepArgument {
     let leading = valueText.count - trimmed.count
     if let call = Self.call(in: trimmed) {
       let argumentsColumn = valueColumn + leading + call.name.count + 1
-      let arguments = call.arguments.trimmingLeadingSpaces().isEmpty ? [] : try split(call.arguments, column: argumentsColumn, at: at)
+      let arguments =
+        call.arguments.trimmingLeadingSpaces().isEmpty ? [] : try split(call.arguments, column: argumentsColumn, at: at)
       switch call.name {
       case "choice":
-        guard !arguments.isEmpty else { throw PipelineError(.override, at: at(valueColumn), keyPath: key, "choice() needs at least one value") }
+        guard !arguments.isEmpty else {
+          throw PipelineError(.override, at: at(valueColumn), keyPath: key, "choice() needs at least one value")
+        }
         items = arguments
       default:
         items = try range(arguments, text: trimmed, column: valueColumn + leading, key: key, at: at)
@@ -61,11 +67,12 @@ enum SweepArgument {
       do {
         node = try SpecNode.parse(yaml: item.text, file: file, fileRank: 1_000_000 + index)
       } catch {
-        throw PipelineError(error.diagnostics.map { d in
-          var d = d
-          d.location = at(d.location.line == 1 ? d.location.column + item.column - 1 : item.column)
-          return d
-        })
+        throw PipelineError(
+          error.diagnostics.map { d in
+            var d = d
+            d.location = at(d.location.line == 1 ? d.location.column + item.column - 1 : item.column)
+            return d
+          })
       }
       var value = node ?? SpecNode(.scalar(.null), at: at(item.column))
       value.shift(line1By: item.column - 1, file: file, rank: 1_000_000 + index)
@@ -75,7 +82,8 @@ enum SweepArgument {
     guard !path.isEmpty, !key.hasPrefix("."), !key.hasSuffix("."), !key.contains("..") else {
       throw PipelineError(.override, at: keyLocation, "expected KEY.PATH=VALUES, found '\(text)'")
     }
-    return .axis(CommandLineAxis(path: path, operation: operation, keyLocation: keyLocation, values: values, argumentIndex: index))
+    return .axis(
+      CommandLineAxis(path: path, operation: operation, keyLocation: keyLocation, values: values, argumentIndex: index))
   }
 
   // MARK: - Splitting
@@ -137,7 +145,8 @@ enum SweepArgument {
       position += 1
     }
     if quote != nil || depth != 0 {
-      throw PipelineError(.override, at: at(opened.last ?? column), quote != nil ? "unclosed quote" : "unclosed bracket")
+      throw PipelineError(
+        .override, at: at(opened.last ?? column), quote != nil ? "unclosed quote" : "unclosed bracket")
     }
     try finish()
     return items
@@ -153,14 +162,16 @@ enum SweepArgument {
     _ arguments: [(text: String, column: Int)], text: String, column: Int, key: String, at: (Int) -> SourceLocation
   ) throws(PipelineError) -> [(text: String, column: Int)] {
     guard (2...3).contains(arguments.count) else {
-      throw PipelineError(.override, at: at(column), keyPath: key,
-                          "expected range(start, stop) or range(start, stop, step), found '\(text)'")
+      throw PipelineError(
+        .override, at: at(column), keyPath: key,
+        "expected range(start, stop) or range(start, stop, step), found '\(text)'")
     }
     var numbers: [Double] = []
     for argument in arguments {
       guard let x = Double(argument.text), x.isFinite else {
-        throw PipelineError(.override, at: at(argument.column), keyPath: key,
-                            "expected a number in range(...), found '\(argument.text)'")
+        throw PipelineError(
+          .override, at: at(argument.column), keyPath: key,
+          "expected a number in range(...), found '\(argument.text)'")
       }
       numbers.append(x)
     }
@@ -171,7 +182,9 @@ enum SweepArgument {
     let isInteger = arguments.allSatisfy { Int($0.text) != nil }
     // Decimal places of the arguments (nil with an exponent: then no rounding).
     let hasExponent = arguments.contains { $0.text.contains { $0 == "e" || $0 == "E" } }
-    let decimals = hasExponent ? nil
+    let decimals =
+      hasExponent
+      ? nil
       : min(15, arguments.map { $0.text.split(separator: ".").dropFirst().first?.count ?? 0 }.max() ?? 0)
     var items: [(text: String, column: Int)] = []
     var i = 0.0
@@ -182,7 +195,9 @@ enum SweepArgument {
         throw PipelineError(.override, at: at(column), keyPath: key, "\(text) has more than \(maximumValues) values")
       }
       let rounded = decimals.map { (raw * pow10($0)).rounded() / pow10($0) } ?? raw
-      let value = isInteger ? Int(exactly: raw).map(String.init) ?? CanonicalJSON.format(raw)
+      let value =
+        isInteger
+        ? Int(exactly: raw).map(String.init) ?? CanonicalJSON.format(raw)
         : CanonicalJSON.format(rounded.isFinite ? rounded : raw)
       items.append((value, column))
       i += 1

@@ -33,8 +33,9 @@ public struct SweepPlan: Sendable, Hashable {
       let stages = plans[name]!
       let distinct = Dictionary(stages.map { ($0.fingerprint, $0) }, uniquingKeysWith: { first, _ in first })
       let toRun = distinct.values.filter { $0.reason.runs }.count
-      return StageCount(name: name, kind: stages[0].kind, points: stages.count, distinct: distinct.count,
-                        cached: distinct.count - toRun, toRun: toRun)
+      return StageCount(
+        name: name, kind: stages[0].kind, points: stages.count, distinct: distinct.count,
+        cached: distinct.count - toRun, toRun: toRun)
     }
   }
 
@@ -58,17 +59,23 @@ public struct SweepPlan: Sendable, Hashable {
   public func table() -> String {
     TextTable.render(
       header: ["stage", "kind", "points", "distinct", "cached", "to run"],
-      rows: stageCounts.map { [$0.name, $0.kind, String($0.points), String($0.distinct), String($0.cached), String($0.toRun)] })
+      rows: stageCounts.map {
+        [$0.name, $0.kind, String($0.points), String($0.distinct), String($0.cached), String($0.toRun)]
+      })
   }
 
   public var json: CanonicalJSON {
     [
       "total_stages": .number(totalStages), "distinct_stages": .number(distinctStages),
       "distinct_to_run": .number(distinctToRun),
-      "stages": .array(stageCounts.map {
-        ["name": .string($0.name), "kind": .string($0.kind), "points": .number($0.points), "distinct": .number($0.distinct),
-         "cached": .number($0.cached), "to_run": .number($0.toRun)]
-      }),
+      "stages": .array(
+        stageCounts.map {
+          [
+            "name": .string($0.name), "kind": .string($0.kind), "points": .number($0.points),
+            "distinct": .number($0.distinct),
+            "cached": .number($0.cached), "to_run": .number($0.toRun),
+          ]
+        }),
     ]
   }
 }

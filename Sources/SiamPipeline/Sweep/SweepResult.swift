@@ -29,7 +29,8 @@ public struct SweepPointResult: Sendable {
 
   /// Stage name → final metrics, for stages with metrics.
   public var metrics: [String: [String: Double]] {
-    Dictionary((run?.stages ?? []).filter { !$0.metrics.isEmpty }.map { ($0.name, $0.metrics) }, uniquingKeysWith: { a, _ in a })
+    Dictionary(
+      (run?.stages ?? []).filter { !$0.metrics.isEmpty }.map { ($0.name, $0.metrics) }, uniquingKeysWith: { a, _ in a })
   }
 
   /// Stages this point executed (the others were cache hits, failed or skipped).
@@ -39,7 +40,8 @@ public struct SweepPointResult: Sendable {
     [
       "index": .number(index),
       "overrides": .array(overrides.map(CanonicalJSON.string)),
-      "assignments": .object(Dictionary(assignments.map { ($0.path, $0.value) }, uniquingKeysWith: { _, last in last })),
+      "assignments": .object(
+        Dictionary(assignments.map { ($0.path, $0.value) }, uniquingKeysWith: { _, last in last })),
       "status": .string(status.rawValue),
       "run_id": run.map { .string($0.id) } ?? .null,
       "executed_stages": .number(executedStages),

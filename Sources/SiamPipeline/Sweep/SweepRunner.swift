@@ -32,9 +32,10 @@ public struct SweepRunner: Sendable {
         plans.append(try planner.plan(point.spec))
       } catch {
         let label = point.overrides.isEmpty ? "" : " (\(point.overrides.joined(separator: ", ")))"
-        throw RunError(error.code, stage: error.stage,
-                       "sweep point \(point.index + 1) of \(sweep.points.count)\(label): \(error.message)",
-                       cause: error.cause.map { Cause($0) })
+        throw RunError(
+          error.code, stage: error.stage,
+          "sweep point \(point.index + 1) of \(sweep.points.count)\(label): \(error.message)",
+          cause: error.cause.map { Cause($0) })
       }
     }
     return SweepPlan(points: plans)
@@ -55,7 +56,10 @@ public struct SweepRunner: Sendable {
     observer?.sweepDidStart(id: folder.id, directory: folder.path, sweep: sweep, plan: plan)
 
     // Fingerprints the options force (--force, --no-cache): executed once in this sweep.
-    var toRecompute = Set(plan.points.flatMap { $0.stages.filter { if case .forced = $0.reason { true } else { false } }.map(\.fingerprint) })
+    var toRecompute = Set(
+      plan.points.flatMap {
+        $0.stages.filter { if case .forced = $0.reason { true } else { false } }.map(\.fingerprint)
+      })
     var results: [SweepPointResult] = sweep.points.map { SweepPointResult(point: $0, status: .pending) }
     var stopped = false
     for (index, point) in sweep.points.enumerated() {
@@ -87,7 +91,8 @@ public struct SweepRunner: Sendable {
       observer?.pointDidFinish(results[index])
       if results[index].status == .failed && failFast { stopped = true }
     }
-    let status: SweepResult.Status = stopped ? .stopped : results.allSatisfy { $0.status == .finished } ? .finished : .failed
+    let status: SweepResult.Status =
+      stopped ? .stopped : results.allSatisfy { $0.status == .finished } ? .finished : .failed
     folder.update(points: results, status: status)
     let result = SweepResult(
       id: folder.id, directory: folder.path, plan: plan, points: results, status: status,

@@ -13,7 +13,8 @@ extension SweepSpec.Distribution {
   /// - `int_uniform: [low, high]`: an integer in low...high, each equally likely;
   /// - `choice: [values]`: one of the values, each equally likely.
   public func draw(seed: Int, point: Int, path: String) -> CanonicalJSON {
-    let key = RandomKey(seed: UInt64(truncatingIfNeeded: seed)).folded(in: "sweep").folded(in: UInt64(point)).folded(in: path)
+    let key = RandomKey(seed: UInt64(truncatingIfNeeded: seed)).folded(in: "sweep").folded(in: UInt64(point)).folded(
+      in: path)
     var stream = RandomStream(key: key)
     let u = Double(stream.next() >> 11) * 0x1p-53
     switch self {

@@ -26,7 +26,8 @@ import Testing
     defer { fixture.remove() }
     let original = try fixture.run()
     let entriesBefore = fixture.entries()
-    let manifestBefore = try Data(contentsOf: URL(fileURLWithPath: original["pretrain"]!.entryDirectory! + "/manifest.json"))
+    let manifestBefore = try Data(
+      contentsOf: URL(fileURLWithPath: original["pretrain"]!.entryDirectory! + "/manifest.json"))
     let recorded = try RecordedRun.read(original.id, root: fixture.root)
     #expect(recorded.environment != nil)
     #expect(recorded.stages.map(\.name) == original.stages.map(\.name))
@@ -43,7 +44,9 @@ import Testing
     #expect(rerun["pretrain"]!.entryDirectory!.hasPrefix(rerun.directory + "/cache/"))
     // The shared cache is untouched: same entries, same manifest.
     #expect(fixture.entries() == entriesBefore)
-    #expect(try Data(contentsOf: URL(fileURLWithPath: original["pretrain"]!.entryDirectory! + "/manifest.json")) == manifestBefore)
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: original["pretrain"]!.entryDirectory! + "/manifest.json"))
+        == manifestBefore)
 
     let verification = RunVerification.compare(old: recorded, new: rerun)
     #expect(verification.isIdentical, "\(verification.differences)")
@@ -83,7 +86,10 @@ import Testing
     let rerun = try Rerunner(root: fixture.root).rerun(recorded)
     let verification = RunVerification.compare(old: recorded, new: rerun)
     #expect(!verification.isIdentical)
-    #expect(verification.differences.map { "\($0.stage) \($0.kind.rawValue) \($0.item)" } == ["knn metric knn_top1", "linear artifact metrics.json"])
+    #expect(
+      verification.differences.map { "\($0.stage) \($0.kind.rawValue) \($0.item)" } == [
+        "knn metric knn_top1", "linear artifact metrics.json",
+      ])
     let metric = verification.differences[0]
     #expect(metric.old != metric.new)
     #expect(metric.description.hasPrefix("knn: metric knn_top1: old "))
@@ -96,17 +102,24 @@ import Testing
     var recorded = try RecordedRun.read(original.id, root: fixture.root)
     var rerun = original
     for i in rerun.stages.indices where rerun.stages[i].name == "knn" { rerun.stages[i].metrics["extra"] = .nan }
-    for i in recorded.stages.indices where recorded.stages[i].name == "knn" { recorded.stages[i].metrics["extra"] = .nan }
+    for i in recorded.stages.indices where recorded.stages[i].name == "knn" {
+      recorded.stages[i].metrics["extra"] = .nan
+    }
     #expect(RunVerification.compare(old: recorded, new: rerun).isIdentical)
     for i in rerun.stages.indices where rerun.stages[i].name == "knn" { rerun.stages[i].metrics["extra"] = -0.0 }
-    for i in recorded.stages.indices where recorded.stages[i].name == "knn" { recorded.stages[i].metrics["extra"] = 0.0 }
+    for i in recorded.stages.indices where recorded.stages[i].name == "knn" {
+      recorded.stages[i].metrics["extra"] = 0.0
+    }
     let differences = RunVerification.compare(old: recorded, new: rerun).differences
     #expect(differences.map(\.description) == ["knn: metric extra: old 0.0, new -0.0"])
   }
 
   @Test func metricValuesRoundTripThroughTheRunFolderExactly() throws {
-    let values: [Double] = [0.1 + 0.2, 1e-300, 5e-324, 0.7071067811865476, 123456789.123456789, -2.5e17, .nan, .infinity, -.infinity]
-    let json: CanonicalJSON = .object(Dictionary(uniqueKeysWithValues: values.enumerated().map { ("m\($0.offset)", CanonicalJSON.metric($0.element)) }))
+    let values: [Double] = [
+      0.1 + 0.2, 1e-300, .leastNonzeroMagnitude, 0.7071067811865476, 123456789.123456789, -2.5e17, .nan, .infinity, -.infinity,
+    ]
+    let json: CanonicalJSON = .object(
+      Dictionary(uniqueKeysWithValues: values.enumerated().map { ("m\($0.offset)", CanonicalJSON.metric($0.element)) }))
     let parsed = try CanonicalJSON.parse(Data(json.prettyPrinted().utf8))
     for (i, value) in values.enumerated() {
       let back = try #require(parsed["m\(i)"]?.metricValue)
@@ -139,11 +152,12 @@ import Testing
     try FileManager.default.removeItem(atPath: original.directory + "/environment.json")
     try FileManager.default.removeItem(atPath: original.directory + "/origin.json")
     try edit(original.directory + "/result.json") { json in
-      json["stages"] = .array(json["stages"]!.arrayValue!.map { stage in
-        var members = stage.objectValue!
-        members["artifacts"] = nil
-        return .object(members)
-      })
+      json["stages"] = .array(
+        json["stages"]!.arrayValue!.map { stage in
+          var members = stage.objectValue!
+          members["artifacts"] = nil
+          return .object(members)
+        })
     }
     let recorded = try RecordedRun.read(original.id, root: fixture.root)
     #expect(recorded.environment == nil)
@@ -170,7 +184,8 @@ import Testing
     } catch {
       #expect(error.description.contains("pipeline.resolved.json is missing"))
     }
-    try Data("{\"name\": \"x\", \"stages\": {\"a\": {\"kind\": \"nope\"}}}".utf8).write(to: URL(fileURLWithPath: folder + "/pipeline.resolved.json"))
+    try Data("{\"name\": \"x\", \"stages\": {\"a\": {\"kind\": \"nope\"}}}".utf8).write(
+      to: URL(fileURLWithPath: folder + "/pipeline.resolved.json"))
     do {
       _ = try RecordedRun.read("20260101-000000-0000", root: fixture.root)
       Issue.record("expected an error")

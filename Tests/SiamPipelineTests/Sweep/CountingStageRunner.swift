@@ -39,7 +39,10 @@ struct CountingStageRunner: StageRunner {
   }
 
   /// The standard runners, each wrapped.
-  static func registry(log: ExecutionLog, fails: @escaping @Sendable (StageSpec) -> Bool = { _ in false }) -> StageRunnerRegistry {
-    StageRunnerRegistry(StageRunnerRegistry.standard.runners.values.map { CountingStageRunner(base: $0, log: log, fails: fails) })
+  static func registry(log: ExecutionLog, fails: @escaping @Sendable (StageSpec) -> Bool = { _ in false })
+    -> StageRunnerRegistry
+  {
+    StageRunnerRegistry(
+      StageRunnerRegistry.standard.runners.values.map { CountingStageRunner(base: $0, log: log, fails: fails) })
   }
 }

@@ -73,7 +73,9 @@ import Testing
   }
 
   @Test func malformedArgumentsNameTheirPosition() {
-    #expect(error("seed=range(1)") == "--set[2]:1:6: error: seed: expected range(start, stop) or range(start, stop, step), found 'range(1)'")
+    #expect(
+      error("seed=range(1)")
+        == "--set[2]:1:6: error: seed: expected range(start, stop) or range(start, stop, step), found 'range(1)'")
     #expect(error("seed=range(1,4,0)") == "--set[2]:1:16: error: seed: the step of range(...) must not be 0")
     #expect(error("seed=range(4,1)") == "--set[2]:1:6: error: seed: range(4,1) is empty (stop is exclusive)")
     #expect(error("seed=range(1,x)") == "--set[2]:1:14: error: seed: expected a number in range(...), found 'x'")

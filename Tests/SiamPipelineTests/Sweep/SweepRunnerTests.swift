@@ -6,11 +6,14 @@ import Testing
 @Suite struct SweepRunnerTests {
   let fixture = RunFixture()
 
-  func runner(_ log: ExecutionLog, failFast: Bool = false, fails: @escaping @Sendable (StageSpec) -> Bool = { _ in false },
-              _ configure: (inout RunOptions) -> Void = { _ in }) -> SweepRunner {
+  func runner(
+    _ log: ExecutionLog, failFast: Bool = false, fails: @escaping @Sendable (StageSpec) -> Bool = { _ in false },
+    _ configure: (inout RunOptions) -> Void = { _ in }
+  ) -> SweepRunner {
     var options = RunOptions(root: fixture.root)
     configure(&options)
-    return SweepRunner(options: options, runners: CountingStageRunner.registry(log: log, fails: fails), failFast: failFast)
+    return SweepRunner(
+      options: options, runners: CountingStageRunner.registry(log: log, fails: fails), failFast: failFast)
   }
 
   static func knnK(_ stage: StageSpec) -> Int? { (stage.parameters as? KNNParameters)?.k.first }
@@ -24,7 +27,10 @@ import Testing
     #expect(plan.totalStages == 8)
     #expect(plan.distinctStages == 6)
     #expect(plan.distinctToRun == 6)
-    #expect(plan.stageCounts.map { [$0.name, String($0.points), String($0.distinct)] } == [["data", "4", "2"], ["knn", "4", "4"]])
+    #expect(
+      plan.stageCounts.map { [$0.name, String($0.points), String($0.distinct)] } == [
+        ["data", "4", "2"], ["knn", "4", "4"],
+      ])
     let result = try runner(log).run(sweep)
     #expect(result.succeeded)
     #expect(log.count == plan.distinctToRun)
@@ -63,7 +69,8 @@ import Testing
     _ = try runner(log).run(try Sweep.expand(yaml: SweepFixture.yaml(sweep: ""), arguments: ["stages.knn.k=3,5"]))
     #expect(log.count == 3)
     let extended = ExecutionLog()
-    let result = try runner(extended).run(try Sweep.expand(yaml: SweepFixture.yaml(sweep: ""), arguments: ["stages.knn.k=3,5,7"]))
+    let result = try runner(extended).run(
+      try Sweep.expand(yaml: SweepFixture.yaml(sweep: ""), arguments: ["stages.knn.k=3,5,7"]))
     #expect(result.succeeded)
     #expect(extended.count == 1)
     #expect(result.points.map(\.executedStages) == [0, 0, 1])
@@ -82,8 +89,10 @@ import Testing
     defer { fresh.remove() }
     var options = RunOptions(root: fresh.root)
     options.keepGoing = false
-    let stopped = try SweepRunner(options: options, runners: CountingStageRunner.registry(log: ExecutionLog(), fails: fails),
-                                  failFast: true).run(sweep)
+    let stopped = try SweepRunner(
+      options: options, runners: CountingStageRunner.registry(log: ExecutionLog(), fails: fails),
+      failFast: true
+    ).run(sweep)
     #expect(stopped.status == .stopped)
     #expect(stopped.points.map(\.status) == [.finished, .failed, .skipped])
     #expect(stopped.points[2].run == nil)
@@ -123,7 +132,9 @@ import Testing
     #expect(points.map { $0["overrides"]! } == [["stages.knn.k=3"], ["stages.knn.k=5"]])
     #expect(points.map { $0["run_id"]!.stringValue! } == result.points.map { $0.run!.id })
     for point in result.points {
-      let origin = RunOrigin(json: try CanonicalJSON.parse(try Data(contentsOf: URL(fileURLWithPath: point.run!.directory + "/origin.json"))))
+      let origin = RunOrigin(
+        json: try CanonicalJSON.parse(try Data(contentsOf: URL(fileURLWithPath: point.run!.directory + "/origin.json")))
+      )
       #expect(origin == RunOrigin(sweepID: result.id, sweepPoint: point.index, sweepOverrides: point.overrides))
       #expect(point.run!.origin == origin)
     }

@@ -24,9 +24,11 @@ enum SweepFixture {
 @Suite struct SweepTests {
   @Test func gridPointsVaryTheLastKeyFastest() throws {
     let sweep = try Sweep.expand(yaml: SweepFixture.yaml, file: "s.yaml")
-    #expect(sweep.points.map(\.overrides) == [
-      ["stages.knn.k=3", "seed=1"], ["stages.knn.k=3", "seed=2"], ["stages.knn.k=5", "seed=1"], ["stages.knn.k=5", "seed=2"],
-    ])
+    #expect(
+      sweep.points.map(\.overrides) == [
+        ["stages.knn.k=3", "seed=1"], ["stages.knn.k=3", "seed=2"], ["stages.knn.k=5", "seed=1"],
+        ["stages.knn.k=5", "seed=2"],
+      ])
     #expect(sweep.points.map { $0.spec.seed } == [1, 2, 1, 2])
     #expect(sweep.points.map { ($0.spec.stages["knn"]!.parameters as! KNNParameters).k } == [[3], [3], [5], [5]])
     #expect(sweep.axes.map(\.path) == ["stages.knn.k", "seed"])
@@ -40,10 +42,22 @@ enum SweepFixture {
       arguments: ["stages.knn.temperature=0.1,0.2", "stages.data.samples=48", "stages.data.test_samples=16,24"])
     #expect(sweep.points.count == 16)
     #expect(sweep.fixedOverrides == ["stages.data.samples=48"])
-    #expect(sweep.points[0].overrides == ["stages.knn.k=3", "seed=1", "stages.knn.temperature=0.1", "stages.data.test_samples=16"])
-    #expect(sweep.points[1].overrides == ["stages.knn.k=3", "seed=1", "stages.knn.temperature=0.1", "stages.data.test_samples=24"])
-    #expect(sweep.points[2].overrides == ["stages.knn.k=3", "seed=1", "stages.knn.temperature=0.2", "stages.data.test_samples=16"])
-    #expect(sweep.points[4].overrides == ["stages.knn.k=3", "seed=2", "stages.knn.temperature=0.1", "stages.data.test_samples=16"])
+    #expect(
+      sweep.points[0].overrides == [
+        "stages.knn.k=3", "seed=1", "stages.knn.temperature=0.1", "stages.data.test_samples=16",
+      ])
+    #expect(
+      sweep.points[1].overrides == [
+        "stages.knn.k=3", "seed=1", "stages.knn.temperature=0.1", "stages.data.test_samples=24",
+      ])
+    #expect(
+      sweep.points[2].overrides == [
+        "stages.knn.k=3", "seed=1", "stages.knn.temperature=0.2", "stages.data.test_samples=16",
+      ])
+    #expect(
+      sweep.points[4].overrides == [
+        "stages.knn.k=3", "seed=2", "stages.knn.temperature=0.1", "stages.data.test_samples=16",
+      ])
     #expect(sweep.points.allSatisfy { $0.spec.stages["data"]!.resolvedParameters["samples"] == 48 })
     #expect(sweep.axes.map(\.source) == ["s.yaml:8:5", "s.yaml:9:5", "--set[1]", "--set[3]"])
   }
@@ -53,10 +67,11 @@ enum SweepFixture {
     #expect(fixed.points.map(\.overrides) == [["stages.knn.k=3"], ["stages.knn.k=5"]])
     #expect(fixed.points.allSatisfy { $0.spec.seed == 7 })
     let axis = try Sweep.expand(yaml: SweepFixture.yaml, arguments: ["stages.knn.k=range(1,4)"])
-    #expect(axis.points.map(\.overrides) == [
-      ["seed=1", "stages.knn.k=1"], ["seed=1", "stages.knn.k=2"], ["seed=1", "stages.knn.k=3"],
-      ["seed=2", "stages.knn.k=1"], ["seed=2", "stages.knn.k=2"], ["seed=2", "stages.knn.k=3"],
-    ])
+    #expect(
+      axis.points.map(\.overrides) == [
+        ["seed=1", "stages.knn.k=1"], ["seed=1", "stages.knn.k=2"], ["seed=1", "stages.knn.k=3"],
+        ["seed=2", "stages.knn.k=1"], ["seed=2", "stages.knn.k=2"], ["seed=2", "stages.knn.k=3"],
+      ])
   }
 
   @Test func withoutASweepBlockTheCommandLineAxesAreTheSweep() throws {
@@ -68,20 +83,24 @@ enum SweepFixture {
 
   @Test func zipTakesTheValuesTogether() throws {
     let yaml = SweepFixture.yaml(sweep: "sweep:\n  zip:\n    stages.knn.k: [3, 5]\n    seed: [1, 2]\n")
-    #expect(try Sweep.expand(yaml: yaml).points.map(\.overrides) == [["stages.knn.k=3", "seed=1"], ["stages.knn.k=5", "seed=2"]])
+    #expect(
+      try Sweep.expand(yaml: yaml).points.map(\.overrides) == [
+        ["stages.knn.k=3", "seed=1"], ["stages.knn.k=5", "seed=2"],
+      ])
   }
 
   @Test func randomPointsAreDeterministicAndInRange() throws {
-    let yaml = SweepFixture.yaml(sweep: """
-      sweep:
-        random:
-          samples: 6
-          seed: 11
-          parameters:
-            stages.knn.temperature: {log_uniform: [0.01, 1.0]}
-            stages.knn.k: {int_uniform: [1, 9]}
-            stages.data.source: {choice: [synthetic]}
-      """)
+    let yaml = SweepFixture.yaml(
+      sweep: """
+        sweep:
+          random:
+            samples: 6
+            seed: 11
+            parameters:
+              stages.knn.temperature: {log_uniform: [0.01, 1.0]}
+              stages.knn.k: {int_uniform: [1, 9]}
+              stages.data.source: {choice: [synthetic]}
+        """)
     let first = try Sweep.expand(yaml: yaml)
     let second = try Sweep.expand(yaml: yaml)
     #expect(first.points.count == 6)
@@ -122,19 +141,26 @@ enum SweepFixture {
   }
 
   @Test func badPointsNameTheArgumentOrTheFilePosition() {
-    #expect(error(SweepFixture.yaml, ["stages.knn.temperature=0.1,-1"]) ==
-      "--set[1]:1:28: error: stages.knn.temperature: expected a number > 0, found integer -1 "
-      + "(sweep point 2 of 8: stages.knn.k=3, seed=1, stages.knn.temperature=-1)")
-    #expect(error(SweepFixture.yaml, ["stages.knn.kk=1,2"]) ==
-      "--set[1]:1:1: error: stages.knn.kk: unknown key (sweep point 1 of 8: stages.knn.k=3, seed=1, stages.knn.kk=1); did you mean 'k'?")
+    #expect(
+      error(SweepFixture.yaml, ["stages.knn.temperature=0.1,-1"])
+        == "--set[1]:1:28: error: stages.knn.temperature: expected a number > 0, found integer -1 "
+        + "(sweep point 2 of 8: stages.knn.k=3, seed=1, stages.knn.temperature=-1)")
+    #expect(
+      error(SweepFixture.yaml, ["stages.knn.kk=1,2"])
+        == "--set[1]:1:1: error: stages.knn.kk: unknown key (sweep point 1 of 8: stages.knn.k=3, seed=1, stages.knn.kk=1); did you mean 'k'?"
+    )
     let file = error(SweepFixture.yaml(sweep: "sweep:\n  grid:\n    stages.knn.k: [3, 0]\n"))
     #expect(file?.hasPrefix("s.yaml:8:23: error: stages.knn.k") == true, "\(file ?? "")")
-    #expect(error(SweepFixture.yaml, ["seed=range(1)"])?.hasPrefix("--set[1]:1:6: error: seed: expected range(start, stop)") == true)
+    #expect(
+      error(SweepFixture.yaml, ["seed=range(1)"])?.hasPrefix("--set[1]:1:6: error: seed: expected range(start, stop)")
+        == true)
     #expect(error(SweepFixture.yaml, ["seed=range(0,20000)"])?.contains("more than 10000") == true)
-    #expect(error(SweepFixture.yaml, ["seed=range(0,200)", "stages.knn.k=range(1,200)"]) ==
-      "s.yaml:7:3: error: sweep: the sweep has 39800 points, more than 10000")
+    #expect(
+      error(SweepFixture.yaml, ["seed=range(0,200)", "stages.knn.k=range(1,200)"])
+        == "s.yaml:7:3: error: sweep: the sweep has 39800 points, more than 10000")
     #expect(product(.max, 2) == .max)
-    let wide = SweepFixture.yaml(sweep: "sweep:\n  random: {samples: 3, parameters: {stages.knn.k: {int_uniform: [1, 99999999999999999]}}}\n")
+    let wide = SweepFixture.yaml(
+      sweep: "sweep:\n  random: {samples: 3, parameters: {stages.knn.k: {int_uniform: [1, 99999999999999999]}}}\n")
     #expect(error(wide)?.contains("integers within ±2^53") == true)
   }
 
