@@ -34,6 +34,9 @@ struct PlanningOptions: ParsableArguments {
       return loaded.spec
     } catch {
       Console.error(error.description)
+      for override in overrides where Sweep.isAxis(override) {
+        Console.error("hint: --set \(override) lists several values; to run each, use siam sweep \(file) --set \(override)")
+      }
       throw ExitCode(1)
     }
   }

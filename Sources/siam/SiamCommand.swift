@@ -17,6 +17,11 @@ struct SiamCommand: ParsableCommand {
         siam run pipelines/quickstart.yaml
                                   run it (cached stages are reused)
         siam run pipelines/quickstart.yaml --set stages.knn.k=50 --json
+        siam sweep pipelines/ablation-temperature.yaml --dry-run
+                                  the points of a sweep and the stages they share
+        siam sweep pipelines/quickstart.yaml --set stages.knn.k=5,20,200
+        siam rerun RUN_ID --verify
+                                  re-execute a run; check it reproduces bit for bit
         siam schema               the JSON Schema of pipeline files
         siam info                 what the engine runs on (BLAS kernels, threads)
         siam bench                measure the engine (release build: make bench)
@@ -24,7 +29,7 @@ struct SiamCommand: ParsableCommand {
         siam preview -o p.png     augmented views of Fashion-MNIST as a PNG grid
       """,
     version: SiamVersion.engine,
-    subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self]
+    subcommands: [RunCommand.self, SweepCommand.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self]
   )
 }
 

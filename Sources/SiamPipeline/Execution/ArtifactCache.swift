@@ -51,7 +51,7 @@ public struct ArtifactCache: Sendable {
     }
     let manifest: CacheManifest
     do {
-      manifest = try JSONDecoder().decode(CacheManifest.self, from: data)
+      manifest = try CacheManifest.decoded(from: data)
     } catch {
       return .corrupt("manifest.json cannot be parsed")
     }

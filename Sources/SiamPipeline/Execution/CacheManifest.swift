@@ -57,6 +57,14 @@ public struct CacheManifest: Codable, Sendable, Hashable {
   func encoded() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return try encoder.encode(self)
+  }
+
+  /// Reads what `encoded()` writes (non-finite metrics as `nan`, `inf`, `-inf`).
+  static func decoded(from data: Data) throws -> CacheManifest {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try decoder.decode(CacheManifest.self, from: data)
   }
 }

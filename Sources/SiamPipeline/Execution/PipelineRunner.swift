@@ -34,8 +34,9 @@ public struct PipelineRunner: Sendable {
     let start = clock.now
     let folder = try RunFolder.create(root: options.root)
     try folder.write(spec: spec, plan: plan)
+    folder.write(origin: options.origin, environment: RunEnvironment.current(plan: plan))
     for observer in observers { observer.runDidStart(id: folder.id, directory: folder.path, spec: spec, plan: plan) }
-    let cache = options.cache
+    let cache = options.isolatesCache ? ArtifactCache(directory: folder.path + "/cache") : options.cache
     for stale in cache.removeStaleTemporaryDirectories() {
       folder.appendLog("removed the temporary folder of a killed run: \(stale)")
     }
@@ -60,11 +61,12 @@ public struct PipelineRunner: Sendable {
       } else if stagePlan.isCacheHit, case .hit(let manifest) = cache.lookup(stagePlan.fingerprint) {
         result.status = .cached
         result.metrics = manifest.metrics
+        result.artifacts = manifest.files
         result.entryDirectory = cache.entryDirectory(stagePlan.fingerprint)
         log("\(stage.name): cache hit \(stagePlan.fingerprint.prefix(12))")
       } else {
         for observer in observers { observer.stageDidStart(stagePlan) }
-        result = execute(stage, plan: stagePlan, spec: spec, session: session, log: log)
+        result = execute(stage, plan: stagePlan, spec: spec, session: session, cache: cache, log: log)
         if result.status == .failed { stoppedBy = options.keepGoing ? nil : stage.name }
       }
       if result.status == .cached || result.status == .completed {
@@ -76,7 +78,8 @@ public struct PipelineRunner: Sendable {
       for observer in observers { observer.stageDidFinish(result) }
     }
     let seconds = Self.seconds(clock.now - start)
-    let result = RunResult(id: folder.id, directory: folder.path, plan: plan, stages: ordered, seconds: seconds)
+    var result = RunResult(id: folder.id, directory: folder.path, plan: plan, stages: ordered, seconds: seconds)
+    result.origin = options.origin
     folder.write(result: result)
     for observer in observers { observer.runDidFinish(result) }
     return result
@@ -84,9 +87,9 @@ public struct PipelineRunner: Sendable {
 
   /// Runs one stage into a temporary folder and commits it; failures become results.
   private func execute(
-    _ stage: StageSpec, plan: StagePlan, spec: PipelineSpec, session: RunSession, log: @escaping (String) -> Void
+    _ stage: StageSpec, plan: StagePlan, spec: PipelineSpec, session: RunSession, cache: ArtifactCache,
+    log: @escaping (String) -> Void
   ) -> StageResult {
-    let cache = options.cache
     let clock = ContinuousClock()
     let start = clock.now
     var result = StageResult(
@@ -107,12 +110,13 @@ public struct PipelineRunner: Sendable {
         hooks: options.hooks, session: session, log: log)
       let metrics = try runners[stage.kind]!.run(stage, context: context)
       let seconds = Self.seconds(clock.now - start)
-      try cache.commit(
+      let manifest = try cache.commit(
         temporary: output, stage: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, metrics: metrics,
         seconds: seconds)
       temporary = nil
       result.status = .completed
       result.metrics = metrics
+      result.artifacts = manifest.files
       result.entryDirectory = cache.entryDirectory(plan.fingerprint)
       log("\(stage.name): done in \(String(format: "%.1f", seconds)) s")
     } catch {

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The folder of one run, `runs/<id>/`: `pipeline.resolved.json`, `plan.json`, `run.log`,
-/// `result.json` and `stages/<name>` (a symbolic link to the stage's cache entry).
+/// The folder of one run, `runs/<id>/`: `pipeline.resolved.json`, `plan.json`,
+/// `origin.json` (sweep point, rerun), `environment.json`, `run.log`, `result.json` and
+/// `stages/<name>` (a symbolic link to the stage's cache entry).
 final class RunFolder: Sendable {
   let id: String
   let path: String
@@ -13,11 +14,7 @@ final class RunFolder: Sendable {
 
   /// A new folder under `root`, named by the UTC time and a random suffix.
   static func create(root: String) throws(RunError) -> RunFolder {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyyMMdd-HHmmss"
-    let id = formatter.string(from: Date()) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+    let id = makeID()
     let path = root + "/" + id
     do {
       try FileDigest.createDirectory(path + "/stages")
@@ -35,6 +32,22 @@ final class RunFolder: Sendable {
     } catch {
       throw RunError(.cache, "cannot write into the run folder \(path)", cause: error)
     }
+  }
+
+  /// A new id: the UTC time and a random suffix (`20261129-031502-a3f9`); sweeps use the
+  /// same style.
+  static func makeID() -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyyMMdd-HHmmss"
+    return formatter.string(from: Date()) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+  }
+
+  /// `origin.json` and `environment.json` (best effort: a run does not fail for them).
+  func write(origin: RunOrigin, environment: RunEnvironment) {
+    try? Data(origin.json.prettyPrinted().utf8).write(to: URL(fileURLWithPath: path + "/origin.json"))
+    try? Data(environment.json.prettyPrinted().utf8).write(to: URL(fileURLWithPath: path + "/environment.json"))
   }
 
   func write(result: RunResult) {

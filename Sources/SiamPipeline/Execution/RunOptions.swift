@@ -10,6 +10,12 @@ public struct RunOptions: Sendable {
   public var noCache = false
   /// After a failure, go on with stages that do not depend on the failed one.
   public var keepGoing = false
+  /// Write every entry into the run folder's own cache (`runs/<id>/cache/`) and read
+  /// nothing from the shared one: every stage executes, and no entry that earlier runs
+  /// point to is replaced (`siam rerun`).
+  public var isolatesCache = false
+  /// Where the run comes from (a sweep point, a rerun), recorded in `origin.json`.
+  public var origin = RunOrigin()
   /// Test seams: hooks called while stages run.
   public var hooks = RunHooks()
 

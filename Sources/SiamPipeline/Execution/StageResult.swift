@@ -23,6 +23,8 @@ public struct StageResult: Sendable, Hashable {
   public var entryDirectory: String?
   /// The failure, for `failed` and `skipped`.
   public var error: String?
+  /// The files of the cache entry (path, size, SHA-256), for `cached` and `completed`.
+  public var artifacts: [CacheManifest.File] = []
 
   public var isCacheHit: Bool { status == .cached }
 
@@ -30,7 +32,8 @@ public struct StageResult: Sendable, Hashable {
     [
       "name": .string(name), "kind": .string(kind), "fingerprint": .string(fingerprint),
       "cache_hit": .bool(isCacheHit), "status": .string(status.rawValue), "seconds": .number(seconds),
-      "metrics": .object(metrics.filter { $0.value.isFinite }.mapValues { .number($0) }),
+      "metrics": .object(metrics.mapValues(CanonicalJSON.metric)),
+      "artifacts": .array(artifacts.map { ["path": .string($0.path), "size": .number($0.size), "sha256": .string($0.sha256)] }),
       "entry": entryDirectory.map(CanonicalJSON.string) ?? .null,
       "error": error.map(CanonicalJSON.string) ?? .null,
     ]
@@ -46,6 +49,8 @@ public struct RunResult: Sendable, Hashable {
   public var plan: RunPlan
   public var stages: [StageResult]
   public var seconds: Double
+  /// Where the run comes from (a sweep point, a rerun).
+  public var origin = RunOrigin()
 
   /// Whether every stage is cached or completed.
   public var succeeded: Bool { stages.allSatisfy { $0.status == .cached || $0.status == .completed } }
@@ -56,7 +61,29 @@ public struct RunResult: Sendable, Hashable {
   public var json: CanonicalJSON {
     [
       "run_id": .string(id), "directory": .string(directory), "pipeline": .string(plan.pipeline),
+      "origin": origin.json,
       "succeeded": .bool(succeeded), "seconds": .number(seconds), "stages": .array(stages.map(\.json)),
     ]
+  }
+}
+
+extension CanonicalJSON {
+  /// A metric value: a number, or the string `nan`, `inf` or `-inf` (JSON has no
+  /// representation for them; the run folder keeps them rather than dropping them).
+  public static func metric(_ value: Double) -> CanonicalJSON {
+    if value.isNaN { return "nan" }
+    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+    return .number(value)
+  }
+
+  /// The inverse of `metric(_:)`.
+  public var metricValue: Double? {
+    switch self {
+    case .number(let x): x
+    case .string("nan"): .nan
+    case .string("inf"): .infinity
+    case .string("-inf"): -.infinity
+    default: nil
+    }
   }
 }

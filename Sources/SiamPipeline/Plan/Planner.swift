@@ -52,8 +52,8 @@ public struct Planner: Sendable {
         forced.insert(stage.name)
       }
       let reason: PlanReason
-      if options.noCache {
-        reason = .forced("--no-cache")
+      if options.noCache || options.isolatesCache {
+        reason = .forced(options.isolatesCache ? "rerun" : "--no-cache")
       } else if forced.contains(stage.name) {
         reason = .forced(options.force.contains(stage.name) ? "--force" : "--force-downstream")
       } else {
@@ -67,7 +67,7 @@ public struct Planner: Sendable {
       var stagePlan = StagePlan(
         name: stage.name, kind: stage.kind, fingerprint: fingerprint, reason: reason, inputs: inputs,
         dataContentHash: data, record: record)
-      stagePlan.isResumable = reason.runs && cache.hasWork(fingerprint)
+      stagePlan.isResumable = reason.runs && !options.isolatesCache && cache.hasWork(fingerprint)
       stages.append(stagePlan)
     }
     return RunPlan(pipeline: spec.name, stages: stages)

@@ -47,7 +47,7 @@ public struct SweepSpec: Sendable, Hashable {
   /// Number of runs the sweep makes.
   public var pointCount: Int {
     switch strategy {
-    case .grid(let axes): return axes.reduce(1) { $0 * $1.values.count }
+    case .grid(let axes): return axes.reduce(1) { product($0, $1.values.count) }
     case .zip(let axes): return axes.first?.values.count ?? 0
     case .random(let samples, _, _): return samples
     }

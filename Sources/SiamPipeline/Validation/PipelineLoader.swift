@@ -40,9 +40,22 @@ public enum PipelineLoader {
   private static func decode(
     _ root: SpecNode?, file: String, overrides: [String], registry: StageKindRegistry
   ) throws(PipelineError) -> (spec: PipelineSpec, warnings: [Diagnostic]) {
-    var tree = root ?? SpecNode(.mapping([]), at: SourceLocation(file: file, line: 1, column: 1))
+    var tree = root ?? emptyTree(file: file)
+    try apply(overrides.enumerated().map { ($0.offset, $0.element) }, to: &tree)
+    return try decode(tree, registry: registry)
+  }
+
+  /// An empty mapping standing for an empty file.
+  static func emptyTree(file: String) -> SpecNode {
+    SpecNode(.mapping([]), at: SourceLocation(file: file, line: 1, column: 1))
+  }
+
+  /// Applies `--set` overrides (with their 0-based position among the arguments) in order.
+  ///
+  /// - Throws: Every override that cannot be parsed or applied.
+  static func apply(_ overrides: [(index: Int, text: String)], to tree: inout SpecNode) throws(PipelineError) {
     var problems: [Diagnostic] = []
-    for (index, text) in overrides.enumerated() {
+    for (index, text) in overrides {
       do {
         try Override.parse(text, index: index).apply(to: &tree)
       } catch {
@@ -50,6 +63,10 @@ public enum PipelineLoader {
       }
     }
     if !problems.isEmpty { throw PipelineError(problems) }
+  }
+
+  /// Decodes a composed tree (includes merged, overrides applied) and checks its sweep.
+  static func decode(_ tree: SpecNode, registry: StageKindRegistry) throws(PipelineError) -> (spec: PipelineSpec, warnings: [Diagnostic]) {
     var decoder = PipelineDecoder(registry: registry)
     let spec = decoder.decode(tree)
     var errors = decoder.errors

@@ -97,6 +97,10 @@ extension SweepSpec {
         guard let pair = d.decode(dist.value, as: .list(.integer(), minCount: 2, maxCount: 2), path: distPath)?.arrayValue else { continue }
         let (low, high) = (pair[0].intValue!, pair[1].intValue!)
         guard low <= high else { d.outOfRange(dist.value, distPath, expected: "low ≤ high"); continue }
+        guard low >= -(1 << 53), high <= 1 << 53 else {
+          d.outOfRange(dist.value, distPath, expected: "integers within ±2^53")
+          continue
+        }
         distribution = .intUniform(low, high)
         trials += dist.value.items!.map { Trial(path: entry.key, pathLocation: entry.keyLocation, value: $0) }
       default:
