@@ -55,16 +55,11 @@ public struct CacheManifest: Codable, Sendable, Hashable {
 
   /// Sorted keys, pretty-printed.
   func encoded() throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try encoder.encode(self)
+    try JSONCoding.encoder().encode(self)
   }
 
   /// Reads what `encoded()` writes (non-finite metrics as `nan`, `inf`, `-inf`).
   static func decoded(from data: Data) throws -> CacheManifest {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try decoder.decode(CacheManifest.self, from: data)
+    try JSONCoding.decoder().decode(CacheManifest.self, from: data)
   }
 }

@@ -62,9 +62,6 @@ extension StageContext {
 
   /// Writes an `Encodable` value as sorted, pretty JSON to `name` in the output folder.
   public func writeEncodable<T: Encodable>(_ value: T, to name: String) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try encoder.encode(value).write(to: URL(fileURLWithPath: outputDirectory + "/" + name))
+    try JSONCoding.encoder().encode(value).write(to: URL(fileURLWithPath: outputDirectory + "/" + name))
   }
 }

@@ -68,12 +68,11 @@ public struct PretrainStageRunner: StageRunner {
     let recordsFile = context.workDirectory + "/epochs.json"
     var records: [EpochRecord] = []
     if pretrainer.nextEpoch > 0, let saved = FileManager.default.contents(atPath: recordsFile),
-      let decoded = try? JSONDecoder().decode([EpochRecord].self, from: saved)
+      let decoded = try? JSONCoding.decoder().decode([EpochRecord].self, from: saved)
     {
       records = Array(decoded.prefix(pretrainer.nextEpoch))
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    let encoder = JSONCoding.encoder(pretty: false)
     while !pretrainer.isComplete {
       let result = try pretrainer.run(untilEpochsCompleted: pretrainer.nextEpoch + 1)
       records += result.epochs
@@ -96,8 +95,7 @@ public struct PretrainStageRunner: StageRunner {
     if let monitor = records.last(where: { $0.knn != nil })?.knn?["knn_top1"] {
       metrics["monitor_knn_top1"] = Double(monitor)
     }
-    let pretty = JSONEncoder()
-    pretty.outputFormatting = [.sortedKeys, .prettyPrinted]
+    let pretty = JSONCoding.encoder(pretty: true)
     let document = PretrainMetricsFile(final: metrics, epochs: records)
     try pretty.encode(document).write(to: URL(fileURLWithPath: context.outputDirectory + "/metrics.json"))
     return metrics.filter { $0.value.isFinite }
