@@ -17,6 +17,10 @@ struct SiamCommand: ParsableCommand {
         siam run pipelines/quickstart.yaml
                                   run it (cached stages are reused)
         siam run pipelines/quickstart.yaml --set stages.knn.k=50 --json
+        siam runs                 recorded runs with their headline metrics
+        siam show RUN             one run: stages, metric summaries, artifacts, environment
+        siam compare RUN RUN      parameters that differ, metrics side by side
+        siam query "SELECT ..."   read-only SQL over the run store (docs/store.md)
         siam schema               the JSON Schema of pipeline files
         siam info                 what the engine runs on (BLAS kernels, threads)
         siam bench                measure the engine (release build: make bench)
@@ -24,7 +28,10 @@ struct SiamCommand: ParsableCommand {
         siam preview -o p.png     augmented views of Fashion-MNIST as a PNG grid
       """,
     version: SiamVersion.engine,
-    subcommands: [RunCommand.self, PlanCommand.self, ValidateCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self]
+    subcommands: [
+      RunCommand.self, PlanCommand.self, ValidateCommand.self, RunsCommand.self, ShowCommand.self, CompareCommand.self,
+      QueryCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self,
+    ]
   )
 }
 
