@@ -129,10 +129,11 @@ extension RunStore {
     }
   }
 
-  /// Makes run `id` part of sweep `sweepID` (nil: of none).
-  public func attach(run id: String, toSweep sweepID: String?) throws(StoreError) {
+  /// Makes run `id` point `point` of sweep `sweepID` (nil: of none).
+  public func attach(run id: String, toSweep sweepID: String?, point: Int? = nil) throws(StoreError) {
     try write("attach run \(id) to sweep \(sweepID ?? "none")") { db in
-      try db.execute(sql: "UPDATE run SET sweep_id = ? WHERE id = ?", arguments: [sweepID, id])
+      try db.execute(
+        sql: "UPDATE run SET sweep_id = ?, sweep_point = ? WHERE id = ?", arguments: [sweepID, point, id])
       if db.changesCount == 0 { throw StoreError(.notFound, "no run \(id) in the store", path: path) }
     }
   }

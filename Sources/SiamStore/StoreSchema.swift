@@ -38,6 +38,7 @@ public enum StoreSchema {
           pipeline_sha256 TEXT CHECK (pipeline_sha256 IS NULL OR length(pipeline_sha256) = 64),
           config_json TEXT NOT NULL CHECK (json_valid(config_json)),
           sweep_id TEXT REFERENCES sweep(id) ON DELETE SET NULL,
+          sweep_point INTEGER CHECK (sweep_point >= 0),
           seed INTEGER NOT NULL,
           status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'killed')),
           started_at TEXT NOT NULL,

@@ -53,6 +53,9 @@ enum OutputCell: Hashable {
     return exactText
   }
 
+  /// Seconds to two decimals.
+  static func rounded(_ seconds: Double) -> Double { (seconds * 100).rounded() / 100 }
+
   static func exact(_ x: Double) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x > 0 ? "inf" : "-inf" }

@@ -45,7 +45,7 @@ struct RunsCommand: ParsableCommand {
       let summaries = try output.reporting { () throws(StoreError) in try store.summaries(run: run.id) }
       rows.append([
         .text(run.id), .text(run.pipeline), .text(run.status.rawValue), .text(String(run.startedAt.prefix(19))),
-        OutputCell(run.seconds), OutputCell(run.sweepID), .text(Self.headline(summaries)),
+        OutputCell(run.seconds.map(OutputCell.rounded)), OutputCell(run.sweepID), .text(Self.headline(summaries)),
       ])
     }
     output.print([OutputTable(
@@ -57,7 +57,7 @@ struct RunsCommand: ParsableCommand {
 
   /// Keys that headline a stage, best first.
   static let headlineKeys = [
-    "linear_top1", "knn_top1", "finetune_top1", "supervised_top1", "final_loss", "effective_rank", "train_count",
+    "linear_top1", "knn_top1", "finetune_top1", "supervised_top1", "final_loss", "effective_rank",
   ]
 
   /// `stage.key=value` for each stage's first headline key (test split).

@@ -35,10 +35,11 @@ struct ShowCommand: ParsableCommand {
     let git = run.gitCommit.map { String($0.prefix(12)) + (run.gitDirty == true ? " (dirty)" : "") }
     let facts: [(String, OutputCell)] = [
       ("id", .text(run.id)), ("pipeline", .text(run.pipeline)), ("status", .text(run.status.rawValue)),
-      ("started", .text(run.startedAt)), ("finished", OutputCell(run.finishedAt)), ("seconds", OutputCell(run.seconds)),
+      ("started", .text(run.startedAt)), ("finished", OutputCell(run.finishedAt)), ("seconds", OutputCell(run.seconds.map(OutputCell.rounded))),
       ("seed", .integer(Int64(run.seed))), ("directory", OutputCell(run.directory)),
       ("pipeline file", OutputCell(run.pipelinePath)), ("pipeline sha256", OutputCell(run.pipelineSHA256)),
-      ("sweep", OutputCell(run.sweepID)), ("rerun of", OutputCell(run.rerunOf)),
+      ("sweep", OutputCell(run.sweepID)), ("sweep point", OutputCell(run.sweepPoint)),
+      ("rerun of", OutputCell(run.rerunOf)),
       ("engine", .text(run.engineVersion)), ("git", OutputCell(git)), ("host", .text(run.host)),
       ("cpu", OutputCell(run.cpu)), ("blas core type", OutputCell(run.blasCoreType)),
       ("blas threads", OutputCell(run.threads)), ("engine threads", OutputCell(run.engineThreads)),
@@ -46,7 +47,7 @@ struct ShowCommand: ParsableCommand {
     ]
     let stages = try store.stages(run: run.id).map { stage -> [OutputCell] in
       [.text(stage.stage), .text(stage.kind), .text(stage.status.rawValue), .text(stage.isCacheHit ? "yes" : "no"),
-       OutputCell(stage.seconds), .text(String(stage.fingerprint.prefix(12))), OutputCell(stage.reason),
+       OutputCell(stage.seconds.map(OutputCell.rounded)), .text(String(stage.fingerprint.prefix(12))), OutputCell(stage.reason),
        OutputCell(stage.error)]
     }
     let metrics = try store.summaries(run: run.id).map { s -> [OutputCell] in

@@ -97,8 +97,9 @@ import Testing
     try store.createSweep(id: "sw1", pipeline: "tiny", axesJSON: "{}")  // exists: kept
     try StoreFixture.begin(store, id: "20261129-010101-abcd")
     try StoreFixture.begin(store, id: "20261129-010101-abce")
-    try store.attach(run: "20261129-010101-abcd", toSweep: "sw1")
+    try store.attach(run: "20261129-010101-abcd", toSweep: "sw1", point: 1)
     #expect(try store.runs(sweep: "sw1").map(\.id) == ["20261129-010101-abcd"])
+    #expect(try store.run(matching: "20261129-010101-abcd").sweepPoint == 1)
     #expect(try store.sweep(id: "sw1").axesJSON.contains("temperature"))
     #expect(throws: StoreError.self) { try store.attach(run: "nope", toSweep: "sw1") }
     #expect(throws: StoreError.self) { try store.attach(run: "20261129-010101-abcd", toSweep: "missing") }

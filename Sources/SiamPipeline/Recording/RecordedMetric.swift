@@ -17,7 +17,11 @@ import SiamSSL
 /// Pretraining also records one value per epoch (at the epoch's last step): `loss`,
 /// `lr`, `images_per_second`, `data_wait_fraction`, `epoch_seconds`, the method's own
 /// metrics (`embedding_std`, `momentum`, ...) and `monitor_knn_top1` when the monitor ran.
-/// Final metrics of a pretrain stage sit at its last step; evaluations at step 0.
+/// Final metrics of a pretrain stage sit at its last step; evaluations at step 0. When
+/// the stage executes (not on a cache hit), every reported step (every 50th and the last
+/// of each epoch) is recorded too, with context
+/// `{"per":"step"}` (`StoreRecorder.stepContext`): `loss`, `lr`, `images_per_second` and
+/// the method's metrics.
 public struct RecordedMetric: Sendable, Hashable {
   public var key: String
   /// Canonical JSON object text.

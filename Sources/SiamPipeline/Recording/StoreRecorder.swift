@@ -14,9 +14,10 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   public let store: RunStore
   let pipelineFile: String?
   let sweepID: String?
+  let sweepPoint: Int?
   let rerunOf: String?
   let heartbeatInterval: TimeInterval
-  let environment: @Sendable () -> RunEnvironment
+  let environment: @Sendable () -> RunProvenance
 
   private let lock = NSLock()
   private var runID: String?
@@ -24,24 +25,30 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   private var spec: PipelineSpec?
   private var stageRows: [String: StageRunRecord] = [:]
   private var problemList: [String] = []
+  /// Per-step values not yet written (written at each new epoch and at the stage's end).
+  private var pendingSteps: [MetricRecord] = []
+  private var pendingEpoch: Int?
   private var timer: (any DispatchSourceTimer)?
 
   /// - Parameters:
   ///   - pipelineFile: The pipeline file (its SHA-256 and git state are recorded).
-  ///   - sweepID: The sweep the run belongs to (the sweep row must exist).
+  ///   - sweepID: The sweep the run belongs to (`RunStore.createSweep` first).
+  ///   - sweepPoint: The run's 0-based point index in the sweep.
   ///   - rerunOf: The run this one re-executes.
   ///   - environment: Where the run runs (a seam for tests).
   public init(
-    store: RunStore, pipelineFile: String? = nil, sweepID: String? = nil, rerunOf: String? = nil,
+    store: RunStore, pipelineFile: String? = nil, sweepID: String? = nil, sweepPoint: Int? = nil,
+    rerunOf: String? = nil,
     heartbeatInterval: TimeInterval = 30,
-    environment: (@Sendable () -> RunEnvironment)? = nil
+    environment: (@Sendable () -> RunProvenance)? = nil
   ) {
     self.store = store
     self.pipelineFile = pipelineFile
     self.sweepID = sweepID
+    self.sweepPoint = sweepPoint
     self.rerunOf = rerunOf
     self.heartbeatInterval = heartbeatInterval
-    self.environment = environment ?? { RunEnvironment.current(pipelineFile: pipelineFile) }
+    self.environment = environment ?? { RunProvenance.current(pipelineFile: pipelineFile) }
   }
 
   deinit {
@@ -68,7 +75,7 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
     let environment = environment()
     let run = RunRecord(
       id: id, pipeline: spec.name, pipelinePath: pipelineFile, pipelineSHA256: environment.pipelineSHA256,
-      configJSON: spec.resolved.canonicalString, sweepID: sweepID, seed: spec.seed, directory: directory,
+      configJSON: spec.resolved.canonicalString, sweepID: sweepID, sweepPoint: sweepPoint, seed: spec.seed, directory: directory,
       engineVersion: environment.engineVersion, gitCommit: environment.gitCommit, gitDirty: environment.gitDirty,
       host: environment.host, cpu: environment.cpu, blasCoreType: environment.blasCoreType,
       threads: environment.blasThreads, engineThreads: environment.engineThreads, rerunOf: rerunOf)
@@ -103,6 +110,29 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
     attempt("recording the start of stage \(stage.name)") { () throws(StoreError) in try store.updateStage(row) }
   }
 
+  /// The context of per-step series: they sit beside the per-epoch series of the same key.
+  public static let stepContext = #"{"per":"step"}"#
+
+  public func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double]) {
+    guard let (run, flush) = lock.withLock({ () -> (String, [MetricRecord])? in
+      guard isRecording, let runID else { return nil }
+      var flush: [MetricRecord] = []
+      if let pendingEpoch, pendingEpoch != epoch { swap(&flush, &pendingSteps) }
+      pendingEpoch = epoch
+      return (runID, flush)
+    }) else { return }
+    if !flush.isEmpty {
+      attempt("recording the steps of stage \(stage)") { () throws(StoreError) in try store.appendMetrics(flush) }
+    }
+    let time = Timestamp.string()
+    let records = metrics.keys.sorted().map {
+      MetricRecord(
+        run: run, stage: stage, key: $0, context: Self.stepContext, step: step, epoch: epoch, value: metrics[$0]!,
+        time: time)
+    }
+    lock.withLock { pendingSteps += records }
+  }
+
   public func stageDidFinish(_ result: StageResult) {
     guard let (row, spec) = lock.withLock({ () -> (StageRunRecord, PipelineSpec)? in
       guard isRecording, var row = stageRows[result.name], let spec else { return nil }
@@ -127,10 +157,18 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
         }
         artifacts = Self.artifacts(entry, run: row.run, stage: result.name)
       }
+      // A final value that repeats the last epoch's (`embedding_std`, ...) is not
+      // recorded twice.
+      let perEpoch = Set(metrics.map { [$0.key, $0.context, String($0.step)] })
       metrics += RecordedMetric.finals(of: stage, metrics: result.metrics, step: finalStep, epoch: finalEpoch)
+        .filter { !perEpoch.contains([$0.key, $0.context, String($0.step)]) }
     }
     let time = Timestamp.string()
-    let records = metrics.map {
+    let steps = lock.withLock { () -> [MetricRecord] in
+      defer { pendingSteps = []; pendingEpoch = nil }
+      return pendingSteps
+    }
+    let records = steps + metrics.map {
       MetricRecord(
         run: row.run, stage: result.name, key: $0.key, context: $0.context, step: $0.step, epoch: $0.epoch,
         value: $0.value, time: time)
@@ -153,7 +191,14 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   public func markKilled() {
     stopHeartbeat()
     guard let id = lock.withLock({ isRecording ? runID : nil }) else { return }
-    attempt("marking run \(id) killed") { () throws(StoreError) in try store.finishRun(id: id, status: .killed) }
+    let steps = lock.withLock { () -> [MetricRecord] in
+      defer { pendingSteps = [] }
+      return pendingSteps
+    }
+    attempt("marking run \(id) killed") { () throws(StoreError) in
+      try store.appendMetrics(steps)
+      try store.finishRun(id: id, status: .killed)
+    }
   }
 
   // MARK: - Helpers

@@ -22,6 +22,8 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
   /// canonical JSON.
   public var configJSON: String
   public var sweepID: String?
+  /// The run's 0-based point index in its sweep.
+  public var sweepPoint: Int?
   public var seed: Int
   public var status: Status
   public var startedAt: String
@@ -56,6 +58,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     case pipelineSHA256 = "pipeline_sha256"
     case configJSON = "config_json"
     case sweepID = "sweep_id"
+    case sweepPoint = "sweep_point"
     case startedAt = "started_at"
     case finishedAt = "finished_at"
     case engineVersion = "engine_version"
@@ -69,7 +72,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
 
   public init(
     id: String, pipeline: String, pipelinePath: String? = nil, pipelineSHA256: String? = nil, configJSON: String,
-    sweepID: String? = nil, seed: Int, status: Status = .running, startedAt: String = Timestamp.string(),
+    sweepID: String? = nil, sweepPoint: Int? = nil, seed: Int, status: Status = .running, startedAt: String = Timestamp.string(),
     finishedAt: String? = nil, seconds: Double? = nil, directory: String? = nil, engineVersion: String,
     gitCommit: String? = nil, gitDirty: Bool? = nil, host: String = ProcessLiveness.hostName,
     cpu: String? = nil, blasCoreType: String? = nil, threads: Int? = nil, engineThreads: Int? = nil,
@@ -81,6 +84,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     self.pipelineSHA256 = pipelineSHA256
     self.configJSON = configJSON
     self.sweepID = sweepID
+    self.sweepPoint = sweepPoint
     self.seed = seed
     self.status = status
     self.startedAt = startedAt

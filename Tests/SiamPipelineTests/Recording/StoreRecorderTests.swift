@@ -4,8 +4,8 @@ import SiamStore
 import Testing
 
 @Suite struct StoreRecorderTests {
-  static let environment: @Sendable () -> RunEnvironment = {
-    RunEnvironment(host: ProcessLiveness.hostName, cpu: "test cpu", blasCoreType: "SkylakeX", blasThreads: 2, engineThreads: 2)
+  static let environment: @Sendable () -> RunProvenance = {
+    RunProvenance(host: ProcessLiveness.hostName, cpu: "test cpu", blasCoreType: "SkylakeX", blasThreads: 2, engineThreads: 2)
   }
 
   /// Runs the tiny pipeline (with the kNN monitor) twice, recording both runs.
@@ -44,8 +44,14 @@ import Testing
     let loss = try #require(summary("pretrain", "loss"))
     #expect(loss.count == 2 && loss.firstStep == 4 && loss.lastStep == 8)
     #expect(summary("pretrain", "lr")?.count == 2)
+    #expect(summary("pretrain", "embedding_std")?.count == 2)  // not repeated by the final metrics
+    // Per logged step (every 50th and the last of each epoch): steps done 1, 4, 5, 8.
+    let stepLoss = try #require(summary("pretrain", "loss", StoreRecorder.stepContext))
+    #expect(stepLoss.count == 4 && stepLoss.firstStep == 1 && stepLoss.lastStep == 8, "\(stepLoss)")
+    #expect(try store.metrics(run: run.id, stage: "pretrain", key: "lr").filter { $0.context == StoreRecorder.stepContext }
+      .map { [$0.step, $0.epoch ?? -1] } == [[1, 0], [4, 0], [5, 1], [8, 1]])
     let monitorContext = #"{"protocol":"knn","split":"test","temperature":0.1}"#
-    #expect(summary("pretrain", "monitor_knn_top1", monitorContext)?.count == 3)  // 2 epochs + final
+    #expect(summary("pretrain", "monitor_knn_top1", monitorContext)?.count == 2)  // 2 epochs (the final repeats the last)
     #expect(summary("pretrain", "final_loss")?.lastStep == 8)
     // Final metrics with contexts.
     let knn = #"{"k":5,"protocol":"knn","split":"test","temperature":0.1}"#
@@ -66,9 +72,11 @@ import Testing
     let second = try fixture.runner().run(spec, observers: [StoreRecorder(store: store, heartbeatInterval: 0, environment: Self.environment)])
     let cached = try store.stages(run: second.id)
     #expect(cached.allSatisfy { $0.status == .cached && $0.isCacheHit && $0.reason == "cached" })
+    // (Per-step series exist only where the stage ran.)
     let again = try store.summaries(run: second.id)
-    #expect(again.map(\.key) == summaries.map(\.key))
-    #expect(again.map(\.last) == summaries.map(\.last))
+    let perEpochAndFinal = summaries.filter { $0.context != StoreRecorder.stepContext }
+    #expect(again.map(\.key) == perEpochAndFinal.map(\.key))
+    #expect(again.map(\.last) == perEpochAndFinal.map(\.last))
     #expect(try store.artifacts(run: second.id).map(\.sha256) == artifacts.map(\.sha256))
     #expect(try store.runs(pipeline: "tiny").count == 2)
   }

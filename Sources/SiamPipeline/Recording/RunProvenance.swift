@@ -5,7 +5,7 @@ import SiamTensor
 
 /// Where a run runs: engine version, git state of the pipeline's work tree, host, CPU,
 /// BLAS kernels and threads. Recorded with every run; `siam rerun` warns when it drifts.
-public struct RunEnvironment: Sendable, Hashable {
+public struct RunProvenance: Sendable, Hashable {
   public var engineVersion: String
   public var gitCommit: String?
   /// Uncommitted changes to tracked files (nil outside a git work tree).
@@ -36,8 +36,8 @@ public struct RunEnvironment: Sendable, Hashable {
 
   /// This process's environment; git and the file hash come from `pipelineFile` when
   /// given (git is asked in the file's folder; no git or no work tree leaves them nil).
-  public static func current(pipelineFile: String? = nil) -> RunEnvironment {
-    var environment = RunEnvironment(
+  public static func current(pipelineFile: String? = nil) -> RunProvenance {
+    var environment = RunProvenance(
       host: ProcessLiveness.hostName, cpu: cpuModel(), blasCoreType: BLAS.isAvailable ? BLAS.info.coreType : nil,
       blasThreads: BLAS.threadCount, engineThreads: Parallel.threadCount)
     if let pipelineFile {
