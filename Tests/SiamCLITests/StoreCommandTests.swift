@@ -154,6 +154,21 @@ struct CLIFixture {
     #expect(try store.runs().count == 2)
   }
 
+  /// A store that cannot be opened is reported (exit status 1), and the run still runs
+  /// and keeps its results in its folder.
+  @Test func anUnopenableStoreDoesNotLoseTheRun() throws {
+    let fixture = try CLIFixture()
+    defer { fixture.remove() }
+    let file = fixture.folder + "/not-a-folder"
+    try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+    #expect(throws: ExitCode(1)) {
+      try fixture.siam(["run", fixture.pipeline, "--runs", fixture.root, "--store", file + "/siam.sqlite"])
+    }
+    let runs = try FileManager.default.contentsOfDirectory(atPath: fixture.root).filter { $0.hasPrefix("20") }
+    #expect(runs.count == 1)
+    #expect(FileManager.default.fileExists(atPath: fixture.root + "/" + (runs.first ?? "") + "/result.json"))
+  }
+
   @Test func outputFormats() {
     let table = OutputTable(
       columns: ["name", "value"], rows: [[.text("a,b"), .real(0.5)], [.text("q\"x"), .null], [.text("n"), .real(.nan)]])
