@@ -143,6 +143,15 @@ struct CLIFixture {
     }
     try fixture.siam(["compare", first, second, "--group-by", "seed", "--store", fixture.store])
 
+    // A sweep of the two runs (as `siam sweep` records it).
+    try store.createSweep(id: "sweep-1", pipeline: "tiny-cli", axesJSON: #"{"stages.pretrain.method.temperature":[0.5,0.2]}"#)
+    try store.attach(run: first, toSweep: "sweep-1", point: 0)
+    try store.attach(run: second, toSweep: "sweep-1", point: 1)
+    #expect(try store.runs(sweep: "sweep-1").count == 2)
+    try fixture.siam(["runs", "--sweep", "sweep-1", "--store", fixture.store])
+    try fixture.siam(["compare", "--sweep", "sweep-1", "--group-by", "method.temperature", "--store", fixture.store])
+    #expect(throws: ExitCode(1)) { try fixture.siam(["compare", "--sweep", "nope", "--store", fixture.store]) }
+
     // Errors: one line, exit status 1, no trap.
     for arguments in [
       ["show", "nope", "--store", fixture.store], ["query", "DELETE FROM run", "--store", fixture.store],
