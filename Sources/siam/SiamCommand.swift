@@ -18,7 +18,7 @@ struct SiamCommand: ParsableCommand {
                                   run it (cached stages are reused)
         siam run pipelines/quickstart.yaml --set stages.knn.k=50 --json
         siam runs                 recorded runs with their headline metrics
-        siam show RUN             one run: stages, metric summaries, artifacts, environment
+        siam show RUN             one run: stages, metrics, artifacts, environment
         siam compare RUN RUN      parameters that differ, metrics side by side
         siam query "SELECT ..."   read-only SQL over the run store (docs/store.md)
         siam schema               the JSON Schema of pipeline files

@@ -7,7 +7,7 @@ struct StoreOptions: ParsableArguments {
   @Option(name: .long, help: "The run store (default: $SIAM_STORE, else runs/siam.sqlite).")
   var store: String?
 
-  @Option(name: .long, help: "Output: table, csv, json or markdown.")
+  @Option(name: .long, help: "How tables are printed.")
   var format: OutputFormat = .table
 
   /// `--store`, else `$SIAM_STORE`, else `<runs>/siam.sqlite`.
