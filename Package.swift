@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers (bottom to top; each imports only those below it), see DESIGN.md:
 // COpenBLAS → SiamTensor → SiamNN → (SiamData, SiamSSL, SiamEval, ...) → siam.
+// SiamStore (GRDB) sits beside them: SiamPipeline records into it.
 let package = Package(
   name: "Siam",
   platforms: [.macOS(.v15)],
@@ -13,12 +14,14 @@ let package = Package(
     .library(name: "SiamData", targets: ["SiamData"]),
     .library(name: "SiamSSL", targets: ["SiamSSL"]),
     .library(name: "SiamEval", targets: ["SiamEval"]),
+    .library(name: "SiamStore", targets: ["SiamStore"]),
     .library(name: "SiamPipeline", targets: ["SiamPipeline"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // Header-only: the CBLAS declarations. OpenBLAS itself is loaded with dlopen by
@@ -43,10 +46,12 @@ let package = Package(
     ),
     .target(name: "SiamSSL", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
     .target(name: "SiamEval", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
+    // The SQLite run store; GRDB links the system SQLite (libsqlite3-dev).
+    .target(name: "SiamStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "SiamPipeline",
       dependencies: [
-        "SiamNN", "SiamData", "SiamSSL", "SiamEval", "Yams",
+        "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamStore", "Yams",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
@@ -57,7 +62,7 @@ let package = Package(
     .executableTarget(
       name: "siam",
       dependencies: [
-        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamPipeline", "SiamBench",
+        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamStore", "SiamPipeline", "SiamBench",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -73,6 +78,8 @@ let package = Package(
     .testTarget(
       name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "SiamData", "_SiamTestSupport"]),
     .testTarget(name: "SiamPipelineTests", dependencies: ["SiamPipeline", "_SiamTestSupport"], exclude: ["Fixtures"]),
-    .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench"]),
+    .testTarget(
+      name: "SiamStoreTests", dependencies: ["SiamStore", .product(name: "GRDB", package: "GRDB.swift")]),
+    .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench", "SiamStore"]),
   ]
 )

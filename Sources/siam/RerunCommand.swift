@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiamPipeline
+import SiamStore
 import SiamTensor
 
 struct RerunCommand: ParsableCommand {
@@ -43,6 +44,9 @@ struct RerunCommand: ParsableCommand {
   @Flag(name: .long, help: "End with one JSON object on stdout (progress stays on stderr).")
   var json = false
 
+  @Option(name: .long, help: "The run store (default: $SIAM_STORE, else <runs>/siam.sqlite).")
+  var store: String?
+
   func run() throws {
     let recorded: RecordedRun
     do {
@@ -66,9 +70,21 @@ struct RerunCommand: ParsableCommand {
       Console.error("error: \(error.description)")
       throw ExitCode(1)
     }
+    // The rerun is recorded as a run of its own; `rerun_of` links it to the original when
+    // the original is in the store (a run from before the store is not).
+    var storeProblems: [String] = []
+    var recorder: StoreRecorder?
+    do {
+      let runStore = try RunStore.open(path: StoreOptions.path(store, runs: root))
+      let original = try? runStore.run(matching: recorded.id)
+      if original == nil { Console.error("note: run \(recorded.id) is not in the run store; the rerun is recorded without rerun_of") }
+      recorder = StoreRecorder(store: runStore, rerunOf: original?.id)
+    } catch {
+      storeProblems.append(error.description)
+    }
     let result: RunResult
     do {
-      result = try rerunner.rerun(recorded, observers: [ProgressPrinter(toStandardError: json)])
+      result = try rerunner.rerun(recorded, observers: [ProgressPrinter(toStandardError: json)] + (recorder.map { [$0] } ?? []))
     } catch {
       Console.error("error: \(error.description)")
       throw ExitCode(1)
@@ -88,6 +104,8 @@ struct RerunCommand: ParsableCommand {
       throw ExitCode(1)
     }
     if let verification, !verification.isIdentical { throw ExitCode(1) }
+    RunCommand.report(storeProblems + (recorder?.problems ?? []), directory: result.directory)
+    if !storeProblems.isEmpty || !(recorder?.problems.isEmpty ?? true) { throw ExitCode(1) }
     if !json && !verify {
       print("Next: siam rerun \(recorded.id) --verify   (also compare every metric and artifact)")
     }

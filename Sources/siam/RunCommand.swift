@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiamPipeline
+import SiamStore
 
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -10,6 +11,11 @@ struct RunCommand: ParsableCommand {
       Each run gets a folder runs/<id>/ (pipeline.resolved.json, plan.json, run.log,
       result.json, stages/<name> → its cache entry). An interrupted pretraining resumes
       from its last epoch's checkpoint when the same pipeline is run again.
+
+      Every run is recorded in the run store (--store, default $SIAM_STORE, else
+      <runs>/siam.sqlite): parameters, stages, metrics, artifacts, environment. A run
+      stopped by Ctrl-C or SIGTERM is recorded as killed. See siam runs, show, compare
+      and query.
 
       Examples:
         siam run pipelines/quickstart.yaml
@@ -31,6 +37,9 @@ struct RunCommand: ParsableCommand {
   @Flag(name: .long, help: "End with one JSON object on stdout (progress stays on stderr).")
   var json = false
 
+  @Option(name: .long, help: "The run store (default: $SIAM_STORE, else <runs>/siam.sqlite).")
+  var store: String?
+
   func run() throws {
     engine.apply()
     let spec = try pipeline.loadSpec()
@@ -46,13 +55,27 @@ struct RunCommand: ParsableCommand {
       return
     }
     let progress = ProgressPrinter(toStandardError: json)
+    let storePath = StoreOptions.path(store, runs: pipeline.root)
+    var storeProblems: [String] = []
+    var recorder: StoreRecorder?
+    do {
+      recorder = StoreRecorder(store: try RunStore.open(path: storePath), pipelineFile: pipeline.file)
+    } catch {
+      storeProblems.append(error.description)
+    }
+    let trap = SignalTrap { [recorder] signal in
+      Console.error("\nstopped by signal \(signal): finished stages stay in the cache; run the same command to go on")
+      recorder?.markKilled()
+    }
+    defer { trap.remove() }
     let result: RunResult
     do {
-      result = try runner.run(spec, observers: [progress])
+      result = try runner.run(spec, observers: [progress] + (recorder.map { [$0] } ?? []))
     } catch {
       Console.error("error: \(error.description)")
       throw ExitCode(1)
     }
+    storeProblems += recorder?.problems ?? []
     if json {
       print(result.json.canonicalString)
     } else {
@@ -62,11 +85,23 @@ struct RunCommand: ParsableCommand {
     if let failure = result.firstFailure {
       Console.error("error: stage '\(failure.name)' failed: \(failure.error ?? "unknown error")")
       Console.error("What finished is kept in the cache; fix the problem and run the same command again.")
+      Self.report(storeProblems, directory: result.directory)
+      throw ExitCode(1)
+    }
+    if !storeProblems.isEmpty {
+      Self.report(storeProblems, directory: result.directory)
       throw ExitCode(1)
     }
     if !json {
-      print("Next: siam plan \(pipeline.file)   (everything is now cached; try --set to change a parameter)")
+      print("Next: siam show \(result.id)   or   siam plan \(pipeline.file)   (everything is now cached)")
     }
+  }
+
+  /// Store failures: the run's results are safe in its folder.
+  static func report(_ problems: [String], directory: String) {
+    guard !problems.isEmpty else { return }
+    for problem in problems { Console.error("error: run store: \(problem)") }
+    Console.error("The results are complete in \(directory); only the store record is incomplete.")
   }
 
   /// Stage, kind, cache hit, seconds, headline metrics.

@@ -22,6 +22,10 @@ struct SiamCommand: ParsableCommand {
         siam sweep pipelines/quickstart.yaml --set stages.knn.k=5,20,200
         siam rerun RUN_ID --verify
                                   re-execute a run; check it reproduces bit for bit
+        siam runs                 recorded runs with their headline metrics
+        siam show RUN             one run: stages, metrics, artifacts, environment
+        siam compare RUN RUN      parameters that differ, metrics side by side
+        siam query "SELECT ..."   read-only SQL over the run store (docs/store.md)
         siam schema               the JSON Schema of pipeline files
         siam info                 what the engine runs on (BLAS kernels, threads)
         siam bench                measure the engine (release build: make bench)
@@ -29,7 +33,11 @@ struct SiamCommand: ParsableCommand {
         siam preview -o p.png     augmented views of Fashion-MNIST as a PNG grid
       """,
     version: SiamVersion.engine,
-    subcommands: [RunCommand.self, SweepCommand.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self]
+    subcommands: [
+      RunCommand.self, SweepCommand.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self,
+      RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self,
+      SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self,
+    ]
   )
 }
 

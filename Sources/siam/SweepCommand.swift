@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiamPipeline
+import SiamStore
 
 struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -45,6 +46,9 @@ struct SweepCommand: ParsableCommand {
   @Flag(name: .long, help: "End with one JSON object on stdout (progress stays on stderr).")
   var json = false
 
+  @Option(name: .long, help: "The run store (default: $SIAM_STORE, else <runs>/siam.sqlite).")
+  var store: String?
+
   func run() throws {
     engine.apply()
     let sweep: Sweep
@@ -75,7 +79,12 @@ struct SweepCommand: ParsableCommand {
       print("Next: siam sweep \(pipeline.file)" + pipeline.overrides.map { " --set \(Self.quoted($0))" }.joined())
       return
     }
-    let printer = SweepPrinter(json: json)
+    let printer = SweepPrinter(json: json, pipelineFile: pipeline.file)
+    do {
+      printer.store = try RunStore.open(path: StoreOptions.path(store, runs: pipeline.root))
+    } catch {
+      printer.problems.append(error.description)
+    }
     let result: SweepResult
     do {
       result = try runner.run(sweep, observer: printer)
@@ -93,6 +102,7 @@ struct SweepCommand: ParsableCommand {
           + "(\(result.plan.distinctStages) distinct of \(result.plan.totalStages)) in \(String(format: "%.1f", result.seconds)) s: "
           + "\(result.directory)/sweep.json")
     }
+    RunCommand.report(printer.problems, directory: result.directory + "/sweep.json")
     if !result.succeeded {
       let failed = result.points.filter { $0.status == .failed }.count
       Console.error(
@@ -100,6 +110,7 @@ struct SweepCommand: ParsableCommand {
           + "so running the same command again reruns only what failed.")
       throw ExitCode(1)
     }
+    if !printer.problems.isEmpty { throw ExitCode(1) }
     if !json, let run = result.points.first?.run {
       print("Next: siam rerun \(run.id) --verify   (re-execute a point and check it reproduces bit for bit)")
     }
@@ -180,13 +191,21 @@ struct SweepCommand: ParsableCommand {
   }
 }
 
-/// Prints one line per point as it finishes (progress of the runs goes to stderr).
+/// Prints one line per point as it finishes (progress of the runs goes to stderr) and
+/// records the sweep and each point's run in the run store.
 final class SweepPrinter: SweepObserver {
   let json: Bool
+  let pipelineFile: String
+  /// The run store; `nil` when it could not be opened (the sweep still runs).
+  var store: RunStore?
+  /// Store failures, reported at the end; the sweep's results stay in its folder.
+  var problems: [String] = []
   private var total = 0
+  private var recorders: [StoreRecorder] = []
 
-  init(json: Bool) {
+  init(json: Bool, pipelineFile: String) {
     self.json = json
+    self.pipelineFile = pipelineFile
   }
 
   private func line(_ text: String) {
@@ -196,16 +215,27 @@ final class SweepPrinter: SweepObserver {
   func sweepDidStart(id: String, directory: String, sweep: Sweep, plan: SweepPlan) {
     total = sweep.points.count
     line("sweep \(id): \(plan.summary) (\(directory))")
+    do {
+      try store?.createSweep(id: id, pipeline: sweep.pipeline, axesJSON: CanonicalJSON.array(sweep.axes.map(\.json)).canonicalString)
+    } catch {
+      problems.append(error.description)
+      store = nil
+    }
   }
 
   func runObservers(for point: SweepPoint, sweepID: String) -> [any RunObserver] {
     Console.error(
       "[\(point.index + 1)/\(total)] \(point.overrides.isEmpty ? "(no overrides)" : point.overrides.joined(separator: " "))"
     )
-    return [ProgressPrinter(toStandardError: true)]
+    guard let store else { return [ProgressPrinter(toStandardError: true)] }
+    let recorder = StoreRecorder(store: store, pipelineFile: pipelineFile, sweepID: sweepID, sweepPoint: point.index)
+    recorders.append(recorder)
+    return [ProgressPrinter(toStandardError: true), recorder]
   }
 
   func pointDidFinish(_ result: SweepPointResult) {
+    for recorder in recorders { problems += recorder.problems }
+    recorders = []
     let metrics = (result.run?.stages ?? []).compactMap { stage -> String? in
       let text = RunCommand.headline(stage.metrics.filter { $0.key != "train_count" })
       return text.isEmpty ? nil : "\(stage.name): \(text)"

@@ -41,6 +41,9 @@ public struct PipelineRunner: Sendable {
       folder.appendLog("removed the temporary folder of a killed run: \(stale)")
     }
     let session = RunSession(plan: plan, cache: cache)
+    session.recordStep = { stage, step, epoch, metrics in
+      for observer in observers { observer.stageDidRecord(stage, step: step, epoch: epoch, metrics: metrics) }
+    }
     var results: [String: StageResult] = [:]
     var ordered: [StageResult] = []
     var stoppedBy: String?

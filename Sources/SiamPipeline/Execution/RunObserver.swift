@@ -7,6 +7,10 @@ public protocol RunObserver: AnyObject {
   func stageDidStart(_ stage: StagePlan)
   /// A progress line of a running stage.
   func stageDidLog(_ stage: String, line: String)
+  /// A running stage measured something at a training step (pretraining: at every
+  /// logged step, `step` = steps done in the run, `epoch` 0-based). Not called for cache
+  /// hits.
+  func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double])
   /// A stage ended: cached, completed, failed or skipped.
   func stageDidFinish(_ result: StageResult)
   /// Every stage has a result.
@@ -17,6 +21,7 @@ extension RunObserver {
   public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan) {}
   public func stageDidStart(_ stage: StagePlan) {}
   public func stageDidLog(_ stage: String, line: String) {}
+  public func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double]) {}
   public func stageDidFinish(_ result: StageResult) {}
   public func runDidFinish(_ result: RunResult) {}
 }

@@ -62,6 +62,11 @@ public final class StageContext {
     return loaded
   }
 
+  /// Hands per-step measurements of stage `name` to the run's observers (the run store).
+  public func record(stage name: String, step: Int, epoch: Int, metrics: [String: Double]) {
+    session.recordStep?(name, step, epoch, metrics)
+  }
+
   /// Writes `value` as pretty JSON to `name` in the output folder.
   public func writeJSON(_ value: CanonicalJSON, to name: String) throws {
     try Data(value.prettyPrinted().utf8).write(to: URL(fileURLWithPath: outputDirectory + "/" + name))
@@ -81,6 +86,8 @@ final class RunSession {
   var datasets: [String: LoadedDataset] = [:]
   /// Frozen features by the fingerprint of the stage that produced the representation.
   var features: [String: (train: FeatureSet, test: FeatureSet)] = [:]
+  /// Forwards `StageContext.record` to the observers: stage, step, epoch, metrics.
+  var recordStep: ((String, Int, Int, [String: Double]) -> Void)?
 
   init(plan: RunPlan, cache: ArtifactCache) {
     self.plan = plan

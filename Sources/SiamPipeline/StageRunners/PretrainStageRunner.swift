@@ -50,6 +50,17 @@ public struct PretrainStageRunner: StageRunner {
     }
   }
 
+  /// What the run store records of a step: `loss`, `lr`, `images_per_second`, the
+  /// method's metrics and the momentum of EMA methods.
+  static func stepMetrics(_ step: StepRecord) -> [String: Double] {
+    var metrics = step.metrics.mapValues(Double.init)
+    metrics["loss"] = Double(step.loss)
+    metrics["lr"] = Double(step.learningRate)
+    metrics["images_per_second"] = step.imagesPerSecond
+    if let momentum = step.momentum { metrics["momentum"] = Double(momentum) }
+    return metrics
+  }
+
   public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
     let parameters = stage.parameters as! PretrainParameters
     let splits = try context.dataset(upstreamOf: stage.name)
@@ -60,7 +71,9 @@ public struct PretrainStageRunner: StageRunner {
     let method = try parameters.method.makeMethod(
       encoder: parameters.encoder, inputShape: loader.viewShapes[0], batchSize: parameters.batchSize,
       key: configuration.methodKey)
-    let progress = ProgressForwarder(LineLogger(sink: { context.log("\(stage.name): \($0)") }))
+    let progress = ProgressForwarder(LineLogger(sink: { context.log("\(stage.name): \($0)") })) { step in
+      context.record(stage: stage.name, step: step.globalStep + 1, epoch: step.epoch, metrics: Self.stepMetrics(step))
+    }
     let pretrainer = try Pretrainer(
       method: method, loader: loader, configuration: configuration,
       checkpointDirectory: context.workDirectory + "/checkpoints", observers: [progress],
@@ -112,10 +125,12 @@ struct PretrainMetricsFile: Codable {
 /// calls `Pretrainer.run` once per epoch).
 final class ProgressForwarder: PretrainingObserver {
   private let target: any PretrainingObserver
+  private let onStep: (StepRecord) -> Void
   private var hasStarted = false
 
-  init(_ target: any PretrainingObserver) {
+  init(_ target: any PretrainingObserver, onStep: @escaping (StepRecord) -> Void = { _ in }) {
     self.target = target
+    self.onStep = onStep
   }
 
   func didStart(_ start: PretrainingStart) {
@@ -123,7 +138,10 @@ final class ProgressForwarder: PretrainingObserver {
     hasStarted = true
   }
 
-  func didFinishStep(_ record: StepRecord) { target.didFinishStep(record) }
+  func didFinishStep(_ record: StepRecord) {
+    target.didFinishStep(record)
+    onStep(record)
+  }
   func didFinishEpoch(_ record: EpochRecord) { target.didFinishEpoch(record) }
   func didSaveCheckpoint(path: String, epoch: Int) { target.didSaveCheckpoint(path: path, epoch: epoch) }
 }

@@ -1,0 +1,37 @@
+import ArgumentParser
+import SiamStore
+
+struct QueryCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "query",
+    abstract: "Run one read-only SQL statement against the run store.",
+    discussion: """
+      Tables: run, stage_run, param, metric, metric_summary, artifact, sweep. Views:
+      final_metric (the last value of each metric series) and run_param (parameters with
+      plain values). A statement that would write is refused. Schema: docs/store.md.
+
+      Examples:
+        siam query "SELECT id, pipeline, status FROM run ORDER BY started_at DESC LIMIT 5"
+        siam query "SELECT run, value FROM final_metric WHERE key = 'knn_top1'" --format csv
+        siam query "SELECT p.value AS temperature, avg(f.value) AS knn_top1, count(*) AS runs
+                    FROM run_param p JOIN final_metric f ON f.run = p.run
+                    WHERE p.key = 'stages.pretrain.method.temperature' AND f.key = 'knn_top1'
+                    GROUP BY temperature ORDER BY knn_top1 DESC" --format markdown
+      """
+  )
+
+  @Argument(help: "One SQL statement (SELECT, WITH ... SELECT, read-only PRAGMA).")
+  var sql: String
+
+  @Option(name: .customLong("arg"), help: "A value bound to the next `?` of the statement (repeatable).")
+  var arguments: [String] = []
+
+  @OptionGroup var output: StoreOptions
+
+  func run() throws {
+    let result = try output.reporting { () throws(StoreError) in
+      try RunStore.query(path: output.path, sql: sql, arguments: arguments)
+    }
+    output.print([OutputTable(columns: result.columns, rows: result.rows.map { $0.map(OutputCell.init) })])
+  }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SiamStore
+
+/// `--store` and `--format`, taken by every command that reads the run store.
+struct StoreOptions: ParsableArguments {
+  @Option(name: .long, help: "The run store (default: $SIAM_STORE, else runs/siam.sqlite).")
+  var store: String?
+
+  @Option(name: .long, help: "How tables are printed.")
+  var format: OutputFormat = .table
+
+  /// `--store`, else `$SIAM_STORE`, else `<runs>/siam.sqlite`.
+  static func path(_ option: String?, runs root: String = "runs") -> String {
+    if let option { return option }
+    if let variable = ProcessInfo.processInfo.environment["SIAM_STORE"], !variable.isEmpty { return variable }
+    return RunStore.defaultPath(runs: root)
+  }
+
+  var path: String { Self.path(store) }
+
+  /// Opens the existing store (migrated, stale runs repaired), or prints why not and
+  /// exits with status 1.
+  func open() throws -> RunStore {
+    do {
+      return try RunStore.open(path: path, mustExist: true)
+    } catch {
+      Console.error("error: \(error.description)")
+      throw ExitCode(1)
+    }
+  }
+
+  /// Runs `body`, turning a store error into one line on stderr and exit status 1.
+  func reporting<T>(_ body: () throws(StoreError) -> T) throws -> T {
+    do {
+      return try body()
+    } catch {
+      Console.error("error: \(error.description)")
+      throw ExitCode(1)
+    }
+  }
+
+  func print(_ tables: [OutputTable]) {
+    Swift.print(OutputTable.render(tables, as: format))
+  }
+}
