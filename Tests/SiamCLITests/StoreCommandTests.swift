@@ -249,3 +249,29 @@ struct CLIFixture {
     Issue.record("pretraining did not start")
   }
 }
+
+@Suite struct SweepAndRerunRecordingTests {
+  /// `siam sweep` records the sweep row and tags each point's run with it; `siam rerun`
+  /// records a new run whose `rerun_of` is the original.
+  @Test func sweepPointsAndReruns() throws {
+    let fixture = try CLIFixture()
+    defer { fixture.remove() }
+    try fixture.siam(["sweep", fixture.pipeline, "--runs", fixture.root, "--set", "stages.knn.k=3,5"])
+    let store = try RunStore.open(path: fixture.store)
+    let runs = try store.runs()
+    #expect(runs.count == 2)
+    let sweepID = try #require(runs.first?.sweepID)
+    #expect(runs.allSatisfy { $0.sweepID == sweepID && $0.status == .finished })
+    #expect(Set(runs.compactMap(\.sweepPoint)) == [0, 1])
+    let sweep = try store.sweep(id: sweepID)
+    #expect(sweep.pipeline == "tiny-cli")
+    #expect(sweep.axesJSON.contains("stages.knn.k"))
+
+    let original = try #require(runs.first { $0.sweepPoint == 0 })
+    try fixture.siam(["rerun", original.id, "--runs", fixture.root, "--verify"])
+    let rerun = try #require(try store.runs(limit: 1).first)
+    #expect(rerun.id != original.id)
+    #expect(rerun.rerunOf == original.id)
+    #expect(rerun.sweepID == nil)
+  }
+}
