@@ -104,8 +104,9 @@ struct RerunCommand: ParsableCommand {
       throw ExitCode(1)
     }
     if let verification, !verification.isIdentical { throw ExitCode(1) }
-    RunCommand.report(storeProblems + (recorder?.problems ?? []), directory: result.directory)
-    if !storeProblems.isEmpty || !(recorder?.problems.isEmpty ?? true) { throw ExitCode(1) }
+    storeProblems += recorder?.problems ?? []
+    RunCommand.report(storeProblems, directory: result.directory)
+    if !storeProblems.isEmpty { throw ExitCode(1) }
     if !json && !verify {
       print("Next: siam rerun \(recorded.id) --verify   (also compare every metric and artifact)")
     }

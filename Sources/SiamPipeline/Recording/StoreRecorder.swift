@@ -215,14 +215,14 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   /// The epoch records of a pretrain entry's `metrics.json`.
   static func epochRecords(_ entry: String) -> [EpochRecord]? {
     guard let data = FileManager.default.contents(atPath: entry + "/metrics.json") else { return nil }
-    return (try? JSONDecoder().decode(PretrainMetricsFile.self, from: data))?.epochs
+    return (try? JSONCoding.decoder().decode(PretrainMetricsFile.self, from: data))?.epochs
   }
 
   /// The files of a cache entry, from its manifest (verified on lookup, hashed on
   /// commit). `manifest.json` itself is left out: it holds a creation time.
   static func artifacts(_ entry: String, run: String, stage: String) -> [ArtifactRecord] {
     guard let data = FileManager.default.contents(atPath: entry + "/manifest.json"),
-      let manifest = try? JSONDecoder().decode(CacheManifest.self, from: data)
+      let manifest = try? CacheManifest.decoded(from: data)
     else { return [] }
     return manifest.files.map {
       ArtifactRecord(
