@@ -134,10 +134,12 @@ struct CLIFixture {
     #expect(grouped[0].rows.map { $0[0] } == [.text("0.5"), .text("0.2")])
     #expect(throws: StoreError.self) { try comparison.groupedTables(by: "no.such.key") }
 
-    // The commands themselves, in every format.
+    // The commands themselves, in every format; `show` takes the shortest prefix of the
+    // second run's id that the first run's id does not share (both may start in the same second).
+    let prefix = String(second.prefix(zip(first, second).prefix { $0 == $1 }.count + 1))
     for format in OutputFormat.allCases.map(\.rawValue) {
       try fixture.siam(["runs", "--store", fixture.store, "--format", format])
-      try fixture.siam(["show", String(second.prefix(17)), "--store", fixture.store, "--format", format])
+      try fixture.siam(["show", prefix, "--store", fixture.store, "--format", format])
       try fixture.siam(["compare", first, second, "--store", fixture.store, "--format", format])
       try fixture.siam(["query", "SELECT key, value FROM final_metric", "--store", fixture.store, "--format", format])
     }

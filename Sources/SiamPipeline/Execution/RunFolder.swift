@@ -14,8 +14,7 @@ final class RunFolder: Sendable {
 
   /// A new folder under `root`, named by the UTC time and a random suffix.
   static func create(root: String) throws(RunError) -> RunFolder {
-    let id = makeID()
-    let path = root + "/" + id
+    let (id, path) = try createUnique(in: root, what: "run")
     do {
       try FileDigest.createDirectory(path + "/stages")
     } catch {
@@ -42,6 +41,23 @@ final class RunFolder: Sendable {
     formatter.timeZone = TimeZone(identifier: "UTC")
     formatter.dateFormat = "yyyyMMdd-HHmmss"
     return formatter.string(from: Date()) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
+  }
+
+  /// Creates a new folder `parent/<id>` with mkdir(2), which fails when the name exists:
+  /// two runs started in the same second never share a folder (a taken id is drawn again).
+  static func createUnique(in parent: String, what: String) throws(RunError) -> (id: String, path: String) {
+    do {
+      try FileDigest.createDirectory(parent)
+    } catch {
+      throw RunError(.cache, "cannot create the \(what) folder's parent \(parent)")
+    }
+    for _ in 0..<64 {
+      let id = makeID()
+      let path = parent + "/" + id
+      if mkdir(path, 0o755) == 0 { return (id, path) }
+      if errno != EEXIST { break }
+    }
+    throw RunError(.cache, "cannot create a \(what) folder under \(parent): \(String(cString: strerror(errno)))")
   }
 
   /// `origin.json` and `environment.json` (best effort: a run does not fail for them).

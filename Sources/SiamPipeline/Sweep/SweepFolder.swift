@@ -16,13 +16,7 @@ final class SweepFolder: Sendable {
 
   /// A new folder under `root/sweeps` with `sweep.json` listing every point as pending.
   static func create(root: String, sweep: Sweep, plan: SweepPlan) throws(RunError) -> SweepFolder {
-    let id = RunFolder.makeID()
-    let path = root + "/sweeps/" + id
-    do {
-      try FileDigest.createDirectory(path)
-    } catch {
-      throw RunError(.cache, "cannot create the sweep folder \(path)")
-    }
+    let (id, path) = try RunFolder.createUnique(in: root + "/sweeps", what: "sweep")
     var header = sweep.json.objectValue!
     header["points"] = nil
     header["sweep_id"] = .string(id)
