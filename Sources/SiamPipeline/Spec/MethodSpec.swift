@@ -62,6 +62,7 @@ public enum MethodSpec {
       projector([4096, 256]), predictor([4096]),
       .init("momentum", unitMomentum, .defaultValue(0.99), "Target momentum τ at step 0."),
       .init("final_momentum", unitMomentum, .defaultValue(1), "τ at the last step (cosine schedule)."),
+      .init("symmetric", .boolean, .defaultValue(true), "Both directions (the paper); false: view 1 → view 2 only, half the cost."),
     ], check: momentumCheck), "BYOL: predict a momentum target's projection."),
     .init("simsiam", .init([projector([2048, 2048, 2048]), predictor([512])]),
           "SimSiam: stop-gradient instead of a momentum target."),
@@ -94,7 +95,7 @@ public enum MethodSpec {
     case "byol":
       return .byol(.init(projectorHiddenWidths: hidden, projectorOutputFeatures: output,
                          predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
-                         finalMomentum: r.float("final_momentum")))
+                         finalMomentum: r.float("final_momentum"), isSymmetric: r.bool("symmetric")))
     case "simsiam":
       return .simsiam(.init(projectorHiddenWidths: hidden, projectorOutputFeatures: output,
                             predictorHiddenWidths: r.ints("predictor_hidden")))

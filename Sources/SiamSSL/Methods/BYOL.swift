@@ -6,7 +6,10 @@ import SiamTensor
 ///
 /// Loss: `byolLoss(p1, z2′) + byolLoss(p2, z1′)`, the `2 − 2·cos` of each direction
 /// averaged over the batch and summed over the two directions (DeepMind's scale, as in
-/// solo-learn: in `[0, 8]`, 0 when aligned). The target momentum rises from
+/// solo-learn: in `[0, 8]`, 0 when aligned). With `isSymmetric` false only the first
+/// direction is computed, `byolLoss(p1, z2′)` in `[0, 4]` (view 1 through the online
+/// network, view 2 through the target, as MoCo v2's query and key): a step then costs
+/// half as much, so a time budget holds twice the epochs. The target momentum rises from
 /// `baseMomentum` (0.99 here; the paper's ImageNet value is 0.996) to `finalMomentum` (1)
 /// on a cosine over all steps; the target's BatchNorm running statistics come from its
 /// own forward passes.
@@ -23,16 +26,20 @@ public final class BYOL: Method {
     public var predictorHiddenWidths: [Int] = [4096]
     public var baseMomentum: Float = 0.99
     public var finalMomentum: Float = 1
+    /// Both directions (the paper) or view 1 → view 2 only.
+    public var isSymmetric: Bool = true
 
     public init(
       projectorHiddenWidths: [Int] = [4096], projectorOutputFeatures: Int = 256,
-      predictorHiddenWidths: [Int] = [4096], baseMomentum: Float = 0.99, finalMomentum: Float = 1
+      predictorHiddenWidths: [Int] = [4096], baseMomentum: Float = 0.99, finalMomentum: Float = 1,
+      isSymmetric: Bool = true
     ) {
       self.projectorHiddenWidths = projectorHiddenWidths
       self.projectorOutputFeatures = projectorOutputFeatures
       self.predictorHiddenWidths = predictorHiddenWidths
       self.baseMomentum = baseMomentum
       self.finalMomentum = finalMomentum
+      self.isSymmetric = isSymmetric
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,7 +50,8 @@ public final class BYOL: Method {
         projectorOutputFeatures: try c.decode(.projectorOutputFeatures, default: d.projectorOutputFeatures),
         predictorHiddenWidths: try c.decode(.predictorHiddenWidths, default: d.predictorHiddenWidths),
         baseMomentum: try c.decode(.baseMomentum, default: d.baseMomentum),
-        finalMomentum: try c.decode(.finalMomentum, default: d.finalMomentum))
+        finalMomentum: try c.decode(.finalMomentum, default: d.finalMomentum),
+        isSymmetric: try c.decode(.isSymmetric, default: d.isSymmetric))
     }
 
     public var momentumSchedule: MomentumSchedule { MomentumSchedule(base: baseMomentum, final: finalMomentum) }
@@ -102,18 +110,22 @@ public final class BYOL: Method {
 
   public func computeGradients(views: [Tensor]) -> MethodStep {
     checkViews(views)
-    let targets = views.map { momentumProjector(momentumEncoder($0)) }
+    // Targets of the views the predictions regress: view 2 for view 1, and view 1 for
+    // view 2 when symmetric (untracked).
+    let symmetric = configuration.isSymmetric
+    let targets = (symmetric ? [1, 0] : [1]).map { momentumProjector(momentumEncoder(views[$0])) }
     var projections: [Tensor] = [], predictions: [Tensor] = []
     let (loss, gradients) = valueAndGradient(of: trainableModule) { _ in
-      let z = views.map { projector(encoder($0)) }
+      let z = (symmetric ? [0, 1] : [0]).map { projector(encoder(views[$0])) }
       let p = z.map { predictor($0) }
       projections = z.map { $0.detached() }
       predictions = p.map { $0.detached() }
-      return byolLoss(prediction: p[0], target: targets[1]) + byolLoss(prediction: p[1], target: targets[0])
+      let terms = zip(p, targets).map { byolLoss(prediction: $0, target: $1) }
+      return terms.dropFirst().reduce(terms[0], +)
     }
     let metrics: [String: Float] = [
       "loss": loss.scalar,
-      "positive_similarity": EmbeddingStatistics.positiveSimilarity(predictions[0], targets[1]),
+      "positive_similarity": EmbeddingStatistics.positiveSimilarity(predictions[0], targets[0]),
       "embedding_std": EmbeddingStatistics.normalizedStandardDeviation(projections[0]),
     ]
     return (loss.scalar, gradients, metrics)

@@ -104,4 +104,26 @@ import _SiamTestSupport
       try BYOL(configuration: BYOL.Configuration(baseMomentum: 1.5), makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
     }
   }
+  /// The loss is the sum of `byolLoss` over the directions, recomputed here through the
+  /// modules: both directions when symmetric, view 1 → view 2 only otherwise.
+  @Test func byolLossIsTheSumOfItsDirections() throws {
+    let views = Tiny.views()  // the batch expectHealthyStep uses
+    func expected(_ byol: BYOL, directions: [(Int, Int)]) -> Float {
+      let terms = directions.map { online, target in
+        byolLoss(
+          prediction: byol.predictor(byol.projector(byol.encoder(views[online]))),
+          target: byol.momentumProjector(byol.momentumEncoder(views[target])))
+      }
+      return terms.dropFirst().reduce(terms[0], +).scalar
+    }
+    for symmetric in [true, false] {
+      var configuration = Tiny.byol
+      configuration.isSymmetric = symmetric
+      let byol = try BYOL(configuration: configuration, makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 3))
+      let reference = expected(byol, directions: symmetric ? [(0, 1), (1, 0)] : [(0, 1)])
+      let step = expectHealthyStep(byol)
+      #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "symmetric \(symmetric): \(step.loss) vs \(reference)")
+      #expect(step.loss > 0 && step.loss < (symmetric ? 8 : 4))
+    }
+  }
 }
