@@ -1,6 +1,7 @@
 /// `kind: finetune`: the encoder and a linear head trained end to end on a fraction of
-/// the labels (semi-supervised evaluation); its input is a pretrained, supervised or
-/// already fine-tuned encoder.
+/// the labels (semi-supervised evaluation); its input is a pretrained, supervised, already
+/// fine-tuned or randomly initialised encoder (the last is the supervised baseline on the
+/// same labelled fraction).
 ///
 /// ```yaml
 /// finetune: {kind: finetune, needs: [pretrain], epochs: 30, lr: 0.01, labeled_fraction: 0.1}
@@ -8,7 +9,7 @@
 public struct FinetuneParameters: StageParameters, Hashable {
   public static let kind = "finetune"
   public static let implementationVersion = 1
-  public static let inputs = StageInputs(kinds: ["pretrain", "supervised", "finetune"], count: 1...1)
+  public static let inputs = StageInputs(kinds: ["pretrain", "supervised", "finetune", "random_encoder"], count: 1...1)
   public static let documentation = "End-to-end fine-tuning on a fraction of the labels."
   public static let shape: ParameterShape = .object(.init([
     EvaluationFields.epochs(30), EvaluationFields.lr(0.01), EvaluationFields.weightDecay(0), EvaluationFields.batchSize(256),

@@ -21,6 +21,7 @@ import Testing
       diagnostics: {kind: diagnostics, needs: [pretrain], samples: 16, augmentation: view}
       random_init: {kind: random_encoder, needs: [data], encoder: small}
       random_knn: {kind: knn, needs: [random_init], k: 3}
+      random_finetune: {kind: finetune, needs: [random_init], epochs: 1, batch_size: 16, labeled_fraction: 0.5}
     """
 
   @Test func everyKindRunsAndIsCachedTheSecondTime() throws {
@@ -28,7 +29,7 @@ import Testing
     defer { fixture.remove() }
     let first = try fixture.runner().run(try fixture.spec(yaml: Self.yaml))
     #expect(first.succeeded, "\(first.stages.compactMap(\.error))")
-    #expect(first.stages(.completed).count == 10)
+    #expect(first.stages(.completed).count == 11)
     #expect(first["finetune"]!.metrics["finetune_top1"] != nil)
     #expect(first["supervised"]!.metrics["supervised_top1"] != nil)
     #expect(first["tuned_knn"]!.metrics["knn_top1"] != nil)
@@ -39,8 +40,10 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: first["embed"]!.entryDirectory! + "/test.safetensors"))
     #expect(first["random_init"]!.metrics["parameters"] == Double(1 * 4 * 9 + 4 * 8 * 9 + 2 * (4 + 8)))
     #expect(first["random_knn"]!.metrics["knn_top1"] != nil)
+    // Fine-tuning from random init: the supervised baseline on the same labelled fraction.
+    #expect(first["random_finetune"]!.metrics["labelled_count"] == first["finetune"]!.metrics["labelled_count"])
     let second = try fixture.runner().run(try fixture.spec(yaml: Self.yaml))
-    #expect(second.stages(.cached).count == 10)
+    #expect(second.stages(.cached).count == 11)
   }
 
   /// The random-init baseline is a pure function of the pipeline seed: the same encoder
