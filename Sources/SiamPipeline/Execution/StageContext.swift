@@ -67,6 +67,11 @@ public final class StageContext {
     session.recordStep?(name, step, epoch, metrics)
   }
 
+  /// Tells the run's observers where stage `name` stands (progress displays only).
+  public func report(stage name: String, progress: StageProgress) {
+    session.reportProgress?(name, progress)
+  }
+
   /// Writes `value` as pretty JSON to `name` in the output folder.
   public func writeJSON(_ value: CanonicalJSON, to name: String) throws {
     try Data(value.prettyPrinted().utf8).write(to: URL(fileURLWithPath: outputDirectory + "/" + name))
@@ -88,6 +93,8 @@ final class RunSession {
   var features: [String: (train: FeatureSet, test: FeatureSet)] = [:]
   /// Forwards `StageContext.record` to the observers: stage, step, epoch, metrics.
   var recordStep: ((String, Int, Int, [String: Double]) -> Void)?
+  /// Forwards `StageContext.report(stage:progress:)` to the observers.
+  var reportProgress: ((String, StageProgress) -> Void)?
 
   init(plan: RunPlan, cache: ArtifactCache) {
     self.plan = plan
