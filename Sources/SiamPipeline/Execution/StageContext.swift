@@ -72,6 +72,18 @@ public final class StageContext {
     session.reportProgress?(name, progress)
   }
 
+  /// A handler that reports an evaluation's training progress as stage `name`'s (the
+  /// display estimates the time left from the time since the stage started).
+  public func progressReporter(stage name: String) -> (TrainingProgress) -> Void {
+    { [self] progress in
+      report(
+        stage: name,
+        progress: StageProgress(
+          epoch: progress.epoch, epochs: progress.epochs, step: progress.step, stepsPerEpoch: progress.stepsPerEpoch,
+          loss: progress.loss, imagesPerSecond: progress.imagesPerSecond))
+    }
+  }
+
   /// Writes `value` as pretty JSON to `name` in the output folder.
   public func writeJSON(_ value: CanonicalJSON, to name: String) throws {
     try Data(value.prettyPrinted().utf8).write(to: URL(fileURLWithPath: outputDirectory + "/" + name))

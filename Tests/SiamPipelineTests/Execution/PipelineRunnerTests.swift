@@ -36,7 +36,10 @@ import Testing
     #expect(events.map(\.event) == [.step, .step, .step, .step, .epoch, .step, .step, .step, .step, .epoch])
     #expect(events.filter { $0.event == .step }.map(\.stepsDone) == Array(1...8))
     #expect(events.last!.fraction == 1 && events.allSatisfy { $0.totalSteps == 8 && $0.loss?.isFinite == true })
-    #expect(Set(observer.reports.map(\.stage)) == ["pretrain"])
+    // The linear probe (two epochs) reports each epoch as one step.
+    let linear = observer.reports.filter { $0.stage == "linear" }.map(\.progress)
+    #expect(linear.map(\.fraction) == [0.5, 1] && linear.allSatisfy { $0.loss?.isFinite == true })
+    #expect(Set(observer.reports.map(\.stage)) == ["pretrain", "linear"])
   }
 
   @Test func knnMonitorReportsDuringPretraining() throws {
