@@ -73,7 +73,7 @@ import Testing
     _ = renderer.render(.stageStarted(stage: "probe", kind: "linear_probe"), at: Self.start)
     let text = renderer.render(
       .progress(stage: "probe", StageProgress(epoch: 0, epochs: 4, step: 0, stepsPerEpoch: 1)), at: Self.start + 10)
-    #expect(text == "probe: epoch 1/4 step 1/1 eta 0:00:30 (25%)\n")
+    #expect(text == "probe: epoch 1/4 eta 0:00:30 (25%)\n", "no step counter for one-step epochs")
   }
 
   @Test func stepFractionParsesTheStepCounter() {
@@ -111,6 +111,17 @@ import Testing
     let output = Self.render(&renderer, Self.events(secondsPerStep: 0.01)).joined()
     // Eight steps 10 ms apart: the first and each epoch's last are drawn.
     #expect(output.components(separatedBy: "pretrain [").count - 1 == 3)
+  }
+
+  @Test func oneStepEpochsAreThrottledButTheLastIsDrawn() {
+    var renderer = ProgressRenderer(isTerminal: true, width: 80, isColored: false, format: .text)
+    var output = ""
+    for epoch in 0..<100 {
+      let progress = StageProgress(epoch: epoch, epochs: 100, step: 0, stepsPerEpoch: 1, loss: 0.5)
+      output += renderer.render(.progress(stage: "linear", progress), at: Self.start + Double(epoch) * 0.001)
+    }
+    #expect(output.components(separatedBy: "linear [").count - 1 == 2)
+    #expect(output.hasSuffix("linear [####################] 100% epoch 100/100 loss 0.5000 eta 0:00:00"))
   }
 
   @Test func terminalStatusLineFitsTheWidth() {

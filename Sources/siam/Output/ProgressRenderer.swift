@@ -132,7 +132,7 @@ struct ProgressRenderer {
     }
     defer { stages[stage] = state }
     guard progress.event == .step else { return "" }
-    let isEpochEnd = progress.step == progress.stepsPerEpoch - 1
+    let isEpochEnd = Self.isMilestone(progress)
     let elapsed = state.lastOutput.map { time.timeIntervalSince($0) } ?? .infinity
     let eta = progress.estimatedSecondsRemaining
       ?? state.startedAt.flatMap {
@@ -215,7 +215,7 @@ struct ProgressRenderer {
     case .progress(let stage, let progress):
       var state = stages[stage] ?? StageState(number: stages.count + 1, startedAt: time)
       defer { stages[stage] = state }
-      let isEpochEnd = progress.step == progress.stepsPerEpoch - 1
+      let isEpochEnd = Self.isMilestone(progress)
       if progress.event == .step, !isEpochEnd, let last = state.lastOutput,
         time.timeIntervalSince(last) < jsonInterval
       {
@@ -266,9 +266,17 @@ struct ProgressRenderer {
 
   // MARK: - Pieces
 
-  /// `epoch 2/5 step 12/39 loss 5.1234 812 img/s eta 0:01:40` (what is known of it).
+  /// Whether a step is always shown (never throttled): the last of an epoch of several
+  /// steps, or the stage's last.
+  static func isMilestone(_ progress: StageProgress) -> Bool {
+    progress.step == progress.stepsPerEpoch - 1 && (progress.stepsPerEpoch > 1 || progress.fraction >= 1)
+  }
+
+  /// `epoch 2/5 step 12/39 loss 5.1234 812 img/s eta 0:01:40` (what is known of it; no
+  /// step counter when an epoch is one step, as in the linear probe).
   static func counters(_ progress: StageProgress, imagesPerSecond: Double?, eta: Double?) -> String {
-    var parts = ["epoch \(progress.epoch + 1)/\(progress.epochs)", "step \(progress.step + 1)/\(progress.stepsPerEpoch)"]
+    var parts = ["epoch \(progress.epoch + 1)/\(progress.epochs)"]
+    if progress.stepsPerEpoch > 1 { parts.append("step \(progress.step + 1)/\(progress.stepsPerEpoch)") }
     if let loss = progress.loss { parts.append("loss " + (loss.isFinite ? String(format: "%.4f", loss) : "\(loss)")) }
     if let rate = imagesPerSecond ?? progress.imagesPerSecond, rate.isFinite {
       parts.append("\(Int(rate.rounded())) img/s")
