@@ -80,6 +80,6 @@ let package = Package(
     .testTarget(name: "SiamPipelineTests", dependencies: ["SiamPipeline", "_SiamTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
       name: "SiamStoreTests", dependencies: ["SiamStore", .product(name: "GRDB", package: "GRDB.swift")]),
-    .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench", "SiamStore"]),
+    .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench", "SiamStore", "SiamPipeline"]),
   ]
 )

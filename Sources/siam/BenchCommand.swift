@@ -26,7 +26,9 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Timed trials per figure (the median is reported).")
   var trials = 5
 
-  @Option(help: "Comma-separated parts: \(EngineBenchmark.Part.allCases.map(\.rawValue).joined(separator: ",")).")
+  @Option(
+    help: "Comma-separated parts: \(EngineBenchmark.Part.allCases.map(\.rawValue).joined(separator: ",")).",
+    completion: .list(EngineBenchmark.Part.allCases.map(\.rawValue)))
   var only: String?
 
   @Flag(help: "Tiny shapes (checks that the benchmark runs, measures nothing useful).")

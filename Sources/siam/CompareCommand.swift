@@ -19,7 +19,7 @@ struct CompareCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "Run ids or unique prefixes (at least two, unless --sweep).")
+  @Argument(help: "Run ids or unique prefixes (at least two, unless --sweep).", completion: RunFolders.completion)
   var runs: [String] = []
 
   @Option(name: .long, help: "Compare the runs of this sweep.")

@@ -82,8 +82,9 @@ struct OutputTable {
   }
 
   /// Renders `tables` one after another (JSON: one array per table, or an object of
-  /// titled arrays when there are several).
-  static func render(_ tables: [OutputTable], as format: OutputFormat) -> String {
+  /// titled arrays when there are several). Only `table` output is fitted to the
+  /// layout's width; CSV, JSON and Markdown are never shortened.
+  static func render(_ tables: [OutputTable], as format: OutputFormat, layout: TableLayout = TableLayout()) -> String {
     switch format {
     case .json:
       if tables.count == 1, tables[0].title == nil { return tables[0].json() }
@@ -91,7 +92,7 @@ struct OutputTable {
       return "{\n" + members.joined(separator: ",\n") + "\n}"
     case .table, .csv, .markdown:
       return tables.map { table in
-        let body = table.render(format)
+        let body = table.render(format, layout: layout)
         guard let title = table.title else { return body }
         switch format {
         case .markdown: return "## \(title)\n\n" + body
@@ -102,10 +103,10 @@ struct OutputTable {
     }
   }
 
-  func render(_ format: OutputFormat) -> String {
+  func render(_ format: OutputFormat, layout: TableLayout = TableLayout()) -> String {
     switch format {
     case .table:
-      let text = TextTable.render(header: columns, rows: rows.map { $0.map(\.displayText) })
+      let text = layout.render(header: columns, rows: rows.map { $0.map(\.displayText) }, numeric: numericColumns)
       return rows.isEmpty ? text + "\n(no rows)" : text
     case .csv:
       return ([columns.map(Self.csvField)] + rows.map { $0.map { Self.csvField($0.exactText) } })
@@ -118,6 +119,21 @@ struct OutputTable {
       return lines.joined(separator: "\n")
     case .json:
       return json()
+    }
+  }
+
+  /// Per column, whether every value in it is a number (nulls aside) and there is one.
+  var numericColumns: [Bool] {
+    columns.indices.map { column in
+      var hasNumber = false
+      for row in rows where column < row.count {
+        switch row[column] {
+        case .integer, .real: hasNumber = true
+        case .null: continue
+        case .text: return false
+        }
+      }
+      return hasNumber
     }
   }
 

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import SiamPipeline
+import Synchronization
 
 /// Options of the commands that plan a pipeline (`plan`, `run`).
 struct PlanningOptions: ParsableArguments {
-  @Argument(help: "The pipeline file.")
+  @Argument(help: "The pipeline file.", completion: .file(extensions: ["yaml", "yml"]))
   var file: String
 
   @Option(name: .customLong("set"), help: "Override a key: key.path=value, +key.path=value to add, ~key.path to delete.")
@@ -19,7 +20,7 @@ struct PlanningOptions: ParsableArguments {
   @Flag(name: .customLong("no-cache"), help: "Execute every stage (their cache entries are still written).")
   var noCache = false
 
-  @Option(name: .customLong("runs"), help: "The folder of the cache and the run folders.")
+  @Option(name: .customLong("runs"), help: "The folder of the cache and the run folders.", completion: .directory)
   var root = "runs"
 
   func runOptions(keepGoing: Bool = false) -> RunOptions {
@@ -85,11 +86,21 @@ struct PlanCommand: ParsableCommand {
 
 /// Unbuffered lines to stdout and stderr (progress must show while piped).
 enum Console {
+  private static let choice = Mutex(ColorChoice.auto)
+
+  /// `--color` of the running command: whether `error(_:)` colours its `error:` and
+  /// `warning:` prefixes (`auto`: when stderr is a terminal and NO_COLOR is unset).
+  static var colorChoice: ColorChoice {
+    get { choice.withLock { $0 } }
+    set { choice.withLock { $0 = newValue } }
+  }
+
   static func output(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
   }
 
   static func error(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    let palette = Palette(isEnabled: Terminal.isColored(colorChoice, isTerminal: Terminal.isTerminal(STDERR_FILENO)))
+    FileHandle.standardError.write(Data((palette.message(line) + "\n").utf8))
   }
 }

@@ -16,13 +16,19 @@ struct PreviewCommand: ParsableCommand {
       """
   )
 
-  @Option(help: "Dataset: fashion-mnist, mnist, cifar10, cifar100 or synthetic.")
+  @Option(
+    help: "Dataset: fashion-mnist, mnist, cifar10, cifar100 or synthetic.",
+    completion: .list(["fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic"]))
   var dataset = "fashion-mnist"
 
-  @Option(help: "Folder of the dataset files (default for fashion-mnist: \(DatasetSource.defaultFashionMNISTPath)).")
+  @Option(
+    help: "Folder of the dataset files (default for fashion-mnist: \(DatasetSource.defaultFashionMNISTPath)).",
+    completion: .directory)
   var path: String?
 
-  @Option(help: "Comma-separated augmentation presets, one column group each: \(AugmentationPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
+  @Option(
+    help: "Comma-separated augmentation presets, one column group each: \(AugmentationPreset.allCases.map(\.rawValue).joined(separator: ", ")).",
+    completion: .list(AugmentationPreset.allCases.map(\.rawValue)))
   var preset = "simclr"
 
   @Option(help: "Colour-jitter strength multiplier.")
@@ -40,7 +46,7 @@ struct PreviewCommand: ParsableCommand {
   @Option(help: "Integer magnification of each cell.")
   var scale = 3
 
-  @Option(name: [.short, .customLong("output")], help: "PNG file to write.")
+  @Option(name: [.short, .customLong("output")], help: "PNG file to write.", completion: .file(extensions: ["png"]))
   var output = "preview.png"
 
   func validate() throws {

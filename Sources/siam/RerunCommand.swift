@@ -27,27 +27,27 @@ struct RerunCommand: ParsableCommand {
       Examples:
         siam rerun 20261129-031502-a3f9 --verify
         siam rerun runs/20261129-031502-a3f9 --threads 1 --json
+        siam rerun 20261129-031502-a3f9 --verify --log-format json 2> progress.jsonl
       """
   )
 
-  @Argument(help: ArgumentHelp("The run: its id under --runs, or the path of its folder.", valueName: "run"))
+  @Argument(
+    help: ArgumentHelp("The run: its id under --runs, or the path of its folder.", valueName: "run"),
+    completion: RunFolders.completion)
   var reference: String
 
   @Flag(name: .long, help: "Compare every metric and artifact with the recorded run; exit 1 on a difference.")
   var verify = false
 
-  @Option(name: .customLong("runs"), help: "The folder of the cache and the run folders.")
+  @Option(name: .customLong("runs"), help: "The folder of the cache and the run folders.", completion: .directory)
   var root = "runs"
 
-  @OptionGroup var engine: EngineOptions
-
-  @Flag(name: .long, help: "End with one JSON object on stdout (progress stays on stderr).")
-  var json = false
-
-  @Option(name: .long, help: "The run store (default: $SIAM_STORE, else <runs>/siam.sqlite).")
-  var store: String?
+  @OptionGroup var execution: ExecutionOptions
 
   func run() throws {
+    let engine = execution.engine
+    let json = execution.json
+    Console.colorChoice = execution.progress.color
     let recorded: RecordedRun
     do {
       recorded = try RecordedRun.read(reference, root: root)
@@ -60,8 +60,10 @@ struct RerunCommand: ParsableCommand {
     } else if let environment = recorded.environment {
       Parallel.threadCount = environment.engineThreads
       BLAS.threadCount = environment.blasThreads
-      Console.error(
-        "using the recorded thread counts (engine \(environment.engineThreads), BLAS \(environment.blasThreads))")
+      if !execution.progress.quiet {
+        Console.error(
+          "using the recorded thread counts (engine \(environment.engineThreads), BLAS \(environment.blasThreads))")
+      }
     }
     let rerunner = Rerunner(root: root)
     do {
@@ -75,27 +77,30 @@ struct RerunCommand: ParsableCommand {
     var storeProblems: [String] = []
     var recorder: StoreRecorder?
     do {
-      let runStore = try RunStore.open(path: StoreOptions.path(store, runs: root))
+      let runStore = try RunStore.open(path: execution.storePath(runs: root))
       let original = try? runStore.run(matching: recorded.id)
       if original == nil { Console.error("note: run \(recorded.id) is not in the run store; the rerun is recorded without rerun_of") }
       recorder = StoreRecorder(store: runStore, rerunOf: original?.id)
     } catch {
       storeProblems.append(error.description)
     }
+    let progress = execution.makeDisplay()
     let result: RunResult
     do {
-      result = try rerunner.rerun(recorded, observers: [ProgressPrinter(toStandardError: json)] + (recorder.map { [$0] } ?? []))
+      result = try rerunner.rerun(recorded, observers: [progress] + (recorder.map { [$0] } ?? []))
     } catch {
+      progress.finish()
       Console.error("error: \(error.description)")
       throw ExitCode(1)
     }
+    progress.finish()
     let verification = verify ? RunVerification.compare(old: recorded, new: result) : nil
     if json {
       var document: [String: CanonicalJSON] = ["rerun_of": .string(recorded.id), "result": result.json]
       if let verification { document["verification"] = Self.json(verification) }
       print(CanonicalJSON.object(document).canonicalString)
     } else {
-      print(RunCommand.table(result))
+      print(RunCommand.table(result, layout: .standardOutput(execution.progress.color)))
       print("Rerun \(result.id) of \(recorded.id) in \(String(format: "%.1f", result.seconds)) s: \(result.directory)")
       if let verification { print(Self.report(verification)) }
     }

@@ -17,16 +17,22 @@ struct RunCommand: ParsableCommand {
       stopped by Ctrl-C or SIGTERM is recorded as killed. See siam runs, show, compare
       and query.
 
+      Progress goes to stderr: on a terminal a bar redrawn in place (stage, epoch, step,
+      loss, images/s, ETA); otherwise plain lines (each epoch, and progress every 10 s);
+      --log-format json writes one JSON object per event and line; --quiet leaves only
+      errors and the final table.
+
       Examples:
         siam run pipelines/quickstart.yaml
         siam run pipelines/quickstart.yaml --set stages.pretrain.method.temperature=0.2
         siam run pipelines/quickstart.yaml --force knn
         siam run pipelines/quickstart.yaml --json > result.json
+        siam run pipelines/quickstart.yaml --log-format json 2> progress.jsonl
+        siam run pipelines/quickstart.yaml --quiet --color never
       """
   )
 
   @OptionGroup var pipeline: PlanningOptions
-  @OptionGroup var engine: EngineOptions
 
   @Flag(name: .long, help: "Only show the plan (as `siam plan`).")
   var dryRun = false
@@ -34,14 +40,11 @@ struct RunCommand: ParsableCommand {
   @Flag(name: .long, help: "After a failure, still run the stages that do not depend on it.")
   var keepGoing = false
 
-  @Flag(name: .long, help: "End with one JSON object on stdout (progress stays on stderr).")
-  var json = false
-
-  @Option(name: .long, help: "The run store (default: $SIAM_STORE, else <runs>/siam.sqlite).")
-  var store: String?
+  @OptionGroup var execution: ExecutionOptions
 
   func run() throws {
-    engine.apply()
+    execution.apply()
+    let json = execution.json
     let spec = try pipeline.loadSpec()
     let runner = PipelineRunner(options: pipeline.runOptions(keepGoing: keepGoing))
     if dryRun {
@@ -54,12 +57,12 @@ struct RunCommand: ParsableCommand {
       }
       return
     }
-    let progress = ProgressPrinter(toStandardError: json)
-    let storePath = StoreOptions.path(store, runs: pipeline.root)
+    let progress = execution.makeDisplay()
     var storeProblems: [String] = []
     var recorder: StoreRecorder?
     do {
-      recorder = StoreRecorder(store: try RunStore.open(path: storePath), pipelineFile: pipeline.file)
+      recorder = StoreRecorder(
+        store: try RunStore.open(path: execution.storePath(runs: pipeline.root)), pipelineFile: pipeline.file)
     } catch {
       storeProblems.append(error.description)
     }
@@ -72,14 +75,16 @@ struct RunCommand: ParsableCommand {
     do {
       result = try runner.run(spec, observers: [progress] + (recorder.map { [$0] } ?? []))
     } catch {
+      progress.finish()
       Console.error("error: \(error.description)")
       throw ExitCode(1)
     }
+    progress.finish()
     storeProblems += recorder?.problems ?? []
     if json {
       print(result.json.canonicalString)
     } else {
-      print(Self.table(result))
+      print(Self.table(result, layout: .standardOutput(execution.progress.color)))
       print("Run \(result.id) in \(String(format: "%.1f", result.seconds)) s: \(result.directory)")
     }
     if let failure = result.firstFailure {
@@ -105,12 +110,14 @@ struct RunCommand: ParsableCommand {
   }
 
   /// Stage, kind, cache hit, seconds, headline metrics.
-  static func table(_ result: RunResult) -> String {
+  static func table(_ result: RunResult, layout: TableLayout = TableLayout()) -> String {
     let rows = result.stages.map { stage in
       [stage.name, stage.kind, stage.isCacheHit ? "yes" : "no", stage.status.rawValue,
        String(format: "%.1f", stage.seconds), headline(stage.metrics)]
     }
-    return TextTable.render(header: ["stage", "kind", "cache hit", "status", "seconds", "metrics"], rows: rows)
+    return layout.render(
+      header: ["stage", "kind", "cache hit", "status", "seconds", "metrics"], rows: rows,
+      numeric: [false, false, false, false, true, false])
   }
 
   static func headline(_ metrics: [String: Double]) -> String {
@@ -122,66 +129,5 @@ struct RunCommand: ParsableCommand {
       let text = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.4g", value)
       return "\(key) \(text)"
     }.joined(separator: "  ")
-  }
-}
-
-/// Prints a run's progress lines (stdout, or stderr with --json).
-///
-/// On a terminal, a stage's step lines (`… step 51/234 loss … eta …`) update one status
-/// line in place, led by a bar of the epoch's progress; every other line is printed
-/// normally. Off a terminal (a pipe, a log file, CI) every line is printed as it is.
-final class ProgressPrinter: RunObserver {
-  let toStandardError: Bool
-  let isTerminal: Bool
-  private var hasOpenStatusLine = false
-
-  init(toStandardError: Bool) {
-    self.toStandardError = toStandardError
-    self.isTerminal = isatty(toStandardError ? STDERR_FILENO : STDOUT_FILENO) == 1
-  }
-
-  private func write(_ text: String) {
-    let data = Data(text.utf8)
-    if toStandardError { FileHandle.standardError.write(data) } else { FileHandle.standardOutput.write(data) }
-  }
-
-  private func emit(_ line: String) {
-    if hasOpenStatusLine {
-      write("\r\u{1B}[K")
-      hasOpenStatusLine = false
-    }
-    write(line + "\n")
-  }
-
-  func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan) {
-    emit("run \(id): \(plan.stagesToRun.count) of \(plan.stages.count) stages to run (\(directory))")
-  }
-
-  func stageDidLog(_ stage: String, line: String) {
-    guard isTerminal, let fraction = Self.stepFraction(line) else {
-      emit(line)
-      return
-    }
-    write("\r\u{1B}[K" + Self.bar(fraction) + " " + line)
-    hasOpenStatusLine = true
-  }
-
-  func runDidFinish(_ result: RunResult) {
-    if hasOpenStatusLine { emit("") }
-  }
-
-  /// The fraction `c/d` of the first `step c/d` in a progress line, if any.
-  static func stepFraction(_ line: String) -> Double? {
-    guard let range = line.range(of: "step ") else { return nil }
-    let rest = line[range.upperBound...].prefix { $0.isNumber || $0 == "/" }
-    let parts = rest.split(separator: "/")
-    guard parts.count == 2, let done = Double(parts[0]), let total = Double(parts[1]), total > 0 else { return nil }
-    return min(1, max(0, done / total))
-  }
-
-  /// A 20-cell text bar, e.g. `[#########-----------]`.
-  static func bar(_ fraction: Double, width: Int = 20) -> String {
-    let filled = Int((fraction * Double(width)).rounded(.down))
-    return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
   }
 }

@@ -16,7 +16,7 @@ struct ShowCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "A run id, or a unique prefix of one.")
+  @Argument(help: "A run id, or a unique prefix of one.", completion: RunFolders.completion)
   var id: String
 
   @OptionGroup var output: StoreOptions

@@ -31,6 +31,13 @@ struct SiamCommand: ParsableCommand {
         siam bench                measure the engine (release build: make bench)
         siam bench --json         the same figures as one JSON object
         siam preview -o p.png     augmented views of Fashion-MNIST as a PNG grid
+        siam --generate-completion-script bash > ~/.local/share/bash-completion/completions/siam
+                                  shell completion (bash, zsh or fish)
+
+      Output: results on stdout; progress on stderr (a bar on a terminal, periodic lines
+      otherwise, JSON lines with --log-format json, nothing with --quiet). Colour only on
+      terminals: --color never or NO_COLOR=1 turns it off. Tables fit $COLUMNS or the
+      terminal's width.
       """,
     version: SiamVersion.engine,
     subcommands: [

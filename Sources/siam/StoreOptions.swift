@@ -2,13 +2,20 @@ import ArgumentParser
 import Foundation
 import SiamStore
 
-/// `--store` and `--format`, taken by every command that reads the run store.
+/// `--store`, `--format` and `--color`, taken by every command that reads the run store.
 struct StoreOptions: ParsableArguments {
-  @Option(name: .long, help: "The run store (default: $SIAM_STORE, else runs/siam.sqlite).")
+  @Option(
+    name: .long, help: "The run store (default: $SIAM_STORE, else runs/siam.sqlite).",
+    completion: .file(extensions: ["sqlite"]))
   var store: String?
 
-  @Option(name: .long, help: "How tables are printed.")
+  @Option(
+    name: .long,
+    help: "How tables are printed: table (aligned, fitted to the terminal's width), csv, json or markdown (never cut).")
   var format: OutputFormat = .table
+
+  @Option(name: .long, help: "Colour status words and errors: auto (terminals, unless NO_COLOR is set), always or never.")
+  var color: ColorChoice = .auto
 
   /// `--store`, else `$SIAM_STORE`, else `<runs>/siam.sqlite`.
   static func path(_ option: String?, runs root: String = "runs") -> String {
@@ -22,6 +29,7 @@ struct StoreOptions: ParsableArguments {
   /// Opens the existing store (migrated, stale runs repaired), or prints why not and
   /// exits with status 1.
   func open() throws -> RunStore {
+    Console.colorChoice = color
     do {
       return try RunStore.open(path: path, mustExist: true)
     } catch {
@@ -32,6 +40,7 @@ struct StoreOptions: ParsableArguments {
 
   /// Runs `body`, turning a store error into one line on stderr and exit status 1.
   func reporting<T>(_ body: () throws(StoreError) -> T) throws -> T {
+    Console.colorChoice = color
     do {
       return try body()
     } catch {
@@ -41,6 +50,6 @@ struct StoreOptions: ParsableArguments {
   }
 
   func print(_ tables: [OutputTable]) {
-    Swift.print(OutputTable.render(tables, as: format))
+    Swift.print(OutputTable.render(tables, as: format, layout: .standardOutput(color)))
   }
 }

@@ -28,11 +28,11 @@ struct SweepCommand: ParsableCommand {
         siam sweep pipelines/ablation-temperature.yaml
         siam sweep pipelines/quickstart.yaml --set stages.knn.k=5,20,200
         siam sweep pipelines/quickstart.yaml --set seed=range(1,4) --set stages.pretrain.method.temperature=0.1,0.5
+        siam sweep pipelines/ablation-temperature.yaml --quiet --json > sweep.json
       """
   )
 
   @OptionGroup var pipeline: PlanningOptions
-  @OptionGroup var engine: EngineOptions
 
   @Flag(name: .long, help: "Only show the points and how many stages they share.")
   var dryRun = false
@@ -43,14 +43,11 @@ struct SweepCommand: ParsableCommand {
   @Flag(name: .long, help: "Within a point, after a failure, still run the stages that do not depend on it.")
   var keepGoing = false
 
-  @Flag(name: .long, help: "End with one JSON object on stdout (progress stays on stderr).")
-  var json = false
-
-  @Option(name: .long, help: "The run store (default: $SIAM_STORE, else <runs>/siam.sqlite).")
-  var store: String?
+  @OptionGroup var execution: ExecutionOptions
 
   func run() throws {
-    engine.apply()
+    execution.apply()
+    let json = execution.json
     let sweep: Sweep
     do {
       sweep = try Sweep.expand(path: pipeline.file, arguments: pipeline.overrides)
@@ -79,9 +76,10 @@ struct SweepCommand: ParsableCommand {
       print("Next: siam sweep \(pipeline.file)" + pipeline.overrides.map { " --set \(Self.quoted($0))" }.joined())
       return
     }
-    let printer = SweepPrinter(json: json, pipelineFile: pipeline.file)
+    let display = execution.makeDisplay()
+    let printer = SweepPrinter(display: display, pipelineFile: pipeline.file)
     do {
-      printer.store = try RunStore.open(path: StoreOptions.path(store, runs: pipeline.root))
+      printer.store = try RunStore.open(path: execution.storePath(runs: pipeline.root))
     } catch {
       printer.problems.append(error.description)
     }
@@ -89,14 +87,15 @@ struct SweepCommand: ParsableCommand {
     do {
       result = try runner.run(sweep, observer: printer)
     } catch {
+      display.finish()
       Console.error("error: \(error.description)")
       throw ExitCode(1)
     }
+    display.finish()
     if json {
       print(result.json.canonicalString)
     } else {
-      print("")
-      print(Self.table(result, axes: sweep.axes))
+      print(Self.table(result, axes: sweep.axes, layout: .standardOutput(execution.progress.color)))
       print(
         "Sweep \(result.id): \(result.status.rawValue), \(result.executedStages) stages executed "
           + "(\(result.plan.distinctStages) distinct of \(result.plan.totalStages)) in \(String(format: "%.1f", result.seconds)) s: "
@@ -145,7 +144,7 @@ struct SweepCommand: ParsableCommand {
   }
 
   /// One row per point: its axis values, status, run id and headline metrics.
-  static func table(_ result: SweepResult, axes: [SweepAxis]) -> String {
+  static func table(_ result: SweepResult, axes: [SweepAxis], layout: TableLayout = TableLayout()) -> String {
     let columns = metricColumns(result)
     let header =
       ["point"] + axes.map { shortPath($0.path) } + ["status", "run"] + columns.map { "\($0.stage) \($0.key)" }
@@ -158,7 +157,7 @@ struct SweepCommand: ParsableCommand {
       ]
         + columns.map { column in metrics[column.stage]?[column.key].map(format) ?? "" }
     }
-    return TextTable.render(header: header, rows: rows)
+    return layout.render(header: header, rows: rows)
   }
 
   /// For each stage (in order), the first headline metric any point has.
@@ -191,10 +190,10 @@ struct SweepCommand: ParsableCommand {
   }
 }
 
-/// Prints one line per point as it finishes (progress of the runs goes to stderr) and
-/// records the sweep and each point's run in the run store.
+/// Reports each point as it starts and finishes (on the progress display, with the
+/// runs' progress) and records the sweep and each point's run in the run store.
 final class SweepPrinter: SweepObserver {
-  let json: Bool
+  let display: ProgressDisplay
   let pipelineFile: String
   /// The run store; `nil` when it could not be opened (the sweep still runs).
   var store: RunStore?
@@ -203,18 +202,14 @@ final class SweepPrinter: SweepObserver {
   private var total = 0
   private var recorders: [StoreRecorder] = []
 
-  init(json: Bool, pipelineFile: String) {
-    self.json = json
+  init(display: ProgressDisplay, pipelineFile: String) {
+    self.display = display
     self.pipelineFile = pipelineFile
-  }
-
-  private func line(_ text: String) {
-    if json { Console.error(text) } else { Console.output(text) }
   }
 
   func sweepDidStart(id: String, directory: String, sweep: Sweep, plan: SweepPlan) {
     total = sweep.points.count
-    line("sweep \(id): \(plan.summary) (\(directory))")
+    display.send(.log(stage: nil, line: "sweep \(id): \(plan.summary) (\(directory))"))
     do {
       try store?.createSweep(id: id, pipeline: sweep.pipeline, axesJSON: CanonicalJSON.array(sweep.axes.map(\.json)).canonicalString)
     } catch {
@@ -223,14 +218,16 @@ final class SweepPrinter: SweepObserver {
     }
   }
 
+  static func describe(_ overrides: [String]) -> String {
+    overrides.isEmpty ? "(no overrides)" : overrides.joined(separator: " ")
+  }
+
   func runObservers(for point: SweepPoint, sweepID: String) -> [any RunObserver] {
-    Console.error(
-      "[\(point.index + 1)/\(total)] \(point.overrides.isEmpty ? "(no overrides)" : point.overrides.joined(separator: " "))"
-    )
-    guard let store else { return [ProgressPrinter(toStandardError: true)] }
+    display.send(.pointStarted(index: point.index, count: total, overrides: Self.describe(point.overrides)))
+    guard let store else { return [display] }
     let recorder = StoreRecorder(store: store, pipelineFile: pipelineFile, sweepID: sweepID, sweepPoint: point.index)
     recorders.append(recorder)
-    return [ProgressPrinter(toStandardError: true), recorder]
+    return [display, recorder]
   }
 
   func pointDidFinish(_ result: SweepPointResult) {
@@ -242,12 +239,13 @@ final class SweepPrinter: SweepObserver {
     }.joined(separator: "; ")
     let executed = result.executedStages
     let cached = result.run?.stages.filter(\.isCacheHit).count ?? 0
-    var text =
-      "[\(result.index + 1)/\(total)] \(result.overrides.isEmpty ? "(no overrides)" : result.overrides.joined(separator: " ")): "
-      + result.status.rawValue
-    if let run = result.run { text += " (run \(run.id), \(executed) executed, \(cached) cached)" }
-    if !metrics.isEmpty { text += "  " + metrics }
-    if let error = result.error { text += "  error: \(error)" }
-    line(text)
+    var detail = ""
+    if let run = result.run { detail += "(run \(run.id), \(executed) executed, \(cached) cached)" }
+    if !metrics.isEmpty { detail += (detail.isEmpty ? "" : "  ") + metrics }
+    if let error = result.error { detail += (detail.isEmpty ? "" : "  ") + "error: \(error)" }
+    display.send(
+      .pointFinished(
+        index: result.index, count: total, overrides: Self.describe(result.overrides), status: result.status.rawValue,
+        detail: detail))
   }
 }

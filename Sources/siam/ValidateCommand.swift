@@ -16,7 +16,7 @@ struct ValidateCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "The pipeline file.")
+  @Argument(help: "The pipeline file.", completion: .file(extensions: ["yaml", "yml"]))
   var file: String
 
   @Option(name: .customLong("set"), help: "Override a key: key.path=value, +key.path=value to add, ~key.path to delete.")
@@ -44,6 +44,10 @@ struct SchemaCommand: ParsableCommand {
       The same schema is committed as schemas/pipeline.schema.json. Point an editor at it with
       a first line such as:
         # yaml-language-server: $schema=../schemas/pipeline.schema.json
+
+      Examples:
+        siam schema > schemas/pipeline.schema.json
+        siam schema | jq '.properties.stages'
       """
   )
 

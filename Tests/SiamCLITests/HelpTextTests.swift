@@ -21,7 +21,38 @@ import Testing
     #expect(help.contains("simclr-convnet"))
   }
 
+  /// The root command and every subcommand, depth first.
+  static func allCommands(_ root: any ParsableCommand.Type = SiamCommand.self) -> [any ParsableCommand.Type] {
+    [root] + root.configuration.subcommands.flatMap { allCommands($0) }
+  }
+
+  @Test func everyCommandHasAnAbstractAndExamples() {
+    let commands = Self.allCommands()
+    #expect(commands.count >= 14)
+    for command in commands {
+      let name = command._commandName
+      let help = SiamCommand.helpMessage(for: command, columns: 100)
+      #expect(!command.configuration.abstract.isEmpty, "\(name) has no abstract")
+      #expect(help.contains("Examples:"), "siam \(name) --help has no Examples: section:\n\(help)")
+      // Each example line of a subcommand runs that subcommand.
+      if command != SiamCommand.self {
+        #expect(help.contains("siam \(name)"), "siam \(name) --help has no example of itself")
+      }
+    }
+  }
+
+  @Test func commandsThatRunStagesShareTheProgressOptions() {
+    for command in [RunCommand.self, SweepCommand.self, RerunCommand.self] as [any ParsableCommand.Type] {
+      let help = SiamCommand.helpMessage(for: command, columns: 100)
+      for option in ["--quiet", "--log-format", "--color", "--json", "--store", "--threads"] {
+        #expect(help.contains(option), "missing \(option) in siam \(command._commandName) --help")
+      }
+    }
+  }
+
   @Test func badArgumentsAreClearErrors() {
+    #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["run", "x.yaml", "--log-format", "xml"]) }
+    #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["runs", "--color", "sometimes"]) }
     #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["bench", "--only", "sgem"]) }
     #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["bench", "--trials", "0"]) }
     #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["info", "--threads", "0"]) }
@@ -63,19 +94,5 @@ import Testing
     } catch {
       #expect(SiamCommand.message(for: error).contains("unknown preset 'bogus'"))
     }
-  }
-}
-
-@Suite struct ProgressPrinterTests {
-  @Test func stepFractionParsesTheStepCounter() {
-    #expect(ProgressPrinter.stepFraction("pretrain: epoch 1/15 step 51/234 loss 5.6 eta 0:24:44") == 51.0 / 234.0)
-    #expect(ProgressPrinter.stepFraction("pretrain: done in 75.2 s") == nil)
-    #expect(ProgressPrinter.stepFraction("step x/y") == nil)
-  }
-
-  @Test func barFillsWithTheFraction() {
-    #expect(ProgressPrinter.bar(0) == "[--------------------]")
-    #expect(ProgressPrinter.bar(0.5) == "[##########----------]")
-    #expect(ProgressPrinter.bar(1) == "[####################]")
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SiamPipeline
 import Testing
 
 @testable import siam
@@ -30,6 +31,31 @@ import Testing
   @Test func badArgumentsAreClearErrors() {
     #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["run"]) }
     #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["run", "x.yaml", "--threads", "0"]) }
+  }
+
+  @Test func aRunsProgressBecomesJSONLines() throws {
+    let fixture = try CLIFixture()
+    defer { fixture.remove() }
+    final class Output { var text = "" }
+    let output = Output()
+    let display = ProgressDisplay(
+      renderer: ProgressRenderer(isTerminal: false, width: nil, isColored: false, format: .json),
+      write: { output.text += $0 })
+    let spec = try PipelineLoader.load(path: fixture.pipeline, overrides: []).spec
+    let result = try PipelineRunner(options: RunOptions(root: fixture.root)).run(spec, observers: [display])
+    #expect(result.succeeded)
+    let events = try output.text.split(separator: "\n").map { line in
+      try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+    }
+    let names = events.map { $0["event"] as? String ?? "?" }
+    #expect(names.first == "run_started" && names.last == "run_finished")
+    #expect(names.filter { $0 == "stage_finished" }.count == 3)
+    let progress = events.filter { $0["event"] as? String == "progress" && $0["stage"] as? String == "pretrain" }
+    let last = try #require(progress.last, "pretraining reports progress")
+    // 64 images in batches of 16: 4 steps in 1 epoch.
+    #expect(last["epoch"] as? Int == 1 && last["step"] as? Int == 4 && last["steps"] as? Int == 4)
+    #expect((last["loss"] as? Double)?.isFinite == true && (last["images_per_second"] as? Double ?? 0) > 0)
+    #expect(events.contains { $0["event"] as? String == "epoch" && $0["stage"] as? String == "pretrain" })
   }
 
   @Test func headlineMetricsPreferAccuracies() {

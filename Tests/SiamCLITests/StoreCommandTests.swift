@@ -188,7 +188,7 @@ struct CLIFixture {
     let json = table.render(.json)
     #expect(json.contains(#"{"name": "q\"x", "value": null}"#))
     #expect(json.contains(#""value": "nan""#))
-    #expect(table.render(.table).contains("a,b   0.5"))
+    #expect(table.render(.table).contains("a,b     0.5"), "numbers are right-aligned")
   }
 
   /// Several `siam run` processes write one store at once: no lost run, no lock error.

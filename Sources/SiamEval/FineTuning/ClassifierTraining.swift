@@ -25,8 +25,10 @@ struct ClassifierTraining {
   }
 
   /// Trains for `configuration.epochs` epochs; returns each epoch's mean loss and
-  /// running accuracy.
-  func train(loader: MultiViewLoader) -> (losses: [Double], accuracies: [Double]) {
+  /// running accuracy. `progress` hears every step.
+  func train(
+    loader: MultiViewLoader, progress: ((TrainingProgress) -> Void)? = nil
+  ) -> (losses: [Double], accuracies: [Double]) {
     let c = configuration
     let stepsPerEpoch = max(1, loader.batchesPerEpoch)
     let schedule = WarmupCosineSchedule(
@@ -36,8 +38,10 @@ struct ClassifierTraining {
     var losses: [Double] = [], accuracies: [Double] = []
     var step = 0
     model.train()
+    let clock = ContinuousClock()
     for epoch in 0..<c.epochs {
-      var lossSum = 0.0, correct = 0, seen = 0
+      var lossSum = 0.0, correct = 0, seen = 0, stepInEpoch = 0
+      var stepStart = clock.now
       loader.forEachBatch(epoch: epoch) { batch in
         var predictions: [Int] = []
         let (value, gradients) = valueAndGradient(of: model) { m in
@@ -54,6 +58,16 @@ struct ClassifierTraining {
         correct += zip(predictions, batch.labels).filter { $0 == $1 }.count
         seen += batch.count
         step += 1
+        if let progress {
+          let elapsed = clock.now - stepStart
+          let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+          progress(
+            TrainingProgress(
+              epoch: epoch, epochs: c.epochs, step: stepInEpoch, stepsPerEpoch: stepsPerEpoch,
+              loss: Double(value.scalar), imagesPerSecond: Double(batch.count) / max(seconds, 1e-9)))
+          stepStart = clock.now
+        }
+        stepInEpoch += 1
       }
       losses.append(lossSum / Double(max(1, seen)))
       accuracies.append(Double(correct) / Double(max(1, seen)))

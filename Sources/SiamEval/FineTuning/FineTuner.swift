@@ -84,19 +84,23 @@ public struct FineTuner: Sendable {
   /// reports test accuracy. The protocol is `semi_supervised` with a label fraction,
   /// `finetune` otherwise.
   ///
+  /// - Parameter progress: Hears every training step (for progress displays).
   /// - Throws: `EvalError` for an invalid configuration, empty splits, splits that
   ///   disagree, or an augmentation that changes the image shape.
   public func run(
     encoder: any FeatureEncoder, train: Dataset, test: Dataset,
-    augmentation: AugmentationChain? = nil, normalize: Normalize? = nil
+    augmentation: AugmentationChain? = nil, normalize: Normalize? = nil,
+    progress: ((TrainingProgress) -> Void)? = nil
   ) throws -> FineTuneResult {
     try run(encoder: encoder, train: train, test: test, augmentation: augmentation, normalize: normalize,
-            kind: configuration.labelFraction == nil ? .finetune : .semiSupervised, featureLayer: "encoder output")
+            kind: configuration.labelFraction == nil ? .finetune : .semiSupervised, featureLayer: "encoder output",
+            progress: progress)
   }
 
   func run(
     encoder: any FeatureEncoder, train: Dataset, test: Dataset, augmentation: AugmentationChain?,
-    normalize: Normalize?, kind: EvaluationProtocol.Kind, featureLayer: String
+    normalize: Normalize?, kind: EvaluationProtocol.Kind, featureLayer: String,
+    progress: ((TrainingProgress) -> Void)? = nil
   ) throws -> FineTuneResult {
     let c = configuration
     try c.validate()
@@ -124,7 +128,7 @@ public struct FineTuner: Sendable {
     let batchSize = min(c.batchSize, labelled.count)
     let loader = MultiViewLoader(dataset: labelled, views: [chain], batchSize: batchSize, seed: c.seed,
                                  shuffle: true, dropLast: true)
-    let history = training.train(loader: loader)
+    let history = training.train(loader: loader, progress: progress)
 
     let logits = FeatureExtractor.withEvaluationMode(model) {
       FeatureExtractor(batchSize: 256, normalize: normalize).forwardAll(dataset: test) { model($0) }

@@ -63,11 +63,15 @@ public struct LinearProbe: Sendable {
 
   /// Fits on `train`, evaluates on `test`.
   ///
+  /// - Parameter progress: Hears the end of every epoch (as its one step, with the
+  ///   epoch's mean loss).
   /// - Throws: `EvalError` for an invalid configuration or mismatched splits.
   /// - Complexity: `epochs · 6·N·D·C` flops plus `O(N·D)` per epoch for the gathers.
-  public func evaluate(train: FeatureSet, test: FeatureSet) throws -> LinearProbeResult {
+  public func evaluate(
+    train: FeatureSet, test: FeatureSet, progress: ((TrainingProgress) -> Void)? = nil
+  ) throws -> LinearProbeResult {
     try FeatureSet.validatePair(train: train, test: test)
-    let fit = try self.fit(train)
+    let fit = try self.fit(train, progress: progress)
     let trainMetrics = fit.classifier.metrics(on: train)
     let testMetrics = fit.classifier.metrics(on: test)
     let c = configuration
@@ -89,7 +93,9 @@ public struct LinearProbe: Sendable {
   ///
   /// - Returns: The classifier, the mean minibatch loss of each epoch (cross entropy
   ///   plus the L2 term) and the learning rate applied after the stability cap.
-  public func fit(_ train: FeatureSet) throws -> (classifier: LinearClassifier, epochLosses: [Double], appliedLearningRate: Float) {
+  public func fit(
+    _ train: FeatureSet, progress: ((TrainingProgress) -> Void)? = nil
+  ) throws -> (classifier: LinearClassifier, epochLosses: [Double], appliedLearningRate: Float) {
     try configuration.validate()
     try train.validate("train")
     let standardizer = FeatureStandardizer(fitting: train.features)
@@ -119,6 +125,7 @@ public struct LinearProbe: Sendable {
         step += 1
       }
       epochLosses.append(lossSum / Double(n))
+      progress?(TrainingProgress(epoch: epoch, epochs: c.epochs, step: 0, stepsPerEpoch: 1, loss: lossSum / Double(n)))
     }
     }
     let classifier = LinearClassifier(standardizer: standardizer, weight: state.weight, bias: state.bias)

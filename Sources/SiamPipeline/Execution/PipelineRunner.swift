@@ -44,6 +44,9 @@ public struct PipelineRunner: Sendable {
     session.recordStep = { stage, step, epoch, metrics in
       for observer in observers { observer.stageDidRecord(stage, step: step, epoch: epoch, metrics: metrics) }
     }
+    session.reportProgress = { stage, progress in
+      for observer in observers { observer.stageDidProgress(stage, progress: progress) }
+    }
     var results: [String: StageResult] = [:]
     var ordered: [StageResult] = []
     var stoppedBy: String?

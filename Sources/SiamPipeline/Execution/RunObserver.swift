@@ -11,6 +11,9 @@ public protocol RunObserver: AnyObject {
   /// logged step, `step` = steps done in the run, `epoch` 0-based). Not called for cache
   /// hits.
   func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double])
+  /// Where a running stage stands, for progress displays (pretraining: after every step
+  /// and every epoch). Not recorded; keep it cheap.
+  func stageDidProgress(_ stage: String, progress: StageProgress)
   /// A stage ended: cached, completed, failed or skipped.
   func stageDidFinish(_ result: StageResult)
   /// Every stage has a result.
@@ -22,6 +25,7 @@ extension RunObserver {
   public func stageDidStart(_ stage: StagePlan) {}
   public func stageDidLog(_ stage: String, line: String) {}
   public func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double]) {}
+  public func stageDidProgress(_ stage: String, progress: StageProgress) {}
   public func stageDidFinish(_ result: StageResult) {}
   public func runDidFinish(_ result: RunResult) {}
 }

@@ -67,6 +67,23 @@ public final class StageContext {
     session.recordStep?(name, step, epoch, metrics)
   }
 
+  /// Tells the run's observers where stage `name` stands (progress displays only).
+  public func report(stage name: String, progress: StageProgress) {
+    session.reportProgress?(name, progress)
+  }
+
+  /// A handler that reports an evaluation's training progress as stage `name`'s (the
+  /// display estimates the time left from the time since the stage started).
+  public func progressReporter(stage name: String) -> (TrainingProgress) -> Void {
+    { [self] progress in
+      report(
+        stage: name,
+        progress: StageProgress(
+          epoch: progress.epoch, epochs: progress.epochs, step: progress.step, stepsPerEpoch: progress.stepsPerEpoch,
+          loss: progress.loss, imagesPerSecond: progress.imagesPerSecond))
+    }
+  }
+
   /// Writes `value` as pretty JSON to `name` in the output folder.
   public func writeJSON(_ value: CanonicalJSON, to name: String) throws {
     try Data(value.prettyPrinted().utf8).write(to: URL(fileURLWithPath: outputDirectory + "/" + name))
@@ -88,6 +105,8 @@ final class RunSession {
   var features: [String: (train: FeatureSet, test: FeatureSet)] = [:]
   /// Forwards `StageContext.record` to the observers: stage, step, epoch, metrics.
   var recordStep: ((String, Int, Int, [String: Double]) -> Void)?
+  /// Forwards `StageContext.report(stage:progress:)` to the observers.
+  var reportProgress: ((String, StageProgress) -> Void)?
 
   init(plan: RunPlan, cache: ArtifactCache) {
     self.plan = plan

@@ -24,7 +24,8 @@ public struct FinetuneStageRunner: StageRunner {
     let augmentation = parameters.augmentation?.makeChain(channels: data.train.imageShape[0])
     context.log("\(stage.name): fine-tuning for \(parameters.epochs) epochs")
     let result = try FineTuner(configuration: configuration).run(
-      encoder: encoder, train: data.train, test: data.test, augmentation: augmentation)
+      encoder: encoder, train: data.train, test: data.test, augmentation: augmentation,
+      progress: context.progressReporter(stage: stage.name))
     encoder.eval()
     try SafeTensors.write(encoder.stateDictionary(), metadata: ["format": "siam-encoder", "stage": stage.name],
                           to: context.outputDirectory + "/encoder.safetensors")

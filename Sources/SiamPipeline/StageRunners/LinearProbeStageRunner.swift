@@ -16,7 +16,8 @@ public struct LinearProbeStageRunner: StageRunner {
       epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate,
       weightDecay: parameters.weightDecay, seed: UInt64(bitPattern: Int64(context.spec.seed)))
     context.log("\(stage.name): linear probe on \(features.train.dimension)-d \(features.train.featureLayer), \(parameters.epochs) epochs")
-    let result = try LinearProbe(configuration: configuration).evaluate(train: features.train, test: features.test)
+    let result = try LinearProbe(configuration: configuration).evaluate(
+      train: features.train, test: features.test, progress: context.progressReporter(stage: stage.name))
     try context.writeEncodable(result, to: "metrics.json")
     return [
       "linear_top1": result.top1, "linear_top5": result.top5, "linear_train_top1": result.trainTop1,

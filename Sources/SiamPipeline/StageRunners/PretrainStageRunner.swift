@@ -71,9 +71,12 @@ public struct PretrainStageRunner: StageRunner {
     let method = try parameters.method.makeMethod(
       encoder: parameters.encoder, inputShape: loader.viewShapes[0], batchSize: parameters.batchSize,
       key: configuration.methodKey)
-    let progress = ProgressForwarder(LineLogger(sink: { context.log("\(stage.name): \($0)") })) { step in
-      context.record(stage: stage.name, step: step.globalStep + 1, epoch: step.epoch, metrics: Self.stepMetrics(step))
-    }
+    let progress = ProgressForwarder(
+      LineLogger(sink: { context.log("\(stage.name): \($0)") }),
+      onStep: { step in
+        context.record(stage: stage.name, step: step.globalStep + 1, epoch: step.epoch, metrics: Self.stepMetrics(step))
+      },
+      onProgress: { context.report(stage: stage.name, progress: $0) })
     let pretrainer = try Pretrainer(
       method: method, loader: loader, configuration: configuration,
       checkpointDirectory: context.workDirectory + "/checkpoints", observers: [progress],
@@ -126,14 +129,33 @@ struct PretrainMetricsFile: Codable {
 final class ProgressForwarder: PretrainingObserver {
   private let target: any PretrainingObserver
   private let onStep: (StepRecord) -> Void
+  private let onProgress: (StageProgress) -> Void
   private var hasStarted = false
+  private var stepsPerEpoch = 0
 
-  init(_ target: any PretrainingObserver, onStep: @escaping (StepRecord) -> Void = { _ in }) {
+  /// - Parameters:
+  ///   - onStep: Hears every logged step (the run store records it).
+  ///   - onProgress: Hears every step and every epoch (progress displays).
+  init(
+    _ target: any PretrainingObserver, onStep: @escaping (StepRecord) -> Void = { _ in },
+    onProgress: @escaping (StageProgress) -> Void = { _ in }
+  ) {
     self.target = target
     self.onStep = onStep
+    self.onProgress = onProgress
+  }
+
+  func didProgress(_ progress: StepProgress) {
+    stepsPerEpoch = progress.stepsPerEpoch
+    onProgress(
+      StageProgress(
+        event: .step, epoch: progress.epoch, epochs: progress.epochs, step: progress.step,
+        stepsPerEpoch: progress.stepsPerEpoch, loss: Double(progress.loss), imagesPerSecond: progress.imagesPerSecond,
+        estimatedSecondsRemaining: progress.estimatedSecondsRemaining))
   }
 
   func didStart(_ start: PretrainingStart) {
+    stepsPerEpoch = start.stepsPerEpoch
     if !hasStarted { target.didStart(start) }
     hasStarted = true
   }
@@ -142,6 +164,13 @@ final class ProgressForwarder: PretrainingObserver {
     target.didFinishStep(record)
     onStep(record)
   }
-  func didFinishEpoch(_ record: EpochRecord) { target.didFinishEpoch(record) }
+  func didFinishEpoch(_ record: EpochRecord) {
+    target.didFinishEpoch(record)
+    onProgress(
+      StageProgress(
+        event: .epoch, epoch: record.epoch, epochs: record.epochs, step: max(stepsPerEpoch - 1, 0),
+        stepsPerEpoch: stepsPerEpoch, loss: Double(record.meanLoss), imagesPerSecond: record.imagesPerSecond,
+        estimatedSecondsRemaining: record.estimatedSecondsRemaining))
+  }
   func didSaveCheckpoint(path: String, epoch: Int) { target.didSaveCheckpoint(path: path, epoch: epoch) }
 }

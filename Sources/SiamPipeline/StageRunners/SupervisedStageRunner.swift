@@ -23,7 +23,8 @@ public struct SupervisedStageRunner: StageRunner {
     let augmentation = parameters.augmentation?.makeChain(channels: data.train.imageShape[0])
     context.log("\(stage.name): supervised training for \(parameters.epochs) epochs")
     var result = try FineTuner(configuration: configuration).run(
-      encoder: encoder, train: data.train, test: data.test, augmentation: augmentation)
+      encoder: encoder, train: data.train, test: data.test, augmentation: augmentation,
+      progress: context.progressReporter(stage: stage.name))
     result.protocol.kind = .supervised
     result.protocol.featureLayer = "encoder output (trained from scratch)"
     encoder.eval()

@@ -182,13 +182,20 @@ public final class Pretrainer {
       images += batch.count
       globalStep += 1
       pace.add(seconds: stepSeconds)
+      let imagesPerSecond = Double(batch.count) / Swift.max(stepSeconds, 1e-9)
+      let secondsRemaining = pace.secondsRemaining(globalStep: globalStep, totalSteps: totalSteps)
+      let progress = StepProgress(
+        epoch: epoch, epochs: configuration.epochs, step: step, stepsPerEpoch: stepsPerEpoch,
+        globalStep: globalStep - 1, totalSteps: totalSteps, loss: result.loss, imagesPerSecond: imagesPerSecond,
+        estimatedSecondsRemaining: secondsRemaining)
+      for observer in observers { observer.didProgress(progress) }
       if step % configuration.logEverySteps == 0 || step == stepsPerEpoch - 1 {
         let record = StepRecord(
           epoch: epoch, epochs: configuration.epochs, step: step, stepsPerEpoch: stepsPerEpoch,
           globalStep: globalStep - 1, totalSteps: totalSteps, loss: result.loss, learningRate: learningRate,
-          momentum: after["momentum"], imagesPerSecond: Double(batch.count) / Swift.max(stepSeconds, 1e-9),
+          momentum: after["momentum"], imagesPerSecond: imagesPerSecond,
           dataWaitSeconds: wait, stepSeconds: stepSeconds,
-          estimatedSecondsRemaining: pace.secondsRemaining(globalStep: globalStep, totalSteps: totalSteps),
+          estimatedSecondsRemaining: secondsRemaining,
           metrics: metrics)
         for observer in observers { observer.didFinishStep(record) }
       }

@@ -10,9 +10,14 @@ import Testing
   let test = makeHalvesDataset(count: 40, seed: 2, name: "halves/test")
   let encoder = MLPEncoder(inputFeatures: 36, widths: [16], key: RandomKey(seed: 3))
   let configuration = FineTuner.Configuration(epochs: 8, batchSize: 16, learningRate: 0.05)
+  var progress: [TrainingProgress] = []
   let result = try FineTuner(configuration: configuration).run(
-    encoder: encoder, train: train, test: test, augmentation: AugmentationChain().appending(HorizontalFlip(), probability: 0.5))
+    encoder: encoder, train: train, test: test, augmentation: AugmentationChain().appending(HorizontalFlip(), probability: 0.5),
+    progress: { progress.append($0) })
   #expect(result.top1 >= 0.95, "test top-1 \(result.top1)")
+  // Every step is reported: 8 epochs of 64 / 16 = 4 steps.
+  #expect(progress.count == 32 && progress.map(\.step) == Array(repeating: [0, 1, 2, 3], count: 8).flatMap { $0 })
+  #expect(progress.last!.epoch == 7 && progress.allSatisfy { $0.epochs == 8 && $0.stepsPerEpoch == 4 && $0.loss.isFinite })
   #expect(result.epochLosses.last! < result.epochLosses.first!)
   #expect(result.protocol.kind == .finetune && result.protocol.epochs == 8 && result.labelledCount == 64)
   #expect(encoder.isTraining)

@@ -25,6 +25,23 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: runFolder + "/stages/pretrain/encoder.safetensors"))
   }
 
+  @Test func observersHearPretrainingProgressEveryStepAndEpoch() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let observer = ProgressRecorder()
+    let result = try fixture.runner().run(try fixture.spec(), observers: [observer])
+    #expect(result.succeeded, "\(result.stages)")
+    // Two epochs of 4 steps: eight step reports, each followed at an epoch's end by an epoch report.
+    let events = observer.reports.filter { $0.stage == "pretrain" }.map(\.progress)
+    #expect(events.map(\.event) == [.step, .step, .step, .step, .epoch, .step, .step, .step, .step, .epoch])
+    #expect(events.filter { $0.event == .step }.map(\.stepsDone) == Array(1...8))
+    #expect(events.last!.fraction == 1 && events.allSatisfy { $0.totalSteps == 8 && $0.loss?.isFinite == true })
+    // The linear probe (two epochs) reports each epoch as one step.
+    let linear = observer.reports.filter { $0.stage == "linear" }.map(\.progress)
+    #expect(linear.map(\.fraction) == [0.5, 1] && linear.allSatisfy { $0.loss?.isFinite == true })
+    #expect(Set(observer.reports.map(\.stage)) == ["pretrain", "linear"])
+  }
+
   @Test func knnMonitorReportsDuringPretraining() throws {
     let fixture = RunFixture()
     defer { fixture.remove() }
@@ -164,4 +181,11 @@ import Testing
       #expect(error.description.contains("stage 'data'"))
     }
   }
+}
+
+/// Keeps every progress report of a run.
+final class ProgressRecorder: RunObserver {
+  var reports: [(stage: String, progress: StageProgress)] = []
+
+  func stageDidProgress(_ stage: String, progress: StageProgress) { reports.append((stage, progress)) }
 }

@@ -17,6 +17,14 @@ import Testing
     // logEverySteps 2: steps 0 and 2, and the last (3) of each epoch.
     #expect(observer.steps.map(\.globalStep) == [0, 2, 3, 4, 6, 7])
     #expect(observer.steps.map(\.step) == [0, 2, 3, 0, 2, 3])
+    // Progress: every step, agreeing with the records of the logged ones.
+    #expect(observer.progress.map(\.globalStep) == Array(0..<8))
+    #expect(observer.progress.map(\.step) == [0, 1, 2, 3, 0, 1, 2, 3])
+    for record in observer.steps {
+      let progress = observer.progress[record.globalStep]
+      #expect(progress.loss == record.loss && progress.epoch == record.epoch && progress.totalSteps == 8)
+      #expect(progress.imagesPerSecond == record.imagesPerSecond)
+    }
     let schedule = configuration.learningRateSchedule(stepsPerEpoch: 4)
     for record in observer.steps {
       #expect(record.learningRate == schedule.value(atStep: record.globalStep))
