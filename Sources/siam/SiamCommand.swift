@@ -35,7 +35,7 @@ struct SiamCommand: ParsableCommand {
     version: SiamVersion.engine,
     subcommands: [
       RunCommand.self, SweepCommand.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self,
-      RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self,
+      RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self, ReportCommand.self,
       SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self,
     ]
   )
