@@ -44,8 +44,8 @@ public struct Heatmap: Sendable {
         ], [.element("title", text: "\(name(rowNames, r)) → \(name(columnNames, c)): \(Self.format(value))")]))
         if columns <= 20 {
           cells.append(.element("text", [
-            "class": "cell-value", "x": Markup.number(x + cellWidth / 2), "y": Markup.number(y + cellHeight / 2 + 4),
-            "text-anchor": "middle", "fill": Palette.textOnSequential(t),
+            "class": Palette.isDark(t) ? "cell-value on-dark" : "cell-value", "x": Markup.number(x + cellWidth / 2),
+            "y": Markup.number(y + cellHeight / 2 + 4), "text-anchor": "middle",
           ], text: Self.format(value)))
         }
       }

@@ -28,8 +28,9 @@ public enum Palette {
     return "#" + [r, g, b].map { hex(Int($0.rounded())) }.joined()
   }
 
-  /// Text colour readable on `sequential(t)`.
-  public static func textOnSequential(_ t: Double) -> String { t > 0.55 ? "#ffffff" : "#222222" }
+  /// Whether `sequential(t)` is dark enough to need light text (the page's CSS gives
+  /// `text.on-dark` white).
+  public static func isDark(_ t: Double) -> Bool { t > 0.55 }
 
   private static func hex(_ value: Int) -> String {
     let digits = Array("0123456789abcdef")

@@ -9,9 +9,10 @@ import SiamPipeline
 /// - `siam run FILE [--set k=v …]`: when the pipeline file is still there and unchanged
 ///   (its SHA-256 equals the recorded one). The `--set`s are the parameters in which
 ///   the run differs from the file as it stands (a sweep point's overrides, a
-///   command-line `--set`); they are derived by comparing the flattened parameters, so
-///   a change inside an augmentation chain or encoder definition (whose resolved keys
-///   are not the file's keys) yields no `--set` form.
+///   command-line `--set`); they are derived by comparing the resolved pipelines (a
+///   value that is not a mapping, and a stage the file lacks, are set whole), so a
+///   change inside an augmentation chain or encoder definition (which the resolved
+///   pipeline inlines into the stages) yields no `--set` form.
 /// - `siam run RUN_FOLDER/pipeline.resolved.json`: when the run folder exists; the
 ///   resolved pipeline is itself a pipeline file.
 public struct ReproduceCommands: Sendable, Hashable {
@@ -48,23 +49,37 @@ public struct ReproduceCommands: Sendable, Hashable {
   /// The `--set` values turning `file` into the run's parameters; nil when some
   /// difference is not a plain key of the file.
   static func overrides(file: String, run: ReportRun) -> [String]? {
-    guard let spec = try? PipelineLoader.load(path: file).spec else { return nil }
-    let current = spec.flattenedParameters.mapValues(\.canonicalString)
+    guard let spec = try? PipelineLoader.load(path: file).spec, let recorded = run.spec?.resolved else { return nil }
     var sets: [String] = []
-    for key in Set(current.keys).union(run.params.keys).sorted() where current[key] != run.params[key] {
-      if key.hasPrefix("augmentations.") || key.hasPrefix("encoders.") || key.contains(".views.")
-        || key.contains(".encoder.")
-      {
-        return nil
-      }
-      switch (current[key], run.params[key]) {
-      case (_, .some(let value)) where current[key] != nil: sets.append("\(key)=\(value)")
-      case (nil, .some(let value)): sets.append("+\(key)=\(value)")
-      case (.some, nil): sets.append("~\(key)")
-      default: break
+    return difference(from: spec.resolved, to: recorded, path: "", into: &sets) ? sets : nil
+  }
+
+  /// Appends the overrides that turn `old` into `new` below `path`: objects key by key,
+  /// anything else (numbers, strings, lists) whole; a key only in `new` is added with
+  /// `+`, a key only in `old` deleted with `~`. False when a difference lies in an
+  /// augmentation chain or encoder definition.
+  static func difference(from old: CanonicalJSON, to new: CanonicalJSON, path: String, into sets: inout [String]) -> Bool {
+    if old == new { return true }
+    if path.hasPrefix("augmentations") || path.hasPrefix("encoders") || path.hasSuffix(".views")
+      || path.contains(".views.") || path.hasSuffix(".encoder") || path.contains(".encoder.")
+    {
+      return false
+    }
+    guard let oldObject = old.objectValue, let newObject = new.objectValue else {
+      sets.append("\(path)=\(new.canonicalString)")
+      return true
+    }
+    for key in Set(oldObject.keys).union(newObject.keys).sorted() {
+      let child = path.isEmpty ? key : path + "." + key
+      switch (oldObject[key], newObject[key]) {
+      case (let a?, let b?):
+        if !difference(from: a, to: b, path: child, into: &sets) { return false }
+      case (nil, let b?): sets.append("+\(child)=\(b.canonicalString)")
+      case (.some, nil): sets.append("~\(child)")
+      case (nil, nil): break
       }
     }
-    return sets
+    return true
   }
 
   /// `text` single-quoted for a POSIX shell when it holds anything but safe characters.

@@ -61,6 +61,7 @@ public struct HTMLPage: Sendable {
     svg.chart .error-bar { stroke-width: 1.3; }
     svg.chart .cell { stroke: #fff; stroke-width: 1; }
     svg.chart .cell-value { font-size: 10px; }
+    svg.chart text.on-dark { fill: #fff; }
     img.preview { image-rendering: pixelated; max-width: 100%; border: 1px solid var(--rule); }
     nav.toc { font-size: 13px; margin: 8px 0 0; }
     nav.toc a { margin-right: 14px; color: var(--accent); text-decoration: none; }

@@ -63,7 +63,7 @@ struct AugmentationSection {
         let picture = try AugmentationPreview.makePicture(
           dataset: train, sampleIndices: AugmentationPreview.representativeSamples(of: train, count: samples),
           chains: chains, viewsPerChain: viewsPerChain, seed: UInt64(bitPattern: Int64(spec.seed)),
-          scale: side <= 32 ? 2 : 1, gap: 2)
+          scale: side <= 32 ? 3 : 1, gap: 2)
         let png = try PNGEncoder.encode(picture)
         let uri = "data:image/png;base64," + Data(png).base64EncodedString()
         return [

@@ -1,6 +1,6 @@
 /// Training curves of the pretrain stages, every run overlaid: loss, learning rate,
-/// EMA momentum τ and temperature, positive vs negative similarity, embedding std
-/// (collapse) and the kNN monitor's accuracy.
+/// EMA momentum τ and temperature (when they change), positive vs negative similarity,
+/// embedding std (collapse) and the kNN monitor's accuracy.
 ///
 /// Each curve uses the per-step series (`{"per":"step"}` context, recorded when the
 /// stage executed) when the run has one, else the per-epoch series (`{}`; cache hits
@@ -10,19 +10,21 @@ struct CurvesSection {
   var input: ReportInput
 
   /// A chart: its title, y label, y scale and the metric keys it overlays (a second key
-  /// is drawn dashed).
+  /// is drawn dashed); `isSkippedWhenConstant` leaves out a chart of flat lines (a
+  /// fixed temperature).
   struct Plot {
     var title: String
     var yLabel: String
     var keys: [String]
     var yScale: LineChart.YScale
+    var isSkippedWhenConstant = false
   }
 
   static let plots = [
     Plot(title: "Training loss", yLabel: "loss", keys: ["loss"], yScale: .automatic),
     Plot(title: "Learning rate", yLabel: "learning rate", keys: ["lr"], yScale: .automatic),
-    Plot(title: "EMA momentum τ", yLabel: "momentum", keys: ["momentum"], yScale: .linear),
-    Plot(title: "Temperature", yLabel: "temperature", keys: ["temperature"], yScale: .linear),
+    Plot(title: "EMA momentum τ", yLabel: "momentum", keys: ["momentum"], yScale: .linear, isSkippedWhenConstant: true),
+    Plot(title: "Temperature", yLabel: "temperature", keys: ["temperature"], yScale: .linear, isSkippedWhenConstant: true),
     Plot(title: "Positive vs negative similarity", yLabel: "cosine similarity",
          keys: ["positive_similarity", "negative_similarity"], yScale: .linear),
     Plot(title: "Embedding std (collapse → 0)", yLabel: "std per dimension", keys: ["embedding_std"], yScale: .linear),
@@ -53,6 +55,7 @@ struct CurvesSection {
         }
       }
       guard !series.isEmpty else { continue }
+      if plot.isSkippedWhenConstant, Set(series.flatMap(\.points).map(\.y)).count == 1 { continue }
       let chart = LineChart(title: plot.title, xLabel: "step", yLabel: plot.yLabel, series: series, yScale: plot.yScale)
       figures.append(.element("figure", [:], [chart.svg()]))
     }

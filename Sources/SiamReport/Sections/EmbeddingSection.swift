@@ -35,7 +35,8 @@ struct EmbeddingSection {
       var figures: [Markup] = []
       var notes: [String] = []
       switch scatter(run) {
-      case .success(let chart): figures.append(.element("figure", [:], [chart.svg()]))
+      case .success(let (chart, source)):
+        figures.append(.element("figure", [:], [chart.svg(), .element("figcaption", text: source)]))
       case .failure(let problem): if let message = problem.message { notes.append(message) }
       }
       if let heatmap = confusion(run) { figures.append(.element("figure", [:], [heatmap.svg()])) }
@@ -57,7 +58,7 @@ struct EmbeddingSection {
   }
 
   /// The PCA scatter of `run`'s test embeddings.
-  func scatter(_ run: ReportRun) -> Result<ScatterChart, Missing> {
+  func scatter(_ run: ReportRun) -> Result<(ScatterChart, String), Missing> {
     guard let spec = run.spec else { return .failure(Missing(message: run.specProblem)) }
     let source: String
     let features: [Float], labels: [Int], rows: Int, columns: Int
@@ -107,8 +108,9 @@ struct EmbeddingSection {
     let classes = (labels.max() ?? 0) + 1
     let names = ClassNames.names(source: (dataStage?.parameters as? DatasetParameters)?.source, count: classes)
     func axis(_ index: Int) -> String { String(format: "PC%d (%.0f%% of variance)", index + 1, pca.explainedFraction(index) * 100) }
-    return .success(ScatterChart(
-      title: "PCA of test embeddings (\(rows), \(source))", xLabel: axis(0), yLabel: axis(1), points: points, classNames: names))
+    let chart = ScatterChart(
+      title: "PCA of \(rows) test embeddings", xLabel: axis(0), yLabel: axis(1), points: points, classNames: names)
+    return .success((chart, "Embeddings: \(source)."))
   }
 
   /// The confusion matrix of the run's linear probe (its own encoder's first).

@@ -11,6 +11,7 @@ import _SiamTestSupport
     let check = XMLDocumentCheck(heatmap.svg().rendered())
     #expect(check.error == nil)
     #expect(check.count(class: "cell") == 9 && check.count(class: "cell-value") == 9)
+    #expect(check.count(class: "on-dark") == 3)  // the diagonal: 80 %, 70 % and 100 % of their rows
     #expect(check.count(class: "axis") == 2 && check.count(class: "x") == 1 && check.count(class: "y") == 1)
     #expect(check.text.contains("dog & co") && check.text.contains("predicted class") && check.text.contains("10"))
   }
