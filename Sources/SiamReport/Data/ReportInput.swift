@@ -71,16 +71,25 @@ public struct ReportInput: Sendable {
   public var comparison: ParameterComparison { ParameterComparison(params: runs.map(\.params)) }
 
   /// Gives each run a short, unique label: its sweep point's overrides, else the
-  /// parameters that differ between the runs (short keys), else its id; the id's
-  /// suffix is appended where labels would collide.
+  /// parameters that differ between the runs (short keys; `+name` for a stage only some
+  /// runs have), else its id; the id's suffix is appended where labels would collide.
   mutating func assignLabels() {
-    let differing = comparison.differingKeys(excluding: ["seed"]).filter { !$0.hasPrefix("x-") }
+    let differing = comparison.differingKeys(excluding: ["seed"])
+    // A stage that only some runs have is named once (`+pixels_knn`), not key by key.
+    func stage(of key: String) -> String? {
+      let parts = key.split(separator: ".", maxSplits: 2)
+      return parts.count == 3 && parts[0] == "stages" ? String(parts[1]) : nil
+    }
+    func has(_ run: ReportRun, _ stage: String) -> Bool { run.params.keys.contains { $0.hasPrefix("stages.\(stage).") } }
+    let partial = Set(differing.compactMap(stage(of:))).filter { name in runs.contains { !has($0, name) } }.sorted()
+    let keys = differing.filter { stage(of: $0).map { !partial.contains($0) } ?? true }
     let seedDiffers = Set(runs.map(\.record.seed)).count > 1
     var labels = runs.map { run -> String in
       if !run.origin.sweepOverrides.isEmpty {
         return run.origin.sweepOverrides.map { $0.hasPrefix("stages.") ? String($0.dropFirst(7)) : $0 }.joined(separator: " ")
       }
-      var parts = differing.prefix(3).compactMap { key in run.param(key).map { "\(ParameterComparison.shortKey(key))=\($0)" } }
+      var parts = keys.prefix(3).compactMap { key in run.param(key).map { "\(ParameterComparison.shortKey(key))=\($0)" } }
+      parts += partial.filter { has(run, $0) }.map { "+" + $0 }
       if seedDiffers { parts.append("seed=\(run.record.seed)") }
       return parts.isEmpty ? run.id : parts.joined(separator: " ")
     }
