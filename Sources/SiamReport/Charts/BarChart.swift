@@ -72,13 +72,17 @@ public struct BarChart: Sendable {
     var body: [Markup] = [f.yAxis(yScale, ticks: yTicks, label: yLabel)]
     body.append(groupAxis(f, xScale, rotate: rotate))
     let barWidth = min(48, groupWidth * 0.8 / Double(max(series.count, 1)))
+    // Each group's bars are centred on it: a group lacking some series has no gaps.
+    let present = groups.indices.map { g in
+      series.indices.filter { s in g < series[s].values.count && series[s].values[g].map(\.isFinite) == true }
+    }
     var legend: [ChartFrame.LegendEntry] = []
     for (s, item) in series.enumerated() {
       let color = Palette.color(s)
       var bars: [Markup] = []
       for (g, value) in item.values.enumerated() where g < groups.count {
-        guard let value, value.isFinite else { continue }
-        let x = xScale.position(Double(g)) - barWidth * Double(series.count) / 2 + barWidth * Double(s)
+        guard let value, value.isFinite, let slot = present[g].firstIndex(of: s) else { continue }
+        let x = xScale.position(Double(g)) - barWidth * Double(present[g].count) / 2 + barWidth * Double(slot)
         let y0 = yScale.position(0), y1 = yScale.position(value)
         bars.append(.element("rect", [
           "class": "bar", "x": Markup.number(x + 1), "y": Markup.number(min(y0, y1)), "width": Markup.number(max(barWidth - 2, 1)),

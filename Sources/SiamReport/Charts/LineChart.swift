@@ -97,10 +97,9 @@ public struct LineChart: Sendable {
       return f.svg(title: title, kind: "line-chart", body: [note], legend: [])
     }
     var yLow = all.map { $0.y - (yKind == .linear ? ($0.error ?? 0) : 0) }.min()!
-    var yHigh = all.map { $0.y + ($0.error ?? 0) }.max()!
+    let yHigh = all.map { $0.y + ($0.error ?? 0) }.max()!
     if yKind == .linear, yLow > 0, yLow < 0.25 * yHigh { yLow = 0 }
     if yKind == .log { yLow = max(yLow, .leastNormalMagnitude) }
-    if yHigh == yLow { yHigh = yLow + (yKind == .log ? yLow : 1) }
     let yScale = AxisScale(kind: yKind, lower: yLow, upper: yHigh, start: f.plotBottom, end: f.plotTop).nicened()
     let xScale: AxisScale
     let xTicks: [(Double, String)]

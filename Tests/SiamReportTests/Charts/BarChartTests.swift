@@ -33,3 +33,15 @@ import _SiamTestSupport
     #expect(chart.svg().rendered().contains("rotate(-35"))
   }
 }
+
+@Suite struct BarChartLayoutTests {
+  @Test func aLoneBarIsCentredOnItsGroup() {
+    let chart = BarChart(title: "t", groups: ["a", "b"], series: [.init(name: "k=5", values: [0.7, nil]), .init(name: "k=200", values: [nil, 0.6])])
+    let frame = chart.frame
+    let html = chart.svg().rendered()
+    let width = (frame.plotRight - frame.plotLeft) / 2
+    let barWidth = min(48, width * 0.8 / 2)
+    let centre = frame.plotLeft + width / 2
+    #expect(html.contains(#"x="\#(Markup.number(centre - barWidth / 2 + 1))""#))
+  }
+}

@@ -66,3 +66,12 @@ import _SiamTestSupport
     #expect(XMLDocumentCheck(empty.svg().rendered()).text.contains("no data"))
   }
 }
+
+@Suite struct LineChartDomainTests {
+  @Test func aFlatLineGetsATightAxisAroundItsValue() {
+    let chart = LineChart(title: "t", series: [.init(name: "s", points: [.init(x: 5, y: 0.798), .init(x: 200, y: 0.798)])])
+    let check = XMLDocumentCheck(chart.svg().rendered())
+    #expect(check.text.contains("0.80") || check.text.contains("0.8"))
+    #expect(!check.text.contains("1.8"))
+  }
+}
