@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "SiamEval", targets: ["SiamEval"]),
     .library(name: "SiamStore", targets: ["SiamStore"]),
     .library(name: "SiamPipeline", targets: ["SiamPipeline"]),
+    .library(name: "SiamReport", targets: ["SiamReport"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,6 +56,14 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    // The HTML report (`siam report`): SVG charts over the store and the run folders.
+    .target(
+      name: "SiamReport",
+      dependencies: [
+        "SiamTensor", "SiamNN", "SiamData", "SiamEval", "SiamStore", "SiamPipeline",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
     .target(
       name: "SiamBench",
       dependencies: ["SiamTensor", "SiamNN", "SiamData", "SiamSSL"]
@@ -62,7 +71,7 @@ let package = Package(
     .executableTarget(
       name: "siam",
       dependencies: [
-        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamStore", "SiamPipeline", "SiamBench",
+        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamStore", "SiamPipeline", "SiamReport", "SiamBench",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -80,6 +89,9 @@ let package = Package(
     .testTarget(name: "SiamPipelineTests", dependencies: ["SiamPipeline", "_SiamTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
       name: "SiamStoreTests", dependencies: ["SiamStore", .product(name: "GRDB", package: "GRDB.swift")]),
-    .testTarget(name: "SiamCLITests", dependencies: ["siam", "SiamBench", "SiamStore", "SiamPipeline"]),
+    .testTarget(
+      name: "SiamReportTests", dependencies: ["SiamReport", "SiamPipeline", "SiamStore", "SiamData", "_SiamTestSupport"]),
+    .testTarget(
+      name: "SiamCLITests", dependencies: ["siam", "SiamBench", "SiamStore", "SiamPipeline", "SiamReport", "_SiamTestSupport"]),
   ]
 )

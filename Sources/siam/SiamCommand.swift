@@ -26,6 +26,8 @@ struct SiamCommand: ParsableCommand {
         siam show RUN             one run: stages, metrics, artifacts, environment
         siam compare RUN RUN      parameters that differ, metrics side by side
         siam query "SELECT ..."   read-only SQL over the run store (docs/store.md)
+        siam report RUN -o report.html
+                                  one self-contained HTML report: curves, accuracy, PCA
         siam schema               the JSON Schema of pipeline files
         siam info                 what the engine runs on (BLAS kernels, threads)
         siam bench                measure the engine (release build: make bench)
@@ -42,7 +44,7 @@ struct SiamCommand: ParsableCommand {
     version: SiamVersion.engine,
     subcommands: [
       RunCommand.self, SweepCommand.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self,
-      RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self,
+      RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self, ReportCommand.self,
       SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self,
     ]
   )
