@@ -10,32 +10,12 @@ import _SiamTestSupport
 /// embed stage, a linear probe and a raw-pixel baseline), a 2-point sweep, the reports of
 /// both, and the errors of bad input.
 @Suite struct ReportCommandTests {
-  static let yaml = """
-    name: tiny-report
-    seed: 3
-    augmentations:
-      view:
-        - random_resized_crop: {size: 12, scale: [0.5, 1.0]}
-        - horizontal_flip: {p: 0.5}
-    encoders:
-      small: {type: convnet, widths: [4, 8], strides: [1, 2]}
-    stages:
-      data: {kind: dataset, source: synthetic, samples: 64, test_samples: 32, classes: 4, shape: [1, 12, 12]}
-      pretrain:
-        kind: pretrain
-        needs: [data]
-        encoder: small
-        views: [view, view]
-        method: {type: simclr, temperature: 0.5, projector: [8, 8]}
-        optimizer: {type: sgd, lr: 0.05}
-        epochs: 2
-        batch_size: 16
-        knn_every_epochs: 1
-      linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}
-      knn: {kind: knn, needs: [pretrain], k: 5}
-      pixels: {kind: knn, needs: [data], k: 5}
-      embed: {kind: embed, needs: [pretrain], split: test}
-    """
+  static let yaml = TinyPipeline.yaml(name: "tiny-report", pretrainExtra: ["knn_every_epochs: 1"], stages: [
+    "linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}",
+    "knn: {kind: knn, needs: [pretrain], k: 5}",
+    "pixels: {kind: knn, needs: [data], k: 5}",
+    "embed: {kind: embed, needs: [pretrain], split: test}",
+  ])
 
   @Test func helpHasExamples() {
     let help = SiamCommand.helpMessage(for: ReportCommand.self)

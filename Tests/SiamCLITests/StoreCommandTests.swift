@@ -2,33 +2,15 @@ import ArgumentParser
 import Foundation
 import SiamStore
 import Testing
+import _SiamTestSupport
 
 @testable import siam
 
 /// A tiny pipeline file (synthetic data, raw-pixel kNN and linear probe, a short
 /// pretraining) in a fresh folder, run through the `siam` commands.
 struct CLIFixture {
-  static let yaml = """
-    name: tiny-cli
-    seed: 3
-    augmentations:
-      view:
-        - random_resized_crop: {size: 12, scale: [0.5, 1.0]}
-    encoders:
-      small: {type: convnet, widths: [4, 8], strides: [1, 2]}
-    stages:
-      data: {kind: dataset, source: synthetic, samples: 64, test_samples: 32, classes: 4, shape: [1, 12, 12]}
-      pretrain:
-        kind: pretrain
-        needs: [data]
-        encoder: small
-        views: [view, view]
-        method: {type: simclr, temperature: 0.5, projector: [8, 8]}
-        optimizer: {type: sgd, lr: 0.05}
-        epochs: 1
-        batch_size: 16
-      knn: {kind: knn, needs: [pretrain], k: [3, 5]}
-    """
+  static let yaml = TinyPipeline.yaml(
+    name: "tiny-cli", epochs: 1, flip: false, stages: ["knn: {kind: knn, needs: [pretrain], k: [3, 5]}"])
 
   let folder: String
 

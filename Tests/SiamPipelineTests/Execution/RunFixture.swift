@@ -1,33 +1,15 @@
 import Foundation
 import SiamPipeline
+import _SiamTestSupport
 
 /// A tiny pipeline on the synthetic set (64 images of 1×12×12, a [4, 8] ConvNet, two
 /// epochs of 4 steps) and a fresh `runs/` root per test.
 struct RunFixture {
-  static let yaml = """
-    name: tiny
-    seed: 3
-    augmentations:
-      view:
-        - random_resized_crop: {size: 12, scale: [0.5, 1.0]}
-        - horizontal_flip: {p: 0.5}
-    encoders:
-      small: {type: convnet, widths: [4, 8], strides: [1, 2]}
-    stages:
-      data: {kind: dataset, source: synthetic, samples: 64, test_samples: 32, classes: 4, shape: [1, 12, 12]}
-      pretrain:
-        kind: pretrain
-        needs: [data]
-        encoder: small
-        views: [view, view]
-        method: {type: simclr, temperature: 0.5, projector: [8, 8]}
-        optimizer: {type: sgd, lr: 0.05}
-        epochs: 2
-        batch_size: 16
-      linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}
-      knn: {kind: knn, needs: [pretrain], k: 5}
-      pixels: {kind: knn, needs: [data], k: [3, 5]}
-    """
+  static let yaml = TinyPipeline.yaml(name: "tiny", stages: [
+    "linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}",
+    "knn: {kind: knn, needs: [pretrain], k: 5}",
+    "pixels: {kind: knn, needs: [data], k: [3, 5]}",
+  ])
 
   let root: String
 

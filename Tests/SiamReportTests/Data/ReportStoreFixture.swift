@@ -1,35 +1,18 @@
 import Foundation
 import SiamPipeline
 import SiamStore
+import _SiamTestSupport
 
 /// An in-memory run store filled by hand (no training): runs of a tiny synthetic
 /// pipeline with pretraining curves, a linear probe, kNN at two k and a raw-pixel kNN
 /// baseline, optionally as the points of a sweep. Run folders do not exist, so parts
 /// that need artifacts degrade to notes.
 struct ReportStoreFixture {
-  static let yaml = """
-    name: tiny-report
-    seed: 1
-    augmentations:
-      view:
-        - random_resized_crop: {size: 12, scale: [0.5, 1.0]}
-    encoders:
-      small: {type: convnet, widths: [4, 8], strides: [1, 2]}
-    stages:
-      data: {kind: dataset, source: synthetic, samples: 64, test_samples: 32, classes: 4, shape: [1, 12, 12]}
-      pretrain:
-        kind: pretrain
-        needs: [data]
-        encoder: small
-        views: [view, view]
-        method: {type: simclr, temperature: 0.5, projector: [8, 8]}
-        optimizer: {type: sgd, lr: 0.05}
-        epochs: 2
-        batch_size: 16
-      linear: {kind: linear_probe, needs: [pretrain], epochs: 2}
-      knn: {kind: knn, needs: [pretrain], k: [3, 5]}
-      pixels: {kind: knn, needs: [data], k: 3}
-    """
+  static let yaml = TinyPipeline.yaml(name: "tiny-report", seed: 1, flip: false, stages: [
+    "linear: {kind: linear_probe, needs: [pretrain], epochs: 2}",
+    "knn: {kind: knn, needs: [pretrain], k: [3, 5]}",
+    "pixels: {kind: knn, needs: [data], k: 3}",
+  ])
 
   let store: RunStore
 
