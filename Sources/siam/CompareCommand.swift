@@ -74,8 +74,7 @@ struct RunComparison {
 
   /// Keys whose values (or presence) are not the same in every run, sorted.
   func differingKeys(excluding excluded: Set<String> = []) -> [String] {
-    let keys = Set(params.flatMap(\.keys)).subtracting(excluded)
-    return keys.filter { key in Set(params.map { $0[key] ?? "\u{0}" }).count > 1 }.sorted()
+    ParameterComparison(params: params).differingKeys(excluding: excluded)
   }
 
   /// (stage, key, context) of every metric series, in order of first appearance.
@@ -94,11 +93,9 @@ struct RunComparison {
 
   static func plain(_ json: String?) -> OutputCell {
     guard let json else { return .null }
-    if json.count >= 2, json.hasPrefix("\""), json.hasSuffix("\""), !json.contains("\\") {
-      return .text(String(json.dropFirst().dropLast()))
-    }
-    if let number = Double(json) { return .real(number) }
-    return .text(json)
+    let text = ParameterComparison.plain(json)
+    if text == json, let number = Double(json) { return .real(number) }
+    return .text(text)
   }
 
   static func seriesCells(_ series: [String]) -> [OutputCell] {
@@ -164,10 +161,7 @@ struct RunComparison {
 
   /// `mean ± sample standard deviation (n)`; empty for no values.
   static func meanAndDeviation(_ values: [Double]) -> String {
-    guard !values.isEmpty else { return "" }
-    let mean = values.reduce(0, +) / Double(values.count)
-    let variance = values.count > 1
-      ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1) : 0
-    return "\(OutputCell.short(mean)) ± \(OutputCell.short(variance.squareRoot())) (n=\(values.count))"
+    guard let (mean, deviation) = ParameterComparison.meanAndDeviation(values) else { return "" }
+    return "\(OutputCell.short(mean)) ± \(OutputCell.short(deviation)) (n=\(values.count))"
   }
 }

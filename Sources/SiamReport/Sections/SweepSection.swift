@@ -1,5 +1,6 @@
 import Foundation
 import SiamPipeline
+import SiamStore
 
 /// For a sweep: every headline metric against every swept parameter, one line per
 /// combination of the other swept parameters, each point the mean over the runs that

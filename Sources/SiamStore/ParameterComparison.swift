@@ -3,8 +3,8 @@ import Foundation
 /// The parameters of several runs side by side: which keys differ, their plain values,
 /// and mean ± standard deviation of groups of values.
 ///
-/// The same rules as `siam compare` (`RunComparison` in the `siam` target): a key
-/// differs when its JSON text (or its presence) is not the same in every run.
+/// `siam compare` and `siam report` share it: a key differs when its JSON text (or its
+/// presence) is not the same in every run.
 public struct ParameterComparison: Sendable {
   /// Per run: dotted key → JSON text.
   public var params: [[String: String]]
