@@ -24,7 +24,10 @@ struct PlanningOptions: ParsableArguments {
   var root = "runs"
 
   func runOptions(keepGoing: Bool = false) -> RunOptions {
-    RunOptions(root: root, force: Set(force), forceDownstream: forceDownstream, noCache: noCache, keepGoing: keepGoing)
+    var options = RunOptions(
+      root: root, force: Set(force), forceDownstream: forceDownstream, noCache: noCache, keepGoing: keepGoing)
+    options.pipelineFile = file
+    return options
   }
 
   /// Loads the pipeline, printing its errors (exit 1) or warnings (stderr).

@@ -94,6 +94,14 @@ struct CLIFixture {
     let store = try RunStore.open(path: fixture.store)
     #expect(try store.run(matching: first).pipelinePath == fixture.pipeline)
     #expect(try store.run(matching: first).pipelineSHA256?.count == 64)
+    // One environment: the run folder's environment.json and the store's row agree.
+    let row = try store.run(matching: first)
+    let folderJSON = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: try #require(row.directory) + "/environment.json"))) as! [String: Any]
+    #expect(folderJSON["host"] as? String == row.host)
+    #expect(folderJSON["pipeline_sha256"] as? String == row.pipelineSHA256)
+    #expect(folderJSON["git_commit"] as? String == row.gitCommit)
+    #expect(folderJSON["blas_core_type"] as? String == row.blasCoreType)
 
     // show: every section.
     let shown = try ShowCommand.tables(store: store, run: try store.run(matching: second))

@@ -34,8 +34,11 @@ public struct PipelineRunner: Sendable {
     let start = clock.now
     let folder = try RunFolder.create(root: options.root)
     try folder.write(spec: spec, plan: plan)
-    folder.write(origin: options.origin, environment: RunEnvironment.current(plan: plan))
-    for observer in observers { observer.runDidStart(id: folder.id, directory: folder.path, spec: spec, plan: plan) }
+    let environment = RunEnvironment.current(plan: plan, pipelineFile: options.pipelineFile)
+    folder.write(origin: options.origin, environment: environment)
+    for observer in observers {
+      observer.runDidStart(id: folder.id, directory: folder.path, spec: spec, plan: plan, environment: environment)
+    }
     let cache = options.isolatesCache ? ArtifactCache(directory: folder.path + "/cache") : options.cache
     for stale in cache.removeStaleTemporaryDirectories() {
       folder.appendLog("removed the temporary folder of a killed run: \(stale)")

@@ -1,9 +1,12 @@
+import Crypto
 import Foundation
+import SiamStore
 import SiamTensor
 
-/// What a run ran on, recorded in its folder as `environment.json`: what can change a
-/// result without changing a fingerprint (BLAS kernels, thread counts) and what `siam
-/// rerun` warns about when it differs now.
+/// What a run ran on, recorded in its folder as `environment.json` and in the run store's
+/// `run` row: what can change a result without changing a fingerprint (BLAS kernels,
+/// thread counts), what `siam rerun` warns about when it differs now, and where the
+/// pipeline file came from (its SHA-256, the git commit of its work tree).
 public struct RunEnvironment: Sendable, Hashable {
   public var engineVersion: String
   /// OpenBLAS's kernels (`SkylakeX`, `Haswell`, `reference` without OpenBLAS).
@@ -19,10 +22,17 @@ public struct RunEnvironment: Sendable, Hashable {
   public var datasets: [String: String]
   /// ISO 8601, UTC.
   public var created: String
+  /// SHA-256 of the pipeline file's bytes (nil without a file).
+  public var pipelineSHA256: String?
+  /// `HEAD` of the git work tree holding the pipeline file (nil outside one).
+  public var gitCommit: String?
+  /// Uncommitted changes to tracked files of that work tree (nil outside one).
+  public var gitDirty: Bool?
 
   public init(
     engineVersion: String, blasCoreType: String, blasThreads: Int, engineThreads: Int, host: String, cpu: String,
-    cores: Int, datasets: [String: String], created: String
+    cores: Int, datasets: [String: String], created: String, pipelineSHA256: String? = nil, gitCommit: String? = nil,
+    gitDirty: Bool? = nil
   ) {
     self.engineVersion = engineVersion
     self.blasCoreType = blasCoreType
@@ -33,16 +43,52 @@ public struct RunEnvironment: Sendable, Hashable {
     self.cores = cores
     self.datasets = datasets
     self.created = created
+    self.pipelineSHA256 = pipelineSHA256
+    self.gitCommit = gitCommit
+    self.gitDirty = gitDirty
   }
 
-  /// This process now, with the data hashes of `plan`'s dataset stages.
-  public static func current(plan: RunPlan) -> RunEnvironment {
+  /// This process now, with the data hashes of `plan`'s dataset stages; the file hash
+  /// and git state come from `pipelineFile` when given (git is asked in the file's
+  /// folder). The host name is gethostname(2)'s, as the run store's liveness check uses.
+  public static func current(plan: RunPlan, pipelineFile: String? = nil) -> RunEnvironment {
     var datasets: [String: String] = [:]
     for stage in plan.stages { if let hash = stage.dataContentHash { datasets[stage.name] = hash } }
-    return RunEnvironment(
+    var environment = RunEnvironment(
       engineVersion: Engine.version, blasCoreType: BLAS.info.coreType, blasThreads: BLAS.threadCount,
-      engineThreads: Parallel.threadCount, host: ProcessInfo.processInfo.hostName, cpu: cpuModel(),
+      engineThreads: Parallel.threadCount, host: ProcessLiveness.hostName, cpu: cpuModel(),
       cores: ProcessInfo.processInfo.activeProcessorCount, datasets: datasets, created: FileDigest.timestamp())
+    if let pipelineFile {
+      if let data = FileManager.default.contents(atPath: pipelineFile) {
+        environment.pipelineSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+      }
+      var folder = (pipelineFile as NSString).deletingLastPathComponent
+      if folder.isEmpty { folder = "." }
+      if let commit = git(["rev-parse", "HEAD"], in: folder), commit.count == 40 {
+        environment.gitCommit = commit
+        environment.gitDirty = git(["status", "--porcelain", "--untracked-files=no"], in: folder).map { !$0.isEmpty }
+      }
+    }
+    return environment
+  }
+
+  /// The trimmed output of `git -C folder arguments...`, nil when git fails.
+  static func git(_ arguments: [String], in folder: String) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "-C", folder] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    do {
+      try process.run()
+    } catch {
+      return nil
+    }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   static func cpuModel() -> String {
@@ -78,7 +124,8 @@ public struct RunEnvironment: Sendable, Hashable {
       "engine_version": .string(engineVersion), "blas_core_type": .string(blasCoreType),
       "blas_threads": .number(blasThreads), "engine_threads": .number(engineThreads), "host": .string(host),
       "cpu": .string(cpu), "cores": .number(cores), "datasets": .object(datasets.mapValues(CanonicalJSON.string)),
-      "created": .string(created),
+      "created": .string(created), "pipeline_sha256": pipelineSHA256.map(CanonicalJSON.string) ?? .null,
+      "git_commit": gitCommit.map(CanonicalJSON.string) ?? .null, "git_dirty": gitDirty.map(CanonicalJSON.bool) ?? .null,
     ]
   }
 
@@ -95,6 +142,7 @@ public struct RunEnvironment: Sendable, Hashable {
       host: json["host"]?.stringValue ?? "unknown", cpu: json["cpu"]?.stringValue ?? "unknown",
       cores: json["cores"]?.intValue ?? 0,
       datasets: (json["datasets"]?.objectValue ?? [:]).compactMapValues(\.stringValue),
-      created: json["created"]?.stringValue ?? "")
+      created: json["created"]?.stringValue ?? "", pipelineSHA256: json["pipeline_sha256"]?.stringValue,
+      gitCommit: json["git_commit"]?.stringValue, gitDirty: json["git_dirty"]?.boolValue)
   }
 }

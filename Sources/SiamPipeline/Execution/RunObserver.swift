@@ -1,8 +1,8 @@
 /// Hears what a run does, in order: the seam where the run store (and the CLI's
 /// progress display) plug in. Called on the thread that runs the pipeline.
 public protocol RunObserver: AnyObject {
-  /// The plan is made and the run folder exists.
-  func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan)
+  /// The plan is made and the run folder exists (with `environment.json`, `environment`).
+  func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment)
   /// A stage is about to execute (not called for cache hits).
   func stageDidStart(_ stage: StagePlan)
   /// A progress line of a running stage.
@@ -21,7 +21,7 @@ public protocol RunObserver: AnyObject {
 }
 
 extension RunObserver {
-  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan) {}
+  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment) {}
   public func stageDidStart(_ stage: StagePlan) {}
   public func stageDidLog(_ stage: String, line: String) {}
   public func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double]) {}

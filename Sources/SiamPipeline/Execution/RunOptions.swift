@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
   public var isolatesCache = false
   /// Where the run comes from (a sweep point, a rerun), recorded in `origin.json`.
   public var origin = RunOrigin()
+  /// The pipeline file, when there is one: its SHA-256 and the git state of its work
+  /// tree go into the run's environment.
+  public var pipelineFile: String?
   /// Test seams: hooks called while stages run.
   public var hooks = RunHooks()
 

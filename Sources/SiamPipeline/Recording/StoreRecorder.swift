@@ -17,7 +17,7 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   let sweepPoint: Int?
   let rerunOf: String?
   let heartbeatInterval: TimeInterval
-  let environment: @Sendable () -> RunProvenance
+  let adjustEnvironment: @Sendable (RunEnvironment) -> RunEnvironment
 
   private let lock = NSLock()
   private var runID: String?
@@ -31,16 +31,18 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   private var timer: (any DispatchSourceTimer)?
 
   /// - Parameters:
-  ///   - pipelineFile: The pipeline file (its SHA-256 and git state are recorded).
+  ///   - pipelineFile: The pipeline file's path, as recorded (its SHA-256 and git state
+  ///     come with the run's environment: `RunOptions.pipelineFile`).
   ///   - sweepID: The sweep the run belongs to (`RunStore.createSweep` first).
   ///   - sweepPoint: The run's 0-based point index in the sweep.
   ///   - rerunOf: The run this one re-executes.
-  ///   - environment: Where the run runs (a seam for tests).
+  ///   - adjustEnvironment: Changes the runner's environment before it is recorded (a
+  ///     seam for tests).
   public init(
     store: RunStore, pipelineFile: String? = nil, sweepID: String? = nil, sweepPoint: Int? = nil,
     rerunOf: String? = nil,
     heartbeatInterval: TimeInterval = 30,
-    environment: (@Sendable () -> RunProvenance)? = nil
+    adjustEnvironment: @escaping @Sendable (RunEnvironment) -> RunEnvironment = { $0 }
   ) {
     self.store = store
     self.pipelineFile = pipelineFile
@@ -48,7 +50,7 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
     self.sweepPoint = sweepPoint
     self.rerunOf = rerunOf
     self.heartbeatInterval = heartbeatInterval
-    self.environment = environment ?? { RunProvenance.current(pipelineFile: pipelineFile) }
+    self.adjustEnvironment = adjustEnvironment
   }
 
   deinit {
@@ -71,8 +73,8 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
 
   // MARK: - RunObserver
 
-  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan) {
-    let environment = environment()
+  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment) {
+    let environment = adjustEnvironment(environment)
     let run = RunRecord(
       id: id, pipeline: spec.name, pipelinePath: pipelineFile, pipelineSHA256: environment.pipelineSHA256,
       configJSON: spec.resolved.canonicalString, sweepID: sweepID, sweepPoint: sweepPoint, seed: spec.seed, directory: directory,

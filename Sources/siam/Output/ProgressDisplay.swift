@@ -47,7 +47,7 @@ final class ProgressDisplay: RunObserver {
 
   // MARK: - RunObserver
 
-  func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan) {
+  func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment) {
     send(.runStarted(id: id, directory: directory, stagesToRun: plan.stagesToRun.count, stages: plan.stages.count))
   }
 

@@ -4,8 +4,11 @@ import SiamStore
 import Testing
 
 @Suite struct StoreRecorderTests {
-  static let environment: @Sendable () -> RunProvenance = {
-    RunProvenance(host: ProcessLiveness.hostName, cpu: "test cpu", blasCoreType: "SkylakeX", blasThreads: 2, engineThreads: 2)
+  static let environment: @Sendable (RunEnvironment) -> RunEnvironment = {
+    var environment = $0
+    environment.cpu = "test cpu"
+    environment.blasCoreType = "SkylakeX"
+    return environment
   }
 
   /// Runs the tiny pipeline (with the kNN monitor) twice, recording both runs.
@@ -14,7 +17,7 @@ import Testing
     defer { fixture.remove() }
     let store = try RunStore.open(path: fixture.root + "/siam.sqlite")
     let spec = try fixture.spec(["+stages.pretrain.knn_every_epochs=1"])
-    let recorder = StoreRecorder(store: store, heartbeatInterval: 0, environment: Self.environment)
+    let recorder = StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)
     let first = try fixture.runner().run(spec, observers: [recorder])
     #expect(first.succeeded)
     #expect(recorder.problems.isEmpty, "\(recorder.problems)")
@@ -69,7 +72,7 @@ import Testing
     #expect(!artifacts.contains { $0.name == "manifest.json" })
 
     // A second run: every stage a cache hit, the same metrics recorded again.
-    let second = try fixture.runner().run(spec, observers: [StoreRecorder(store: store, heartbeatInterval: 0, environment: Self.environment)])
+    let second = try fixture.runner().run(spec, observers: [StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)])
     let cached = try store.stages(run: second.id)
     #expect(cached.allSatisfy { $0.status == .cached && $0.isCacheHit && $0.reason == "cached" })
     // (Per-step series exist only where the stage ran.)
@@ -85,7 +88,7 @@ import Testing
     let fixture = RunFixture()
     defer { fixture.remove() }
     let store = try RunStore.open(path: fixture.root + "/siam.sqlite")
-    let recorder = StoreRecorder(store: store, heartbeatInterval: 0, environment: Self.environment)
+    let recorder = StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)
     let result = try fixture.runner { options in
       options.hooks = RunHooks(afterPretrainEpoch: { _, _ in throw RunError(.stageFailed, "simulated kill") })
     }.run(try fixture.spec(), observers: [recorder])
@@ -98,9 +101,10 @@ import Testing
     #expect(stages["knn"]?.status == .skipped)
 
     // A run that is being killed: its recorder marks it so.
-    let killed = StoreRecorder(store: store, heartbeatInterval: 0, environment: Self.environment)
+    let killed = StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)
     let plan = try fixture.runner().plan(try fixture.spec())
-    killed.runDidStart(id: "killed-run", directory: fixture.root + "/killed-run", spec: try fixture.spec(), plan: plan)
+    killed.runDidStart(id: "killed-run", directory: fixture.root + "/killed-run", spec: try fixture.spec(), plan: plan,
+                       environment: RunEnvironment.current(plan: plan))
     killed.markKilled()
     #expect(try store.run(matching: "killed-run").status == .killed)
     #expect(try store.stages(run: "killed-run").allSatisfy { $0.status == .killed })
@@ -112,10 +116,10 @@ import Testing
     let store = try RunStore.open(path: fixture.root + "/siam.sqlite")
     let spec = try fixture.spec()
     let plan = try fixture.runner().plan(spec)
-    let recorder = StoreRecorder(store: store, heartbeatInterval: 0, environment: Self.environment)
-    recorder.runDidStart(id: "twice", directory: "d", spec: spec, plan: plan)
-    let duplicate = StoreRecorder(store: store, heartbeatInterval: 0, environment: Self.environment)
-    duplicate.runDidStart(id: "twice", directory: "d", spec: spec, plan: plan)
+    let recorder = StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)
+    recorder.runDidStart(id: "twice", directory: "d", spec: spec, plan: plan, environment: .current(plan: plan))
+    let duplicate = StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)
+    duplicate.runDidStart(id: "twice", directory: "d", spec: spec, plan: plan, environment: .current(plan: plan))
     #expect(recorder.problems.isEmpty)
     #expect(duplicate.problems.count == 1)
     #expect(duplicate.problems[0].contains("twice"))
