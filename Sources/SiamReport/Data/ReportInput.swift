@@ -70,11 +70,16 @@ public struct ReportInput: Sendable {
   /// The runs' parameters side by side.
   public var comparison: ParameterComparison { ParameterComparison(params: runs.map(\.params)) }
 
-  /// Gives each run a short, unique label: its sweep point's overrides, else the
-  /// parameters that differ between the runs (short keys; `+name` for a stage only some
-  /// runs have), else its id; the id's suffix is appended where labels would collide.
+  /// Gives each run a short, unique label: its sweep point's overrides, else its
+  /// pipeline's name when the runs come from different pipelines, else the parameters
+  /// that differ between the runs (short keys; `+name` for a stage only some runs have),
+  /// else its id; the id's suffix is appended where labels would collide.
   mutating func assignLabels() {
     let differing = comparison.differingKeys(excluding: ["seed"])
+    if differing.contains("name") {
+      labelByPipeline()
+      return
+    }
     // A stage that only some runs have is named once (`+pixels_knn`), not key by key.
     func stage(of key: String) -> String? {
       let parts = key.split(separator: ".", maxSplits: 2)
@@ -93,7 +98,17 @@ public struct ReportInput: Sendable {
       if seedDiffers { parts.append("seed=\(run.record.seed)") }
       return parts.isEmpty ? run.id : parts.joined(separator: " ")
     }
-    labels = labels.map { $0.count > 48 ? String($0.prefix(47)) + "…" : $0 }
+    assign(labels)
+  }
+
+  /// Runs of several pipelines: each labelled by its pipeline's name.
+  private mutating func labelByPipeline() {
+    assign(runs.map { $0.record.pipeline })
+  }
+
+  /// Sets the labels, cut to 48 characters, with the id's suffix where two would collide.
+  private mutating func assign(_ labels: [String]) {
+    let labels = labels.map { $0.count > 48 ? String($0.prefix(47)) + "…" : $0 }
     let counts = Dictionary(labels.map { ($0, 1) }, uniquingKeysWith: +)
     for index in runs.indices {
       let label = labels[index]
