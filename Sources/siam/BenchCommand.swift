@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure the engine: sgemm, convolutions and full SimCLR training steps.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Figures are medians over --trials timed runs after one warm-up run. Build in release
       mode first (make bench does); a debug build is 10-50x slower.
 
@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
         siam bench
         siam bench --only sgemm,conv --trials 9
         siam bench --json > bench.json
-      """
+      """)
   )
 
   @OptionGroup var engine: EngineOptions

@@ -6,7 +6,7 @@ struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
     abstract: "Compare runs: only the parameters that differ, and final metrics side by side.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       RUN is a run id or a unique prefix. --sweep compares the runs of a sweep; --group-by
       KEY groups runs by a parameter (a dotted key, or a unique suffix of one such as
       method.temperature) and reports each metric as mean ± standard deviation over the
@@ -16,7 +16,7 @@ struct CompareCommand: ParsableCommand {
         siam compare 20261129-031502-a3f9 20261129-034010-7c21
         siam compare --sweep SWEEP --group-by method.temperature
         siam compare RUN1 RUN2 RUN3 --group-by stages.pretrain.method.type --format markdown
-      """
+      """)
   )
 
   @Argument(help: "Run ids or unique prefixes (at least two, unless --sweep).", completion: RunFolders.completion)

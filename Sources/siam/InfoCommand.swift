@@ -5,14 +5,14 @@ struct InfoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "info",
     abstract: "Show what the engine runs on: version, BLAS kernels and threads.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       OPENBLAS_CORETYPE overrides the detected kernels (see README: OpenBLAS at full speed).
 
       Examples:
         siam info
         siam info --threads 1
         OPENBLAS_CORETYPE=Haswell siam info
-      """
+      """)
   )
 
   @OptionGroup var engine: EngineOptions

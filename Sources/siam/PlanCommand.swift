@@ -50,7 +50,7 @@ struct PlanCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plan",
     abstract: "Show what `siam run` would do: each stage's fingerprint and why it runs or is cached.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Reasons: cached, new, parameters changed (which keys), inputs changed (which stage),
       data changed, implementation changed, forced, corrupt cache entry, not in cache.
       Dataset stages are hashed (once; the hash is cached in runs/cache/datasets).
@@ -59,7 +59,7 @@ struct PlanCommand: ParsableCommand {
         siam plan pipelines/quickstart.yaml
         siam plan pipelines/quickstart.yaml --set stages.knn.k=50
         siam plan pipelines/quickstart.yaml --force pretrain --force-downstream --json
-      """
+      """)
   )
 
   @OptionGroup var pipeline: PlanningOptions

@@ -6,14 +6,14 @@ struct PreviewCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "preview",
     abstract: "Write a PNG grid of augmented views: see what an augmentation setting does before training.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Each row is one sample: the original, then --views augmented views of each preset.
 
       Examples:
         siam preview -o preview.png
         siam preview --preset byol_view1,byol_view2 --strength 0.5 -o byol.png
         siam preview --dataset cifar10 --path data/cifar-10-batches-bin -o cifar.png
-      """
+      """)
   )
 
   @Option(

@@ -5,7 +5,7 @@ struct QueryCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "query",
     abstract: "Run one read-only SQL statement against the run store.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Tables: run, stage_run, param, metric, metric_summary, artifact, sweep. Views:
       final_metric (the last value of each metric series) and run_param (parameters with
       plain values). A statement that would write is refused. Schema: docs/store.md.
@@ -17,7 +17,7 @@ struct QueryCommand: ParsableCommand {
                     FROM run_param p JOIN final_metric f ON f.run = p.run
                     WHERE p.key = 'stages.pretrain.method.temperature' AND f.key = 'knn_top1'
                     GROUP BY temperature ORDER BY knn_top1 DESC" --format markdown
-      """
+      """)
   )
 
   @Argument(help: "One SQL statement (SELECT, WITH ... SELECT, read-only PRAGMA).")

@@ -7,7 +7,7 @@ struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract: "Write a self-contained HTML report of runs or a sweep: curves, evaluations, previews, embeddings.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       One HTML file with inline SVG charts and CSS (no network needed; prints well): the
       runs and their environment with the commands that reproduce them, training curves,
       linear/kNN accuracy against baselines, for a sweep each metric against each swept
@@ -23,7 +23,7 @@ struct ReportCommand: ParsableCommand {
         siam report RUN1 RUN2 RUN3 -o compare.html
         siam report --sweep 20261129-040000-77aa -o sweep.html
         siam report --pipeline quickstart --limit 5 -o quickstart.html
-      """
+      """)
   )
 
   @Argument(help: "Run ids or unique prefixes.")

@@ -8,7 +8,7 @@ struct RerunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rerun",
     abstract: "Re-execute a recorded run from its folder, every stage recomputed; --verify checks it reproduces.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Reads runs/<RUN>/pipeline.resolved.json and runs it again with the same seeds, as a
       new run whose origin.json names the old one (rerun_of). Nothing is read from the
       cache: every stage executes, writing into the new run's own folder
@@ -28,7 +28,7 @@ struct RerunCommand: ParsableCommand {
         siam rerun 20261129-031502-a3f9 --verify
         siam rerun runs/20261129-031502-a3f9 --threads 1 --json
         siam rerun 20261129-031502-a3f9 --verify --log-format json 2> progress.jsonl
-      """
+      """)
   )
 
   @Argument(

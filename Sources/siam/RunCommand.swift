@@ -7,7 +7,7 @@ struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
     abstract: "Run a pipeline: plan every stage, reuse cached ones, execute the rest in order.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Each run gets a folder runs/<id>/ (pipeline.resolved.json, plan.json, run.log,
       result.json, stages/<name> → its cache entry). An interrupted pretraining resumes
       from its last epoch's checkpoint when the same pipeline is run again.
@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
         siam run pipelines/quickstart.yaml --json > result.json
         siam run pipelines/quickstart.yaml --log-format json 2> progress.jsonl
         siam run pipelines/quickstart.yaml --quiet --color never
-      """
+      """)
   )
 
   @OptionGroup var pipeline: PlanningOptions

@@ -6,7 +6,7 @@ struct RunsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runs",
     abstract: "List recorded runs, newest first, with their headline metrics.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Headline metrics: each stage's main result (top-1 accuracy of evaluations, final loss
       of pretraining), as stage.key=value.
 
@@ -14,7 +14,7 @@ struct RunsCommand: ParsableCommand {
         siam runs
         siam runs --pipeline quickstart --status finished --limit 10
         siam runs --sweep SWEEP --format csv
-      """
+      """)
   )
 
   @Option(name: .long, help: "Only runs of this pipeline (its name: key).")

@@ -6,14 +6,14 @@ struct ShowCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "show",
     abstract: "Show one recorded run: environment, stages, metric summaries, artifacts, parameters.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       RUN is a run id or a unique prefix of one (siam runs lists them). Metric summaries
       give each series' count, first and last values, and min and max with their steps.
 
       Examples:
         siam show 20261129-031502-a3f9
         siam show 20261129-0315 --format json
-      """
+      """)
   )
 
   @Argument(help: "A run id, or a unique prefix of one.", completion: RunFolders.completion)

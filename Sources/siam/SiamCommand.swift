@@ -8,7 +8,7 @@ struct SiamCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "siam",
     abstract: "Declarative self-supervised learning experiments: SimCLR, MoCo, BYOL and relatives.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Examples:
         siam validate pipelines/quickstart.yaml
                                   check a pipeline file (file:line:column errors)
@@ -40,7 +40,7 @@ struct SiamCommand: ParsableCommand {
       otherwise, JSON lines with --log-format json, nothing with --quiet). Colour only on
       terminals: --color never or NO_COLOR=1 turns it off. Tables fit $COLUMNS or the
       terminal's width.
-      """,
+      """),
     version: SiamVersion.engine,
     subcommands: [
       RunCommand.self, SweepCommand.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self,

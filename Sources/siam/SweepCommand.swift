@@ -7,7 +7,7 @@ struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
     abstract: "Run every point of a sweep: the file's sweep: block and the axes given with --set.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       --set takes Hydra's grammar: key=a,b,c (an axis of three values), key=range(1,4)
       (1, 2, 3: stop is exclusive), key=range(0,1,0.25), key=choice(a,b), and key=v (a
       fixed override). Quote a value holding a comma ('key="a,b"'); a value starting
@@ -29,7 +29,7 @@ struct SweepCommand: ParsableCommand {
         siam sweep pipelines/quickstart.yaml --set stages.knn.k=5,20,200
         siam sweep pipelines/quickstart.yaml --set seed=range(1,4) --set stages.pretrain.method.temperature=0.1,0.5
         siam sweep pipelines/ablation-temperature.yaml --quiet --json > sweep.json
-      """
+      """)
   )
 
   @OptionGroup var pipeline: PlanningOptions

@@ -6,14 +6,14 @@ struct ValidateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "validate",
     abstract: "Check a pipeline file: syntax, keys, types, ranges and the stage graph. Runs nothing.",
-    discussion: """
+    discussion: HelpText.reflowed("""
       Every problem is reported as file:line:column: error: key.path: message, with the
       nearest known key for a typo. Exits with status 1 when there is an error.
 
       Examples:
         siam validate pipelines/quickstart.yaml
         siam validate pipelines/simclr-fashion.yaml --set stages.pretrain.method.temperature=0.2
-      """
+      """)
   )
 
   @Argument(help: "The pipeline file.", completion: .file(extensions: ["yaml", "yml"]))
@@ -40,7 +40,7 @@ struct SchemaCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "schema",
     abstract: "Print the JSON Schema of pipeline files (for editors: yaml-language-server).",
-    discussion: """
+    discussion: HelpText.reflowed("""
       The same schema is committed as schemas/pipeline.schema.json. Point an editor at it with
       a first line such as:
         # yaml-language-server: $schema=../schemas/pipeline.schema.json
@@ -48,7 +48,7 @@ struct SchemaCommand: ParsableCommand {
       Examples:
         siam schema > schemas/pipeline.schema.json
         siam schema | jq '.properties.stages'
-      """
+      """)
   )
 
   func run() throws {

@@ -41,6 +41,19 @@ import Testing
     }
   }
 
+  /// Each prose paragraph of a discussion is one line, which swift-argument-parser wraps
+  /// to the width: no ragged short lines at 80 columns.
+  @Test func discussionsAreReflowedParagraphs() {
+    for command in Self.allCommands() {
+      let lines = command.configuration.discussion.split(separator: "\n", omittingEmptySubsequences: false)
+      for (line, next) in zip(lines, lines.dropFirst()) {
+        let isProse = { (text: Substring) in !text.isEmpty && !text.hasPrefix(" ") }
+        #expect(!(isProse(line) && isProse(next)), "siam \(command._commandName): a paragraph breaks after '\(line)'")
+      }
+    }
+    #expect(HelpText.reflowed("a b\nc d\n\n  x\n  y\ne") == "a b c d\n\n  x\n  y\ne")
+  }
+
   @Test func commandsThatRunStagesShareTheProgressOptions() {
     for command in [RunCommand.self, SweepCommand.self, RerunCommand.self] as [any ParsableCommand.Type] {
       let help = SiamCommand.helpMessage(for: command, columns: 100)
