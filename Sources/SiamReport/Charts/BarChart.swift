@@ -96,6 +96,9 @@ public struct BarChart: Sendable {
       body.append(.element("g", ["class": "series series-\(s)"], bars))
       legend.append(.init(item.name, .box(color: color)))
     }
+    let finite = references.indices.filter { references[$0].value.isFinite }
+    let labelY = Dictionary(uniqueKeysWithValues: zip(
+      finite, Self.separated(finite.map { yScale.position(references[$0].value) - 3 }, spacing: 11)))
     for (r, reference) in references.enumerated() where reference.value.isFinite {
       let y = yScale.position(reference.value)
       let color = "#555555"
@@ -103,12 +106,25 @@ public struct BarChart: Sendable {
       body.append(.element("g", ["class": "reference"], [
         f.line(f.plotLeft, y, f.plotRight, y, "reference-line").adding("stroke", color).adding("stroke-dasharray", dash),
         .element("text", [
-          "class": "reference-label", "x": Markup.number(f.plotRight - 2), "y": Markup.number(y - 3), "text-anchor": "end",
+          "class": "reference-label", "x": Markup.number(f.plotRight - 2), "y": Markup.number(labelY[r]!), "text-anchor": "end",
         ], text: "\(reference.name) \(format(reference.value))"),
       ]))
       legend.append(.init("\(reference.name) (\(format(reference.value)))", .line(color: color, dash: dash)))
     }
     return f.svg(title: title, kind: "bar-chart", body: body, legend: legend)
+  }
+
+  /// Label baselines `ys` (in pixels, any order) moved apart so that labels of close
+  /// reference lines do not overlap: taken from the top down, each label sits at least
+  /// `spacing` below the one above it. Returned in the order given.
+  static func separated(_ ys: [Double], spacing: Double) -> [Double] {
+    var result = ys
+    var previous = -Double.infinity
+    for index in ys.indices.sorted(by: { ys[$0] < ys[$1] }) {
+      result[index] = max(ys[index], previous + spacing)
+      previous = result[index]
+    }
+    return result
   }
 
   /// The x axis: a baseline and one label per group (rotated when they are long).

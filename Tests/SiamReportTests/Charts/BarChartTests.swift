@@ -44,4 +44,10 @@ import _SiamTestSupport
     let centre = frame.plotLeft + width / 2
     #expect(html.contains(#"x="\#(Markup.number(centre - barWidth / 2 + 1))""#))
   }
+  /// Labels of close reference lines are pushed apart, top down, keeping their order.
+  @Test func closeReferenceLabelsDoNotOverlap() {
+    #expect(BarChart.separated([100, 50, 105, 104], spacing: 11) == [100, 50, 122, 111])
+    #expect(BarChart.separated([10, 40], spacing: 11) == [10, 40])
+    #expect(BarChart.separated([], spacing: 11).isEmpty)
+  }
 }
