@@ -83,29 +83,17 @@ public final class BYOL: Method {
   public init(configuration: Configuration, makeEncoder: (RandomKey) -> any FeatureEncoder, key: RandomKey) throws {
     try configuration.validate()
     self.configuration = configuration
-    let encoder = makeEncoder(MethodKey.encoder(key))
-    let makeProjector = {
-      MLPHead(
-        inputFeatures: encoder.outputFeatures, hiddenWidths: configuration.projectorHiddenWidths,
-        outputFeatures: configuration.projectorOutputFeatures, key: MethodKey.projector(key))
-    }
-    let projector = makeProjector()
+    let (hidden, output) = (configuration.projectorHiddenWidths, configuration.projectorOutputFeatures)
+    let online = ProjectedEncoder(makeEncoder: makeEncoder, hiddenWidths: hidden, outputFeatures: output, key: key)
+    let target = ProjectedEncoder(
+      copying: online, makeEncoder: makeEncoder, hiddenWidths: hidden, outputFeatures: output, key: key)
     predictor = MLPHead(
-      inputFeatures: configuration.projectorOutputFeatures, hiddenWidths: configuration.predictorHiddenWidths,
-      outputFeatures: configuration.projectorOutputFeatures, key: MethodKey.predictor(key))
-    let momentumEncoder = makeEncoder(MethodKey.encoder(key))
-    copyTensors(from: encoder, to: momentumEncoder)
-    let momentumProjector = makeProjector()
-    copyTensors(from: projector, to: momentumProjector)
-    self.encoder = encoder
-    self.projector = projector
-    self.momentumEncoder = momentumEncoder
-    self.momentumProjector = momentumProjector
-    trainableModule = ModuleDictionary([("encoder", encoder), ("projector", projector), ("predictor", predictor)])
-    stateModule = ModuleDictionary([
-      ("encoder", encoder), ("projector", projector), ("predictor", predictor),
-      ("momentum_encoder", momentumEncoder), ("momentum_projector", momentumProjector),
-    ])
+      inputFeatures: output, hiddenWidths: configuration.predictorHiddenWidths, outputFeatures: output,
+      key: MethodKey.predictor(key))
+    (encoder, projector) = (online.encoder, online.projector)
+    (momentumEncoder, momentumProjector) = (target.encoder, target.projector)
+    trainableModule = ModuleDictionary(online.modules() + [("predictor", predictor)])
+    stateModule = ModuleDictionary(online.modules() + [("predictor", predictor)] + target.modules(prefix: "momentum_"))
   }
 
   public func computeGradients(views: [Tensor]) -> MethodStep {

@@ -108,27 +108,17 @@ public final class MoCoV2: Method {
     try configuration.validate(batchSize: batchSize)
     self.configuration = configuration
     self.batchSize = batchSize
-    let encoder = makeEncoder(MethodKey.encoder(key))
-    let makeProjector = {
-      MLPHead(
-        inputFeatures: encoder.outputFeatures, hiddenWidths: configuration.projectorHiddenWidths,
-        outputFeatures: configuration.projectorOutputFeatures, hasBatchNorm: configuration.projectorHasBatchNorm,
-        key: MethodKey.projector(key))
-    }
-    let projector = makeProjector()
-    let momentumEncoder = makeEncoder(MethodKey.encoder(key))
-    copyTensors(from: encoder, to: momentumEncoder)
-    let momentumProjector = makeProjector()
-    copyTensors(from: projector, to: momentumProjector)
-    self.encoder = encoder
-    self.projector = projector
-    self.momentumEncoder = momentumEncoder
-    self.momentumProjector = momentumProjector
-    trainableModule = ModuleDictionary([("encoder", encoder), ("projector", projector)])
-    let state = ModuleDictionary([
-      ("encoder", encoder), ("projector", projector),
-      ("momentum_encoder", momentumEncoder), ("momentum_projector", momentumProjector),
-    ])
+    let (hidden, output) = (configuration.projectorHiddenWidths, configuration.projectorOutputFeatures)
+    let online = ProjectedEncoder(
+      makeEncoder: makeEncoder, hiddenWidths: hidden, outputFeatures: output,
+      hasBatchNorm: configuration.projectorHasBatchNorm, key: key)
+    let momentum = ProjectedEncoder(
+      copying: online, makeEncoder: makeEncoder, hiddenWidths: hidden, outputFeatures: output,
+      hasBatchNorm: configuration.projectorHasBatchNorm, key: key)
+    (encoder, projector) = (online.encoder, online.projector)
+    (momentumEncoder, momentumProjector) = (momentum.encoder, momentum.projector)
+    trainableModule = ModuleDictionary(online.modules())
+    let state = ModuleDictionary(online.modules() + momentum.modules(prefix: "momentum_"))
     let queue = FeatureQueue.random(
       slots: configuration.isSymmetric ? 2 : 1, size: configuration.queueSize,
       width: configuration.projectorOutputFeatures, key: MethodKey.queue(key))

@@ -63,12 +63,11 @@ public final class SimCLR: Method {
   public init(configuration: Configuration, makeEncoder: (RandomKey) -> any FeatureEncoder, key: RandomKey) throws {
     try configuration.validate()
     self.configuration = configuration
-    encoder = makeEncoder(MethodKey.encoder(key))
-    projector = MLPHead(
-      inputFeatures: encoder.outputFeatures, hiddenWidths: configuration.projectorHiddenWidths,
-      outputFeatures: configuration.projectorOutputFeatures, hasBatchNorm: configuration.projectorHasBatchNorm,
-      key: MethodKey.projector(key))
-    trainableModule = ModuleDictionary([("encoder", encoder), ("projector", projector)])
+    let online = ProjectedEncoder(
+      makeEncoder: makeEncoder, hiddenWidths: configuration.projectorHiddenWidths,
+      outputFeatures: configuration.projectorOutputFeatures, hasBatchNorm: configuration.projectorHasBatchNorm, key: key)
+    (encoder, projector) = (online.encoder, online.projector)
+    trainableModule = ModuleDictionary(online.modules())
   }
 
   public func computeGradients(views: [Tensor]) -> MethodStep {

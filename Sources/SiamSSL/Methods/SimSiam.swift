@@ -55,15 +55,14 @@ public final class SimSiam: Method {
   public init(configuration: Configuration, makeEncoder: (RandomKey) -> any FeatureEncoder, key: RandomKey) throws {
     try configuration.validate()
     self.configuration = configuration
-    encoder = makeEncoder(MethodKey.encoder(key))
-    projector = MLPHead(
-      inputFeatures: encoder.outputFeatures, hiddenWidths: configuration.projectorHiddenWidths,
-      outputFeatures: configuration.projectorOutputFeatures, hasBatchNorm: true, hasLastBatchNorm: true,
-      key: MethodKey.projector(key))
+    let online = ProjectedEncoder(
+      makeEncoder: makeEncoder, hiddenWidths: configuration.projectorHiddenWidths,
+      outputFeatures: configuration.projectorOutputFeatures, hasLastBatchNorm: true, key: key)
+    (encoder, projector) = (online.encoder, online.projector)
     predictor = MLPHead(
       inputFeatures: configuration.projectorOutputFeatures, hiddenWidths: configuration.predictorHiddenWidths,
       outputFeatures: configuration.projectorOutputFeatures, key: MethodKey.predictor(key))
-    trainableModule = ModuleDictionary([("encoder", encoder), ("projector", projector), ("predictor", predictor)])
+    trainableModule = ModuleDictionary(online.modules() + [("predictor", predictor)])
   }
 
   public func computeGradients(views: [Tensor]) -> MethodStep {
