@@ -1,4 +1,5 @@
 import Foundation
+import SiamNN
 import SiamPipeline
 import Testing
 
@@ -23,7 +24,7 @@ import Testing
     for epoch in 0..<2 {
       for step in 0..<4 {
         time += secondsPerStep
-        let progress = StageProgress(
+        let progress = TrainingProgress(
           epoch: epoch, epochs: 2, step: step, stepsPerEpoch: 4, loss: loss, imagesPerSecond: 800,
           estimatedSecondsRemaining: Double(7 - (epoch * 4 + step)) * secondsPerStep)
         out.append((.progress(stage: "pretrain", progress), time))
@@ -31,7 +32,7 @@ import Testing
           out.append((.log(stage: "pretrain", line: "pretrain: epoch \(epoch + 1)/2 step \(step + 1)/4 loss 5.1234 eta 0:00:03"), time))
         }
       }
-      out.append((.progress(stage: "pretrain", StageProgress(event: .epoch, epoch: epoch, epochs: 2, step: 3, stepsPerEpoch: 4, loss: loss)), time))
+      out.append((.progress(stage: "pretrain", TrainingProgress(event: .epoch, epoch: epoch, epochs: 2, step: 3, stepsPerEpoch: 4, loss: loss)), time))
       out.append((.log(stage: "pretrain", line: "pretrain: epoch \(epoch + 1)/2 done loss 5.0000 images/s 800"), time))
     }
     out.append((.log(stage: "pretrain", line: "pretrain: done in 4.0 s"), time))
@@ -72,7 +73,7 @@ import Testing
     renderer.plainInterval = 1
     _ = renderer.render(.stageStarted(stage: "probe", kind: "linear_probe"), at: Self.start)
     let text = renderer.render(
-      .progress(stage: "probe", StageProgress(epoch: 0, epochs: 4, step: 0, stepsPerEpoch: 1)), at: Self.start + 10)
+      .progress(stage: "probe", TrainingProgress(epoch: 0, epochs: 4, step: 0, stepsPerEpoch: 1)), at: Self.start + 10)
     #expect(text == "probe: epoch 1/4 eta 0:00:30 (25%)\n", "no step counter for one-step epochs")
   }
 
@@ -83,7 +84,7 @@ import Testing
   }
 
   @Test func stageProgressCountsStepsOverEpochs() {
-    let progress = StageProgress(epoch: 1, epochs: 3, step: 1, stepsPerEpoch: 4)
+    let progress = TrainingProgress(epoch: 1, epochs: 3, step: 1, stepsPerEpoch: 4)
     #expect(progress.stepsDone == 6 && progress.totalSteps == 12 && progress.fraction == 0.5)
   }
 
@@ -117,7 +118,7 @@ import Testing
     var renderer = ProgressRenderer(isTerminal: true, width: 80, isColored: false, format: .text)
     var output = ""
     for epoch in 0..<100 {
-      let progress = StageProgress(epoch: epoch, epochs: 100, step: 0, stepsPerEpoch: 1, loss: 0.5)
+      let progress = TrainingProgress(epoch: epoch, epochs: 100, step: 0, stepsPerEpoch: 1, loss: 0.5)
       output += renderer.render(.progress(stage: "linear", progress), at: Self.start + Double(epoch) * 0.001)
     }
     #expect(output.components(separatedBy: "linear [").count - 1 == 2)
@@ -138,7 +139,7 @@ import Testing
     var renderer = ProgressRenderer(isTerminal: true, width: 70, isColored: false, format: .text)
     _ = renderer.render(.runStarted(id: "r", directory: "runs/r", stagesToRun: 2, stages: 3), at: Self.start)
     _ = renderer.render(.stageStarted(stage: "pretrain", kind: "pretrain"), at: Self.start)
-    let progress = StageProgress(
+    let progress = TrainingProgress(
       epoch: 6, epochs: 15, step: 50, stepsPerEpoch: 234, loss: 5.6123, imagesPerSecond: 812,
       estimatedSecondsRemaining: 1484)
     let line = renderer.render(.progress(stage: "pretrain", progress), at: Self.start + 1)
@@ -197,7 +198,7 @@ import Testing
   @Test func jsonWritesNullForANonFiniteLoss() throws {
     var renderer = ProgressRenderer(isTerminal: false, width: nil, isColored: false, format: .json)
     let text = renderer.render(
-      .progress(stage: "p", StageProgress(epoch: 0, epochs: 1, step: 0, stepsPerEpoch: 1, loss: .nan)), at: Self.start)
+      .progress(stage: "p", TrainingProgress(epoch: 0, epochs: 1, step: 0, stepsPerEpoch: 1, loss: .nan)), at: Self.start)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     #expect(object["loss"] is NSNull)
   }

@@ -1,3 +1,5 @@
+import SiamNN
+
 /// Hears what a run does, in order: the seam where the run store (and the CLI's
 /// progress display) plug in. Called on the thread that runs the pipeline.
 public protocol RunObserver: AnyObject {
@@ -13,7 +15,7 @@ public protocol RunObserver: AnyObject {
   func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double])
   /// Where a running stage stands, for progress displays (pretraining: after every step
   /// and every epoch). Not recorded; keep it cheap.
-  func stageDidProgress(_ stage: String, progress: StageProgress)
+  func stageDidProgress(_ stage: String, progress: TrainingProgress)
   /// A stage ended: cached, completed, failed or skipped.
   func stageDidFinish(_ result: StageResult)
   /// Every stage has a result.
@@ -25,7 +27,7 @@ extension RunObserver {
   public func stageDidStart(_ stage: StagePlan) {}
   public func stageDidLog(_ stage: String, line: String) {}
   public func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double]) {}
-  public func stageDidProgress(_ stage: String, progress: StageProgress) {}
+  public func stageDidProgress(_ stage: String, progress: TrainingProgress) {}
   public func stageDidFinish(_ result: StageResult) {}
   public func runDidFinish(_ result: RunResult) {}
 }

@@ -68,20 +68,14 @@ public final class StageContext {
   }
 
   /// Tells the run's observers where stage `name` stands (progress displays only).
-  public func report(stage name: String, progress: StageProgress) {
+  public func report(stage name: String, progress: TrainingProgress) {
     session.reportProgress?(name, progress)
   }
 
   /// A handler that reports an evaluation's training progress as stage `name`'s (the
   /// display estimates the time left from the time since the stage started).
   public func progressReporter(stage name: String) -> (TrainingProgress) -> Void {
-    { [self] progress in
-      report(
-        stage: name,
-        progress: StageProgress(
-          epoch: progress.epoch, epochs: progress.epochs, step: progress.step, stepsPerEpoch: progress.stepsPerEpoch,
-          loss: progress.loss, imagesPerSecond: progress.imagesPerSecond))
-    }
+    { [self] progress in report(stage: name, progress: progress) }
   }
 
   /// Writes `value` as pretty JSON to `name` in the output folder.
@@ -106,7 +100,7 @@ final class RunSession {
   /// Forwards `StageContext.record` to the observers: stage, step, epoch, metrics.
   var recordStep: ((String, Int, Int, [String: Double]) -> Void)?
   /// Forwards `StageContext.report(stage:progress:)` to the observers.
-  var reportProgress: ((String, StageProgress) -> Void)?
+  var reportProgress: ((String, TrainingProgress) -> Void)?
 
   init(plan: RunPlan, cache: ArtifactCache) {
     self.plan = plan

@@ -129,7 +129,7 @@ struct PretrainMetricsFile: Codable {
 final class ProgressForwarder: PretrainingObserver {
   private let target: any PretrainingObserver
   private let onStep: (StepRecord) -> Void
-  private let onProgress: (StageProgress) -> Void
+  private let onProgress: (TrainingProgress) -> Void
   private var hasStarted = false
   private var stepsPerEpoch = 0
 
@@ -138,20 +138,16 @@ final class ProgressForwarder: PretrainingObserver {
   ///   - onProgress: Hears every step and every epoch (progress displays).
   init(
     _ target: any PretrainingObserver, onStep: @escaping (StepRecord) -> Void = { _ in },
-    onProgress: @escaping (StageProgress) -> Void = { _ in }
+    onProgress: @escaping (TrainingProgress) -> Void = { _ in }
   ) {
     self.target = target
     self.onStep = onStep
     self.onProgress = onProgress
   }
 
-  func didProgress(_ progress: StepProgress) {
+  func didProgress(_ progress: TrainingProgress) {
     stepsPerEpoch = progress.stepsPerEpoch
-    onProgress(
-      StageProgress(
-        event: .step, epoch: progress.epoch, epochs: progress.epochs, step: progress.step,
-        stepsPerEpoch: progress.stepsPerEpoch, loss: Double(progress.loss), imagesPerSecond: progress.imagesPerSecond,
-        estimatedSecondsRemaining: progress.estimatedSecondsRemaining))
+    onProgress(progress)
   }
 
   func didStart(_ start: PretrainingStart) {
@@ -167,7 +163,7 @@ final class ProgressForwarder: PretrainingObserver {
   func didFinishEpoch(_ record: EpochRecord) {
     target.didFinishEpoch(record)
     onProgress(
-      StageProgress(
+      TrainingProgress(
         event: .epoch, epoch: record.epoch, epochs: record.epochs, step: max(stepsPerEpoch - 1, 0),
         stepsPerEpoch: stepsPerEpoch, loss: Double(record.meanLoss), imagesPerSecond: record.imagesPerSecond,
         estimatedSecondsRemaining: record.estimatedSecondsRemaining))

@@ -184,10 +184,9 @@ public final class Pretrainer {
       pace.add(seconds: stepSeconds)
       let imagesPerSecond = Double(batch.count) / Swift.max(stepSeconds, 1e-9)
       let secondsRemaining = pace.secondsRemaining(globalStep: globalStep, totalSteps: totalSteps)
-      let progress = StepProgress(
+      let progress = TrainingProgress(
         epoch: epoch, epochs: configuration.epochs, step: step, stepsPerEpoch: stepsPerEpoch,
-        globalStep: globalStep - 1, totalSteps: totalSteps, loss: result.loss, imagesPerSecond: imagesPerSecond,
-        estimatedSecondsRemaining: secondsRemaining)
+        loss: Double(result.loss), imagesPerSecond: imagesPerSecond, estimatedSecondsRemaining: secondsRemaining)
       for observer in observers { observer.didProgress(progress) }
       if step % configuration.logEverySteps == 0 || step == stepsPerEpoch - 1 {
         let record = StepRecord(

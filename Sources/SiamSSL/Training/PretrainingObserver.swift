@@ -1,3 +1,5 @@
+import SiamNN
+
 /// Hears of a pretraining run's progress: what the CLI's progress display and the run
 /// store implement.
 ///
@@ -15,7 +17,7 @@ public protocol PretrainingObserver: AnyObject {
   func didFinishStep(_ record: StepRecord)
   /// A step finished; called after every step, for progress displays. Cheap: it carries
   /// no metrics dictionary, and nothing should be written to disk per call.
-  func didProgress(_ progress: StepProgress)
+  func didProgress(_ progress: TrainingProgress)
   /// An epoch finished (after its kNN monitor, when due).
   func didFinishEpoch(_ record: EpochRecord)
   /// A checkpoint was written (atomically) to `path` after epoch index `epoch`.
@@ -25,7 +27,7 @@ public protocol PretrainingObserver: AnyObject {
 extension PretrainingObserver {
   public func didStart(_ start: PretrainingStart) {}
   public func didFinishStep(_ record: StepRecord) {}
-  public func didProgress(_ progress: StepProgress) {}
+  public func didProgress(_ progress: TrainingProgress) {}
   public func didFinishEpoch(_ record: EpochRecord) {}
   public func didSaveCheckpoint(path: String, epoch: Int) {}
 }

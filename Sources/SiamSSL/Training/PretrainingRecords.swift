@@ -71,42 +71,6 @@ public struct StepRecord: Sendable, Codable, Hashable {
   }
 }
 
-/// Where the pretraining loop stands after a step: what a progress bar draws. Sent after
-/// every step (`PretrainingObserver.didProgress`), so it holds only scalars.
-///
-/// Epochs and steps are 0-based indices, as in `StepRecord`.
-public struct StepProgress: Sendable, Hashable {
-  /// The epoch index (0-based).
-  public var epoch: Int
-  public var epochs: Int
-  /// The step's index in its epoch (0-based).
-  public var step: Int
-  public var stepsPerEpoch: Int
-  /// The step's index in the run (0-based).
-  public var globalStep: Int
-  public var totalSteps: Int
-  public var loss: Float
-  /// Images of this step per second of its wall time.
-  public var imagesPerSecond: Double
-  /// Seconds left in the run at this process's pace so far.
-  public var estimatedSecondsRemaining: Double
-
-  public init(
-    epoch: Int, epochs: Int, step: Int, stepsPerEpoch: Int, globalStep: Int, totalSteps: Int, loss: Float,
-    imagesPerSecond: Double, estimatedSecondsRemaining: Double
-  ) {
-    self.epoch = epoch
-    self.epochs = epochs
-    self.step = step
-    self.stepsPerEpoch = stepsPerEpoch
-    self.globalStep = globalStep
-    self.totalSteps = totalSteps
-    self.loss = loss
-    self.imagesPerSecond = imagesPerSecond
-    self.estimatedSecondsRemaining = estimatedSecondsRemaining
-  }
-}
-
 /// What the pretraining loop reports after an epoch: means over its steps, its speed,
 /// the share of its wall time spent waiting for data, and the kNN monitor when it ran.
 public struct EpochRecord: Sendable, Codable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+import SiamNN
 import SiamPipeline
 
 /// The progress of `siam run`, `sweep` and `rerun` on stderr: hears the run (and the
@@ -59,7 +60,7 @@ final class ProgressDisplay: RunObserver {
     send(.log(stage: stage, line: line))
   }
 
-  func stageDidProgress(_ stage: String, progress: StageProgress) {
+  func stageDidProgress(_ stage: String, progress: TrainingProgress) {
     send(.progress(stage: stage, progress))
   }
 

@@ -1,3 +1,4 @@
+import SiamNN
 import SiamPipeline
 
 /// What the progress display hears: the run's, stages' and sweep points' events, in
@@ -10,7 +11,7 @@ enum ProgressEvent: Sendable, Equatable {
   /// A progress line of a stage (or of the run, `stage` nil).
   case log(stage: String?, line: String)
   /// Where a running stage stands.
-  case progress(stage: String, StageProgress)
+  case progress(stage: String, TrainingProgress)
   /// A stage ended: `completed`, `cached`, `failed` or `skipped`.
   case stageFinished(stage: String, status: String, seconds: Double, error: String?)
   /// A run ended: `finished` or `failed`.

@@ -1,4 +1,5 @@
 import Foundation
+import SiamNN
 import SiamPipeline
 
 /// Turns progress events into the text written to stderr: a pure value (give it the
@@ -124,7 +125,7 @@ struct ProgressRenderer {
     }
   }
 
-  private mutating func renderProgress(_ stage: String, _ progress: StageProgress, at time: Date) -> String {
+  private mutating func renderProgress(_ stage: String, _ progress: TrainingProgress, at time: Date) -> String {
     var state = stages[stage] ?? StageState(number: stageNumber, startedAt: time)
     state.reportsProgress = true
     if let rate = progress.imagesPerSecond, rate.isFinite, progress.event == .step {
@@ -163,7 +164,7 @@ struct ProgressRenderer {
   /// half the bar, images/s, the loss and the bar (then cutting the end): the position
   /// and the ETA stay longest.
   func statusLine(
-    _ stage: String, number: Int, _ progress: StageProgress, imagesPerSecond: Double?, eta: Double?
+    _ stage: String, number: Int, _ progress: TrainingProgress, imagesPerSecond: Double?, eta: Double?
   ) -> String {
     let prefix = stagesToRun > 0 ? "[\(number)/\(stagesToRun)] " : ""
     let percent = String(format: "%3d%%", Int((progress.fraction * 100).rounded(.down)))
@@ -268,13 +269,13 @@ struct ProgressRenderer {
 
   /// Whether a step is always shown (never throttled): the last of an epoch of several
   /// steps, or the stage's last.
-  static func isMilestone(_ progress: StageProgress) -> Bool {
+  static func isMilestone(_ progress: TrainingProgress) -> Bool {
     progress.step == progress.stepsPerEpoch - 1 && (progress.stepsPerEpoch > 1 || progress.fraction >= 1)
   }
 
   /// `epoch 2/5 step 12/39 loss 5.1234 812 img/s eta 0:01:40` (what is known of it; no
   /// step counter when an epoch is one step, as in the linear probe).
-  static func counters(_ progress: StageProgress, imagesPerSecond: Double?, eta: Double?) -> String {
+  static func counters(_ progress: TrainingProgress, imagesPerSecond: Double?, eta: Double?) -> String {
     var parts = ["epoch \(progress.epoch + 1)/\(progress.epochs)"]
     if progress.stepsPerEpoch > 1 { parts.append("step \(progress.step + 1)/\(progress.stepsPerEpoch)") }
     if let loss = progress.loss { parts.append("loss " + (loss.isFinite ? String(format: "%.4f", loss) : "\(loss)")) }

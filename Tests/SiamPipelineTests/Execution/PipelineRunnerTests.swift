@@ -1,4 +1,5 @@
 import Foundation
+import SiamNN
 import SiamPipeline
 import Testing
 
@@ -185,7 +186,7 @@ import Testing
 
 /// Keeps every progress report of a run.
 final class ProgressRecorder: RunObserver {
-  var reports: [(stage: String, progress: StageProgress)] = []
+  var reports: [(stage: String, progress: TrainingProgress)] = []
 
-  func stageDidProgress(_ stage: String, progress: StageProgress) { reports.append((stage, progress)) }
+  func stageDidProgress(_ stage: String, progress: TrainingProgress) { reports.append((stage, progress)) }
 }

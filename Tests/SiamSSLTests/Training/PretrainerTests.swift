@@ -22,7 +22,7 @@ import Testing
     #expect(observer.progress.map(\.step) == [0, 1, 2, 3, 0, 1, 2, 3])
     for record in observer.steps {
       let progress = observer.progress[record.globalStep]
-      #expect(progress.loss == record.loss && progress.epoch == record.epoch && progress.totalSteps == 8)
+      #expect(progress.loss == Double(record.loss) && progress.epoch == record.epoch && progress.totalSteps == 8)
       #expect(progress.imagesPerSecond == record.imagesPerSecond)
     }
     let schedule = configuration.learningRateSchedule(stepsPerEpoch: 4)

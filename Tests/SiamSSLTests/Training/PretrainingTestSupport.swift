@@ -96,13 +96,13 @@ enum TinyRun {
 final class RecordingObserver: PretrainingObserver {
   var starts: [PretrainingStart] = []
   var steps: [StepRecord] = []
-  var progress: [StepProgress] = []
+  var progress: [TrainingProgress] = []
   var epochs: [EpochRecord] = []
   var checkpoints: [(path: String, epoch: Int)] = []
 
   func didStart(_ start: PretrainingStart) { starts.append(start) }
   func didFinishStep(_ record: StepRecord) { steps.append(record) }
-  func didProgress(_ progress: StepProgress) { self.progress.append(progress) }
+  func didProgress(_ progress: TrainingProgress) { self.progress.append(progress) }
   func didFinishEpoch(_ record: EpochRecord) { epochs.append(record) }
   func didSaveCheckpoint(path: String, epoch: Int) { checkpoints.append((path, epoch)) }
 }

@@ -1,9 +1,12 @@
-/// Where a running stage stands: what a progress bar draws (`RunObserver.stageDidProgress`).
+/// Where a training loop stands (pretraining, fine-tuning, supervised training, the linear
+/// probe): what a progress bar draws. The loops report it (`PretrainingObserver.didProgress`,
+/// the evaluations' `progress` handlers) and the pipeline passes it on as its stage's
+/// progress (`RunObserver.stageDidProgress`).
 ///
 /// Sent often (pretraining: after every step), so it holds scalars only and is never
 /// recorded in the run store. Epochs and steps are 0-based indices; a display prints
 /// them 1-based.
-public struct StageProgress: Sendable, Hashable {
+public struct TrainingProgress: Sendable, Hashable {
   /// What the report marks.
   public enum Event: String, Sendable, Hashable {
     /// A step finished.
@@ -19,9 +22,11 @@ public struct StageProgress: Sendable, Hashable {
   /// The step's index in its epoch (0-based); for `.epoch`, the last step.
   public var step: Int
   public var stepsPerEpoch: Int
+  /// The step's loss (the linear probe, and `.epoch`: the epoch's mean loss).
   public var loss: Double?
+  /// Samples per second of the step's wall time; nil when not measured.
   public var imagesPerSecond: Double?
-  /// Seconds left in the stage as the stage estimates them; nil lets the display
+  /// Seconds left in the loop as the loop estimates them; nil lets the display
   /// estimate from the elapsed time.
   public var estimatedSecondsRemaining: Double?
 
@@ -39,6 +44,8 @@ public struct StageProgress: Sendable, Hashable {
     self.estimatedSecondsRemaining = estimatedSecondsRemaining
   }
 
+  /// The step's index in the loop (0-based): `epoch · stepsPerEpoch + step`.
+  public var globalStep: Int { epoch * stepsPerEpoch + step }
   /// Steps done in the stage: `epoch · stepsPerEpoch + step + 1`.
   public var stepsDone: Int { epoch * stepsPerEpoch + step + 1 }
   /// Steps in the stage.
