@@ -48,12 +48,8 @@ public final class StageContext {
   /// Loaded once per process and per dataset fingerprint; reloading gives the same data
   /// (loading is deterministic), so a cached dataset stage costs only the reload.
   public func dataset(upstreamOf name: String) throws -> LoadedDataset {
-    var current = spec.stages[name]!
-    while current.kind != DatasetParameters.kind {
-      guard let first = current.needs.sorted().first else {
-        throw RunError(.stageFailed, stage: name, "no dataset stage upstream")
-      }
-      current = spec.stages[first]!
+    guard let current = spec.datasetStage(upstreamOf: name) else {
+      throw RunError(.stageFailed, stage: name, "no dataset stage upstream")
     }
     let fingerprint = session.plan[current.name]!.fingerprint
     if let loaded = session.datasets[fingerprint] { return loaded }

@@ -43,4 +43,16 @@ public struct PipelineSpec: Sendable {
   /// `resolved` as dotted keys (`stages.pretrain.method.temperature` → 0.5), for the run
   /// store's parameter table.
   public var flattenedParameters: [String: CanonicalJSON] { resolved.flattened() }
+
+  /// The dataset stage stage `name` reads from: `name` itself when it is one, else the
+  /// first (by name) of its inputs, followed upstream. Nil when the walk ends elsewhere
+  /// (a validated pipeline always reaches one).
+  public func datasetStage(upstreamOf name: String) -> StageSpec? {
+    var current = stages[name]
+    var visited = Set<String>()
+    while let node = current, node.kind != DatasetParameters.kind, visited.insert(node.name).inserted {
+      current = node.needs.sorted().first.flatMap { stages[$0] }
+    }
+    return current?.kind == DatasetParameters.kind ? current : nil
+  }
 }

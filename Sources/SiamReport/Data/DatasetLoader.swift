@@ -13,20 +13,9 @@ final class DatasetLoader: @unchecked Sendable {
     var message: String
   }
 
-  /// The dataset stage upstream of `stage` in `spec` (following first inputs).
-  static func datasetStage(upstreamOf stage: String, in spec: PipelineSpec) -> StageSpec? {
-    var current = spec.stages[stage]
-    var steps = 0
-    while let node = current, node.kind != DatasetParameters.kind, steps < 64 {
-      current = node.needs.sorted().first.flatMap { spec.stages[$0] }
-      steps += 1
-    }
-    return current?.kind == DatasetParameters.kind ? current : nil
-  }
-
   /// The train and test splits of the dataset upstream of `stage`.
   func dataset(upstreamOf stage: String, in spec: PipelineSpec) -> Result<LoadedDataset, DatasetUnavailable> {
-    guard let node = Self.datasetStage(upstreamOf: stage, in: spec),
+    guard let node = spec.datasetStage(upstreamOf: stage),
       let parameters = node.parameters as? DatasetParameters
     else { return .failure(.init(message: "no dataset stage upstream of \(stage)")) }
     let identity = node.resolvedParameters.canonicalString

@@ -31,7 +31,7 @@ struct AugmentationSection {
       guard let spec = run.spec else { continue }
       for stage in run.stages(ofKind: PretrainParameters.kind) {
         guard let node = spec.stages[stage], let parameters = node.parameters as? PretrainParameters else { continue }
-        let data = DatasetLoader.datasetStage(upstreamOf: stage, in: spec)?.resolvedParameters.canonicalString ?? ""
+        let data = spec.datasetStage(upstreamOf: stage)?.resolvedParameters.canonicalString ?? ""
         let identity = (node.resolvedParameters["views"]?.canonicalString ?? "") + data
         guard seen.insert(identity).inserted else { continue }
         guard shown < limit else {

@@ -72,7 +72,7 @@ struct EmbeddingSection {
       features = Array(x.scalars.prefix(rows * columns))
       labels = y.scalars.prefix(rows).map { Int($0) }
       source = "embed stage '\(embed)'"
-      dataStage = DatasetLoader.datasetStage(upstreamOf: embed, in: spec)
+      dataStage = spec.datasetStage(upstreamOf: embed)
     } else if let pretrain = run.stages(ofKind: PretrainParameters.kind).first,
       let parameters = spec.stages[pretrain]?.parameters as? PretrainParameters
     {
@@ -98,7 +98,7 @@ struct EmbeddingSection {
         return .failure(Missing(message: "No embeddings: \(error)"))
       }
       source = "encoder of stage '\(pretrain)', first \(rows) test images"
-      dataStage = DatasetLoader.datasetStage(upstreamOf: pretrain, in: spec)
+      dataStage = spec.datasetStage(upstreamOf: pretrain)
     } else {
       return .failure(Missing(message: nil))
     }
@@ -124,7 +124,7 @@ struct EmbeddingSection {
       else { continue }
       let matrix = rows.map { ($0.arrayValue ?? []).map { $0.doubleValue ?? 0 } }
       guard !matrix.isEmpty else { continue }
-      let dataStage = run.spec.flatMap { DatasetLoader.datasetStage(upstreamOf: stage, in: $0) }
+      let dataStage = run.spec.flatMap { $0.datasetStage(upstreamOf: stage) }
       let names = ClassNames.names(source: (dataStage?.parameters as? DatasetParameters)?.source, count: matrix.count)
       return Heatmap(
         title: "Confusion of '\(stage)' (test)", rowLabel: "true class", columnLabel: "predicted class",
