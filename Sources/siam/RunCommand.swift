@@ -61,8 +61,7 @@ struct RunCommand: ParsableCommand {
     var storeProblems: [String] = []
     var recorder: StoreRecorder?
     do {
-      recorder = StoreRecorder(
-        store: try RunStore.open(path: execution.storePath(runs: pipeline.root)), pipelineFile: pipeline.file)
+      recorder = StoreRecorder(store: try RunStore.open(path: execution.storePath(runs: pipeline.root)))
     } catch {
       storeProblems.append(error.description)
     }

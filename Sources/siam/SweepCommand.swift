@@ -77,7 +77,7 @@ struct SweepCommand: ParsableCommand {
       return
     }
     let display = execution.makeDisplay()
-    let printer = SweepPrinter(display: display, pipelineFile: pipeline.file)
+    let printer = SweepPrinter(display: display)
     do {
       printer.store = try RunStore.open(path: execution.storePath(runs: pipeline.root))
     } catch {
@@ -194,7 +194,6 @@ struct SweepCommand: ParsableCommand {
 /// runs' progress) and records the sweep and each point's run in the run store.
 final class SweepPrinter: SweepObserver {
   let display: ProgressDisplay
-  let pipelineFile: String
   /// The run store; `nil` when it could not be opened (the sweep still runs).
   var store: RunStore?
   /// Store failures, reported at the end; the sweep's results stay in its folder.
@@ -202,9 +201,8 @@ final class SweepPrinter: SweepObserver {
   private var total = 0
   private var recorders: [StoreRecorder] = []
 
-  init(display: ProgressDisplay, pipelineFile: String) {
+  init(display: ProgressDisplay) {
     self.display = display
-    self.pipelineFile = pipelineFile
   }
 
   func sweepDidStart(id: String, directory: String, sweep: Sweep, plan: SweepPlan) {
@@ -225,7 +223,7 @@ final class SweepPrinter: SweepObserver {
   func runObservers(for point: SweepPoint, sweepID: String) -> [any RunObserver] {
     display.send(.pointStarted(index: point.index, count: total, overrides: Self.describe(point.overrides)))
     guard let store else { return [display] }
-    let recorder = StoreRecorder(store: store, pipelineFile: pipelineFile, sweepID: sweepID, sweepPoint: point.index)
+    let recorder = StoreRecorder(store: store, sweepID: sweepID, sweepPoint: point.index)
     recorders.append(recorder)
     return [display, recorder]
   }

@@ -22,6 +22,8 @@ public struct RunEnvironment: Sendable, Hashable {
   public var datasets: [String: String]
   /// ISO 8601, UTC.
   public var created: String
+  /// The pipeline file as given on the command line (nil without a file).
+  public var pipelineFile: String?
   /// SHA-256 of the pipeline file's bytes (nil without a file).
   public var pipelineSHA256: String?
   /// `HEAD` of the git work tree holding the pipeline file (nil outside one).
@@ -31,8 +33,8 @@ public struct RunEnvironment: Sendable, Hashable {
 
   public init(
     engineVersion: String, blasCoreType: String, blasThreads: Int, engineThreads: Int, host: String, cpu: String,
-    cores: Int, datasets: [String: String], created: String, pipelineSHA256: String? = nil, gitCommit: String? = nil,
-    gitDirty: Bool? = nil
+    cores: Int, datasets: [String: String], created: String, pipelineFile: String? = nil, pipelineSHA256: String? = nil,
+    gitCommit: String? = nil, gitDirty: Bool? = nil
   ) {
     self.engineVersion = engineVersion
     self.blasCoreType = blasCoreType
@@ -43,6 +45,7 @@ public struct RunEnvironment: Sendable, Hashable {
     self.cores = cores
     self.datasets = datasets
     self.created = created
+    self.pipelineFile = pipelineFile
     self.pipelineSHA256 = pipelineSHA256
     self.gitCommit = gitCommit
     self.gitDirty = gitDirty
@@ -59,6 +62,7 @@ public struct RunEnvironment: Sendable, Hashable {
       engineThreads: Parallel.threadCount, host: ProcessLiveness.hostName, cpu: cpuModel(),
       cores: ProcessInfo.processInfo.activeProcessorCount, datasets: datasets, created: FileDigest.timestamp())
     if let pipelineFile {
+      environment.pipelineFile = pipelineFile
       if let data = FileManager.default.contents(atPath: pipelineFile) {
         environment.pipelineSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
       }
@@ -124,7 +128,8 @@ public struct RunEnvironment: Sendable, Hashable {
       "engine_version": .string(engineVersion), "blas_core_type": .string(blasCoreType),
       "blas_threads": .number(blasThreads), "engine_threads": .number(engineThreads), "host": .string(host),
       "cpu": .string(cpu), "cores": .number(cores), "datasets": .object(datasets.mapValues(CanonicalJSON.string)),
-      "created": .string(created), "pipeline_sha256": pipelineSHA256.map(CanonicalJSON.string) ?? .null,
+      "created": .string(created), "pipeline_file": pipelineFile.map(CanonicalJSON.string) ?? .null,
+      "pipeline_sha256": pipelineSHA256.map(CanonicalJSON.string) ?? .null,
       "git_commit": gitCommit.map(CanonicalJSON.string) ?? .null, "git_dirty": gitDirty.map(CanonicalJSON.bool) ?? .null,
     ]
   }
@@ -142,7 +147,8 @@ public struct RunEnvironment: Sendable, Hashable {
       host: json["host"]?.stringValue ?? "unknown", cpu: json["cpu"]?.stringValue ?? "unknown",
       cores: json["cores"]?.intValue ?? 0,
       datasets: (json["datasets"]?.objectValue ?? [:]).compactMapValues(\.stringValue),
-      created: json["created"]?.stringValue ?? "", pipelineSHA256: json["pipeline_sha256"]?.stringValue,
+      created: json["created"]?.stringValue ?? "", pipelineFile: json["pipeline_file"]?.stringValue,
+      pipelineSHA256: json["pipeline_sha256"]?.stringValue,
       gitCommit: json["git_commit"]?.stringValue, gitDirty: json["git_dirty"]?.boolValue)
   }
 }

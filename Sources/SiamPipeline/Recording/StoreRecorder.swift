@@ -12,7 +12,6 @@ import SiamStore
 /// (`markKilled` comes from a signal handler).
 public final class StoreRecorder: RunObserver, @unchecked Sendable {
   public let store: RunStore
-  let pipelineFile: String?
   let sweepID: String?
   let sweepPoint: Int?
   let rerunOf: String?
@@ -31,21 +30,18 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   private var timer: (any DispatchSourceTimer)?
 
   /// - Parameters:
-  ///   - pipelineFile: The pipeline file's path, as recorded (its SHA-256 and git state
-  ///     come with the run's environment: `RunOptions.pipelineFile`).
   ///   - sweepID: The sweep the run belongs to (`RunStore.createSweep` first).
   ///   - sweepPoint: The run's 0-based point index in the sweep.
   ///   - rerunOf: The run this one re-executes.
   ///   - adjustEnvironment: Changes the runner's environment before it is recorded (a
   ///     seam for tests).
   public init(
-    store: RunStore, pipelineFile: String? = nil, sweepID: String? = nil, sweepPoint: Int? = nil,
+    store: RunStore, sweepID: String? = nil, sweepPoint: Int? = nil,
     rerunOf: String? = nil,
     heartbeatInterval: TimeInterval = 30,
     adjustEnvironment: @escaping @Sendable (RunEnvironment) -> RunEnvironment = { $0 }
   ) {
     self.store = store
-    self.pipelineFile = pipelineFile
     self.sweepID = sweepID
     self.sweepPoint = sweepPoint
     self.rerunOf = rerunOf
@@ -76,7 +72,7 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment) {
     let environment = adjustEnvironment(environment)
     let run = RunRecord(
-      id: id, pipeline: spec.name, pipelinePath: pipelineFile, pipelineSHA256: environment.pipelineSHA256,
+      id: id, pipeline: spec.name, pipelinePath: environment.pipelineFile, pipelineSHA256: environment.pipelineSHA256,
       configJSON: spec.resolved.canonicalString, sweepID: sweepID, sweepPoint: sweepPoint, seed: spec.seed, directory: directory,
       engineVersion: environment.engineVersion, gitCommit: environment.gitCommit, gitDirty: environment.gitDirty,
       host: environment.host, cpu: environment.cpu, blasCoreType: environment.blasCoreType,
