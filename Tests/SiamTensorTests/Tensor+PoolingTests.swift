@@ -34,4 +34,17 @@ import _SiamTestSupport
     #expect(y.shape == [2, 1])
     #expect(y.scalars == [2.5, -1])
   }
+
+  @Test func adaptiveAvgPoolUsesPyTorchBins() {
+    // 3×4 → 2×2: rows ⌊i·3/2⌋..<⌈(i+1)·3/2⌉ = 0..<2, 1..<3 (overlapping); columns 0..<2, 2..<4.
+    let y = adaptiveAvgPool2d(x, outputSize: 2)
+    #expect(y.shape == [1, 1, 2, 2])
+    expectClose(y, Tensor(shape: [1, 1, 2, 2], scalars: [3.5, 5.5, 7.5, 9.5]))
+    // 7 → 2 covers rows 0..<4 and 3..<7, the windows of a 4-wide, stride-3 average pool.
+    let big = Tensor(shape: [2, 3, 7, 7], scalars: (0..<294).map { Float(($0 * 37) % 101) / 10 })
+    expectClose(adaptiveAvgPool2d(big, outputSize: 2), avgPool2d(big, kernelSize: 4, stride: 3))
+    // A 1×1 grid is the global average; a grid finer than the input repeats cells.
+    #expect(adaptiveAvgPool2d(x, outputSize: 1).scalars == globalAveragePool(x).scalars)
+    #expect(adaptiveAvgPool2d(Tensor(shape: [1, 1, 1, 2], scalars: [1, 3]), outputSize: 2).scalars == [1, 3, 1, 3])
+  }
 }

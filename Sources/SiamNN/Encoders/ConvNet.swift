@@ -1,18 +1,22 @@
 import SiamTensor
 
 /// The small convolutional encoder: per stage a 3×3 convolution (padding 1, no bias),
-/// BatchNorm2d and ReLU, then global average pooling.
+/// BatchNorm2d and ReLU, then average pooling over a `pool × pool` grid, flattened.
 ///
-/// The default (`widths` `[32, 64, 128]`, `strides` `[1, 2, 2]`) is
+/// With the default widths `[32, 64, 128]` and strides `[1, 2, 2]` it is
 /// `conv3x3(C→32) + BN + ReLU, conv3x3(32→64, s2) + BN + ReLU,
-/// conv3x3(64→128, s2) + BN + ReLU, global average pool`, `D = 128`.
+/// conv3x3(64→128, s2) + BN + ReLU` and, with `pool` 1, a global average pool (`D = 128`);
+/// with `pool` 2 the 7×7 map of a 28×28 input is averaged over four overlapping 4×4
+/// quadrants (PyTorch's `AdaptiveAvgPool2d(2)` + `flatten`), `D = 512`, which keeps where
+/// in the image a feature fired.
 ///
-/// Shapes: `[N, C, H, W] → [N, widths.last]`.
+/// Shapes: `[N, C, H, W] → [N, widths.last · pool²]`.
 /// Keys (as a PyTorch `nn.Sequential`): `0.weight`, `1.weight`, `1.bias`,
 /// `1.running_mean`, `1.running_var`, `1.num_batches_tracked`, `3.weight`, `4.*`, ...
 public final class ConvNet: Sequential, FeatureEncoder {
   public static let defaultWidths = [32, 64, 128]
   public static let defaultStrides = [1, 2, 2]
+  public static let defaultPool = 1
 
   public let inputChannels: Int
   public let outputFeatures: Int
@@ -21,16 +25,18 @@ public final class ConvNet: Sequential, FeatureEncoder {
   ///   - inputChannels: `C`.
   ///   - widths: The output channels of each stage; the last is `D`.
   ///   - strides: The stride of each stage's convolution (same count as `widths`).
+  ///   - pool: The side of the pooling grid over the last feature map (1: global average).
   ///   - key: Stage `i` draws its convolution from `key.folded(in: UInt64(i))`
   ///     (PyTorch's default convolution initialisation).
   public init(
     inputChannels: Int = 1, widths: [Int] = ConvNet.defaultWidths, strides: [Int] = ConvNet.defaultStrides,
-    key: RandomKey
+    pool: Int = ConvNet.defaultPool, key: RandomKey
   ) {
     precondition(!widths.isEmpty && widths.count == strides.count,
       "ConvNet: widths \(widths) and strides \(strides) must be non-empty and of equal length")
+    precondition(pool >= 1, "ConvNet: pool must be at least 1, got \(pool)")
     self.inputChannels = inputChannels
-    self.outputFeatures = widths.last!
+    self.outputFeatures = widths.last! * pool * pool
     var layers: [Module] = []
     var channels = inputChannels
     for (index, (width, stride)) in zip(widths, strides).enumerated() {
@@ -40,7 +46,12 @@ public final class ConvNet: Sequential, FeatureEncoder {
       layers.append(ReLU())
       channels = width
     }
-    layers.append(GlobalAvgPool())
+    if pool == 1 {
+      layers.append(GlobalAvgPool())
+    } else {
+      layers.append(AdaptiveAvgPool2d(outputSize: pool))
+      layers.append(Flatten())
+    }
     super.init(layers)
   }
 }

@@ -10,8 +10,9 @@ public protocol FeatureEncoder: Module {
 public enum EncoderConfiguration: Sendable, Hashable {
   /// `MLPEncoder` with these hidden widths (the last is `D`).
   case mlp(widths: [Int], hasBatchNorm: Bool = false)
-  /// `ConvNet` with these stage widths and strides.
-  case convnet(widths: [Int] = ConvNet.defaultWidths, strides: [Int] = ConvNet.defaultStrides)
+  /// `ConvNet` with these stage widths and strides and this pooling grid.
+  case convnet(
+    widths: [Int] = ConvNet.defaultWidths, strides: [Int] = ConvNet.defaultStrides, pool: Int = ConvNet.defaultPool)
   /// ResNet-18 with the given stem.
   case resnet18(stem: ResNet.Stem)
   /// ResNet-34 with the given stem.
@@ -23,8 +24,8 @@ public enum EncoderConfiguration: Sendable, Hashable {
     switch self {
     case .mlp(let widths, let hasBatchNorm):
       return MLPEncoder(inputFeatures: inputShape.reduce(1, *), widths: widths, hasBatchNorm: hasBatchNorm, key: key)
-    case .convnet(let widths, let strides):
-      return ConvNet(inputChannels: inputShape[0], widths: widths, strides: strides, key: key)
+    case .convnet(let widths, let strides, let pool):
+      return ConvNet(inputChannels: inputShape[0], widths: widths, strides: strides, pool: pool, key: key)
     case .resnet18(let stem):
       return ResNet(depth: .resnet18, stem: stem, inputChannels: inputShape[0], key: key)
     case .resnet34(let stem):

@@ -53,3 +53,19 @@ public final class GlobalAvgPool: Module {
     globalAveragePool(x)
   }
 }
+
+/// Adaptive average pooling to a `G × G` grid (PyTorch's `nn.AdaptiveAvgPool2d(G)`).
+/// Shapes: `[N, C, H, W] → [N, C, G, G]`.
+public final class AdaptiveAvgPool2d: Module {
+  public let outputSize: Int
+
+  public init(outputSize: Int) {
+    precondition(outputSize >= 1, "AdaptiveAvgPool2d(outputSize: \(outputSize)): must be at least 1")
+    self.outputSize = outputSize
+    super.init()
+  }
+
+  public override func callAsFunction(_ x: Tensor) -> Tensor {
+    adaptiveAvgPool2d(x, outputSize: outputSize)
+  }
+}

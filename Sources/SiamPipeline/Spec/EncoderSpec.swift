@@ -19,10 +19,12 @@ public enum EncoderSpec {
             "Output channels of each stage (the last is the feature width D)."),
       .init("strides", .list(.integer(.atLeast(1)), minCount: 1), .defaultValue(.array(ConvNet.defaultStrides.map { .number($0) })),
             "Stride of each stage; as many as widths."),
+      .init("pool", .integer(.atLeast(1)), .defaultValue(.number(ConvNet.defaultPool)),
+            "Side of the average-pooling grid over the last feature map: 1 is a global average (D = the last width), g averages g×g regions and concatenates them (D = last width × g²)."),
     ], check: { v in
       let widths = v["widths"]?.arrayValue?.count ?? 0, strides = v["strides"]?.arrayValue?.count ?? 0
       return widths == strides ? [] : [.init(key: "strides", "expected as many strides as widths (\(widths)), found \(strides)")]
-    }), "The small ConvNet (conv, BatchNorm, ReLU per stage; global average pool)."),
+    }), "The small ConvNet (conv, BatchNorm, ReLU per stage; average pool over a pool×pool grid)."),
     .init("mlp", .init([
       .init("widths", .list(.integer(.atLeast(1)), minCount: 1), .required, "Hidden widths; the last is D."),
       .init("batch_norm", .boolean, .defaultValue(false), "BatchNorm after each hidden Linear."),
@@ -43,13 +45,14 @@ public enum EncoderSpec {
     "type": "convnet",
     "widths": .array(ConvNet.defaultWidths.map { .number($0) }),
     "strides": .array(ConvNet.defaultStrides.map { .number($0) }),
+    "pool": .number(ConvNet.defaultPool),
   ]
 
   /// The configuration a resolved definition describes.
   public static func configuration(resolved: CanonicalJSON) -> EncoderConfiguration {
     let r = ResolvedValues(resolved)
     switch r.string("type") {
-    case "convnet": return .convnet(widths: r.ints("widths"), strides: r.ints("strides"))
+    case "convnet": return .convnet(widths: r.ints("widths"), strides: r.ints("strides"), pool: r.int("pool"))
     case "mlp": return .mlp(widths: r.ints("widths"), hasBatchNorm: r.bool("batch_norm"))
     case "resnet18": return .resnet18(stem: ResNet.Stem(rawValue: r.string("stem"))!)
     case "resnet34": return .resnet34(stem: ResNet.Stem(rawValue: r.string("stem"))!)

@@ -89,7 +89,7 @@ public struct ReportInput: Sendable {
     let partial = Set(differing.compactMap(stage(of:))).filter { name in runs.contains { !has($0, name) } }.sorted()
     let keys = differing.filter { stage(of: $0).map { !partial.contains($0) } ?? true }
     let seedDiffers = Set(runs.map(\.record.seed)).count > 1
-    var labels = runs.map { run -> String in
+    let labels = runs.map { run -> String in
       if !run.origin.sweepOverrides.isEmpty {
         return run.origin.sweepOverrides.map { $0.hasPrefix("stages.") ? String($0.dropFirst(7)) : $0 }.joined(separator: " ")
       }

@@ -126,6 +126,69 @@ public func globalAveragePool(_ x: Tensor) -> Tensor {
   }
 }
 
+/// Adaptive average pooling to an `outputSize × outputSize` grid (PyTorch's
+/// `nn.AdaptiveAvgPool2d(outputSize)`): output cell `(i, j)` is the mean of input rows
+/// `⌊i·H/G⌋ ..< ⌈(i+1)·H/G⌉` and the columns given by the same rule over `W`, so
+/// neighbouring cells overlap when `G` does not divide the input size (7 → 2: rows
+/// 0..<4 and 3..<7). `outputSize` 1 is `globalAveragePool` kept 4-d.
+///
+/// Shapes: `[N, C, H, W] → [N, C, G, G]`.
+/// A grid finer than the input repeats input cells, as PyTorch does.
+/// - Precondition: `outputSize ≥ 1`.
+public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Int) -> Tensor {
+  precondition(x.rank == 4, "adaptiveAvgPool2d: input must be [N, C, H, W], got \(x.shape)")
+  let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+  precondition(outputSize >= 1, "adaptiveAvgPool2d: outputSize must be at least 1, got \(outputSize)")
+  precondition(h > 0 && w > 0, "adaptiveAvgPool2d: empty spatial extent in \(x.shape)")
+  let rows = adaptiveBins(input: h, output: outputSize), columns = adaptiveBins(input: w, output: outputSize)
+  let (inputPlane, outputPlane) = (h * w, outputSize * outputSize)
+  let y = Tensor(uninitializedShape: [n, c, outputSize, outputSize])
+  let xp = UncheckedSendable(x.storage.base), yp = UncheckedSendable(y.storage.base)
+  Parallel.forEach(n * c, costPerItem: inputPlane * 2) { range in
+    for plane in range {
+      let input = xp.value + plane &* inputPlane, output = yp.value + plane &* outputPlane
+      for (i, rowBin) in rows.enumerated() {
+        for (j, columnBin) in columns.enumerated() {
+          var sum: Float = 0
+          for iy in rowBin {
+            let row = input + iy &* w
+            for ix in columnBin { sum += row[ix] }
+          }
+          output[i &* outputSize &+ j] = sum / Float(rowBin.count * columnBin.count)
+        }
+      }
+    }
+  }
+  withExtendedLifetime(x) {}
+  let inputShape = x.shape
+  return y.recorded(inputs: [x]) { dy in
+    let gx = Tensor(zeros: inputShape)
+    let dyp = UncheckedSendable(dy.storage.base), gxp = UncheckedSendable(gx.storage.base)
+    Parallel.forEach(n * c, costPerItem: inputPlane * 2) { range in
+      for plane in range {
+        let d = gxp.value + plane &* inputPlane, upstream = dyp.value + plane &* outputPlane
+        for (i, rowBin) in rows.enumerated() {
+          for (j, columnBin) in columns.enumerated() {
+            let share = upstream[i &* outputSize &+ j] / Float(rowBin.count * columnBin.count)
+            for iy in rowBin {
+              let row = d + iy &* w
+              for ix in columnBin { row[ix] += share }
+            }
+          }
+        }
+      }
+    }
+    withExtendedLifetime(dy) {}
+    return [gx]
+  }
+}
+
+/// PyTorch's adaptive pooling bins: bin `i` of `output` covers `⌊i·input/output⌋ ..<
+/// ⌈(i+1)·input/output⌉`.
+private func adaptiveBins(input: Int, output: Int) -> [Range<Int>] {
+  (0..<output).map { i in (i * input / output)..<(((i + 1) * input + output - 1) / output) }
+}
+
 // MARK: - Windows
 
 private func poolingGeometry(_ x: Tensor, kernelSize: Int, stride: Int, padding: Int, operation: String) -> ConvGeometry {

@@ -1,6 +1,7 @@
 import SiamNN
 import SiamTensor
 import Testing
+import _SiamTestSupport
 
 @Test func defaultConvNetHasPyTorchSequentialKeysAndShapes() {
   let net = ConvNet(inputChannels: 1, key: RandomKey(seed: 1))
@@ -27,4 +28,22 @@ import Testing
   #expect(net.layers.compactMap { ($0 as? Conv2d)?.stride } == [2, 1])
   let biases = net.layers.compactMap { ($0 as? Conv2d)?.bias }
   #expect(biases.isEmpty, "convolutions before BN have no bias")
+}
+
+@Test func convNetPoolGridKeepsWhereFeaturesFired() {
+  let net = ConvNet(inputChannels: 1, widths: [4, 6], strides: [1, 2], pool: 2, key: RandomKey(seed: 3))
+  #expect(net.outputFeatures == 24)
+  let global = ConvNet(inputChannels: 1, widths: [4, 6], strides: [1, 2], key: RandomKey(seed: 3))
+  #expect(net.tensorKeys() == global.tensorKeys(), "pooling has no tensors; the keys are the global-pool net's")
+  let x = Tensor(shape: [2, 1, 14, 14], scalars: (0..<392).map { Float(($0 * 29) % 17) / 8 - 1 })
+  let y = net(x)
+  #expect(y.shape == [2, 24])
+  // The features are the last feature map's quadrant means, channel-major (c·4 + i·2 + j).
+  let map = net.layers.dropLast(2).reduce(x) { $1($0) }
+  #expect(map.shape == [2, 6, 7, 7])
+  expectClose(y, adaptiveAvgPool2d(map, outputSize: 2).reshaped(to: [2, 24]))
+  let upperLeft = (0..<4).flatMap { r in (0..<4).map { c in map.scalars[r * 7 + c] } }
+  #expect(abs(y.scalars[0] - upperLeft.reduce(0, +) / 16) < 1e-5)
+  #expect(EncoderConfiguration.convnet(pool: 2).makeEncoder(inputShape: [1, 28, 28], key: RandomKey(seed: 1))
+    .outputFeatures == 512)
 }
