@@ -5,7 +5,8 @@ import _SiamTestSupport
 
 @Test func defaultConvNetHasPyTorchSequentialKeysAndShapes() {
   let net = ConvNet(inputChannels: 1, key: RandomKey(seed: 1))
-  #expect(net.outputFeatures == 128)
+  #expect(net.outputFeatures == 512, "128 channels × a 2×2 pooling grid")
+  #expect(net(Tensor(zeros: [3, 1, 28, 28])).shape == [3, 512])
   let bn = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
   #expect(net.tensorKeys() == ["0.weight"] + bn.map { "1." + $0 } + ["3.weight"] + bn.map { "4." + $0 }
           + ["6.weight"] + bn.map { "7." + $0 })
@@ -22,7 +23,7 @@ import _SiamTestSupport
 
 @Test func convNetWidthsAndStridesAreConfigurable() {
   let net = ConvNet(inputChannels: 3, widths: [8, 16], strides: [2, 1], key: RandomKey(seed: 1))
-  #expect(net.outputFeatures == 16)
+  #expect(net.outputFeatures == 64, "16 channels × the default 2×2 pooling grid")
   #expect(net.tensor(forKey: "0.weight")!.shape == [8, 3, 3, 3])
   #expect(net.tensor(forKey: "3.weight")!.shape == [16, 8, 3, 3])
   #expect(net.layers.compactMap { ($0 as? Conv2d)?.stride } == [2, 1])
@@ -33,7 +34,7 @@ import _SiamTestSupport
 @Test func convNetPoolGridKeepsWhereFeaturesFired() {
   let net = ConvNet(inputChannels: 1, widths: [4, 6], strides: [1, 2], pool: 2, key: RandomKey(seed: 3))
   #expect(net.outputFeatures == 24)
-  let global = ConvNet(inputChannels: 1, widths: [4, 6], strides: [1, 2], key: RandomKey(seed: 3))
+  let global = ConvNet(inputChannels: 1, widths: [4, 6], strides: [1, 2], pool: 1, key: RandomKey(seed: 3))
   #expect(net.tensorKeys() == global.tensorKeys(), "pooling has no tensors; the keys are the global-pool net's")
   let x = Tensor(shape: [2, 1, 14, 14], scalars: (0..<392).map { Float(($0 * 29) % 17) / 8 - 1 })
   let y = net(x)
@@ -44,6 +45,6 @@ import _SiamTestSupport
   expectClose(y, adaptiveAvgPool2d(map, outputSize: 2).reshaped(to: [2, 24]))
   let upperLeft = (0..<4).flatMap { r in (0..<4).map { c in map.scalars[r * 7 + c] } }
   #expect(abs(y.scalars[0] - upperLeft.reduce(0, +) / 16) < 1e-5)
-  #expect(EncoderConfiguration.convnet(pool: 2).makeEncoder(inputShape: [1, 28, 28], key: RandomKey(seed: 1))
-    .outputFeatures == 512)
+  let globalPool = EncoderConfiguration.convnet(pool: 1).makeEncoder(inputShape: [1, 28, 28], key: RandomKey(seed: 1))
+  #expect(globalPool.outputFeatures == 128 && globalPool(Tensor(zeros: [2, 1, 28, 28])).shape == [2, 128])
 }

@@ -20,7 +20,7 @@ import _SiamTestSupport
 @Test func encoderConfigurationBuildsEachEncoder() {
   let shape = [1, 16, 16]
   #expect(EncoderConfiguration.mlp(widths: [32, 16]).makeEncoder(inputShape: shape, key: RandomKey(seed: 1)).outputFeatures == 16)
-  #expect(EncoderConfiguration.convnet().makeEncoder(inputShape: shape, key: RandomKey(seed: 1)).outputFeatures == 128)
+  #expect(EncoderConfiguration.convnet().makeEncoder(inputShape: shape, key: RandomKey(seed: 1)).outputFeatures == 512)
   let resnet = EncoderConfiguration.resnet18(stem: .cifar).makeEncoder(inputShape: [3, 32, 32], key: RandomKey(seed: 1))
   #expect(resnet is ResNet && resnet.outputFeatures == 512)
 }
