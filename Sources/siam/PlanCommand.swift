@@ -80,7 +80,7 @@ struct PlanCommand: ParsableCommand {
       print(plan.json.canonicalString)
       return
     }
-    print(plan.table())
+    print(TableLayout.standardOutput(.auto).render(plan))
     let count = plan.stagesToRun.count
     print("\(count) of \(plan.stages.count) stages to run.")
     print("Next: siam run \(pipeline.file)" + pipeline.overrides.map { " --set \($0)" }.joined())

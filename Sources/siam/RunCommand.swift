@@ -50,7 +50,7 @@ struct RunCommand: ParsableCommand {
     if dryRun {
       do {
         let plan = try runner.plan(spec)
-        print(json ? plan.json.canonicalString : plan.table())
+        print(json ? plan.json.canonicalString : TableLayout.standardOutput(execution.progress.color).render(plan))
       } catch {
         Console.error("error: \(error.description)")
         throw ExitCode(1)

@@ -69,9 +69,10 @@ struct SweepCommand: ParsableCommand {
         print(CanonicalJSON.object(["sweep": sweep.json, "plan": plan.json]).canonicalString)
         return
       }
-      print(Self.describe(sweep))
+      let layout = TableLayout.standardOutput(execution.progress.color)
+      print(Self.describe(sweep, layout: layout))
       print("")
-      print(plan.table())
+      print(layout.render(plan))
       print(plan.summary)
       print("Next: siam sweep \(pipeline.file)" + pipeline.overrides.map { " --set \(Self.quoted($0))" }.joined())
       return
@@ -116,7 +117,7 @@ struct SweepCommand: ParsableCommand {
   }
 
   /// The axes and the points, one line each.
-  static func describe(_ sweep: Sweep) -> String {
+  static func describe(_ sweep: Sweep, layout: TableLayout = TableLayout()) -> String {
     var lines = [
       "Sweep of \(sweep.pipeline) (\(sweep.file)): \(sweep.points.count) point\(sweep.points.count == 1 ? "" : "s")"
     ]
@@ -124,7 +125,7 @@ struct SweepCommand: ParsableCommand {
     if !sweep.axes.isEmpty {
       lines.append("")
       lines.append(
-        TextTable.render(
+        layout.render(
           header: ["axis", "kind", "values", "from"],
           rows: sweep.axes.map {
             [
@@ -135,7 +136,7 @@ struct SweepCommand: ParsableCommand {
     }
     lines.append("")
     lines.append(
-      TextTable.render(
+      layout.render(
         header: ["point", "overrides"],
         rows: sweep.points.map {
           [String($0.index + 1), $0.overrides.isEmpty ? "(none)" : $0.overrides.joined(separator: " ")]

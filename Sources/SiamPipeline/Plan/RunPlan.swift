@@ -19,26 +19,14 @@ public struct RunPlan: Sendable, Hashable {
     ]
   }
 
-  /// A fixed-width table: stage, kind, fingerprint[0:12], reason.
-  public func table() -> String {
-    let rows = stages.map {
+  /// The columns of `tableRows`.
+  public static let tableColumns = ["stage", "kind", "fingerprint", "reason"]
+
+  /// One row per stage: name, kind, fingerprint[0:12], reason (the CLI aligns them).
+  public var tableRows: [[String]] {
+    stages.map {
       [$0.name, $0.kind, String($0.fingerprint.prefix(12)),
        $0.reason.description + ($0.isResumable && $0.reason.runs ? "; resumes from a checkpoint" : "")]
     }
-    return TextTable.render(header: ["stage", "kind", "fingerprint", "reason"], rows: rows)
-  }
-}
-
-/// Plain text tables with left-aligned columns.
-public enum TextTable {
-  public static func render(header: [String], rows: [[String]]) -> String {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    func line(_ cells: [String]) -> String {
-      cells.enumerated().map { index, cell in
-        index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-      }.joined(separator: "  ")
-    }
-    return all.map(line).joined(separator: "\n")
   }
 }

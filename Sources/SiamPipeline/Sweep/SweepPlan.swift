@@ -55,13 +55,14 @@ public struct SweepPlan: Sendable, Hashable {
       + "(\(total - distinct) shared), \(toRun) to run, \(distinct - toRun) cached"
   }
 
-  /// Stage, kind, points, distinct, cached, to run.
-  public func table() -> String {
-    TextTable.render(
-      header: ["stage", "kind", "points", "distinct", "cached", "to run"],
-      rows: stageCounts.map {
-        [$0.name, $0.kind, String($0.points), String($0.distinct), String($0.cached), String($0.toRun)]
-      })
+  /// The columns of `tableRows`; all but the first two hold counts.
+  public static let tableColumns = ["stage", "kind", "points", "distinct", "cached", "to run"]
+
+  /// One row per stage name: how many points have it, distinct fingerprints, cached, to run.
+  public var tableRows: [[String]] {
+    stageCounts.map {
+      [$0.name, $0.kind, String($0.points), String($0.distinct), String($0.cached), String($0.toRun)]
+    }
   }
 
   public var json: CanonicalJSON {

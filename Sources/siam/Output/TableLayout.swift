@@ -1,4 +1,5 @@
 import Foundation
+import SiamPipeline
 
 /// Aligned text tables that fit a width: numbers right-aligned, other columns left, two
 /// spaces between columns, no trailing blanks, one line per row (never wrapped).
@@ -87,5 +88,17 @@ extension TableLayout {
     TableLayout(
       width: Terminal.width(of: STDOUT_FILENO),
       palette: Palette(isEnabled: Terminal.isColored(color, isTerminal: Terminal.isTerminal(STDOUT_FILENO))))
+  }
+}
+
+extension TableLayout {
+  /// A run's plan: stage, kind, fingerprint, reason.
+  func render(_ plan: RunPlan) -> String {
+    render(header: RunPlan.tableColumns, rows: plan.tableRows)
+  }
+
+  /// A sweep's shared-stage counts: stage, kind, then counts (right-aligned).
+  func render(_ plan: SweepPlan) -> String {
+    render(header: SweepPlan.tableColumns, rows: plan.tableRows, numeric: [false, false, true, true, true, true])
   }
 }

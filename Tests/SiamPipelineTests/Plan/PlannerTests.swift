@@ -65,7 +65,7 @@ import Testing
     #expect(stages[2]["cache_hit"] == false)
     #expect(stages[2]["inputs"] == ["data"])
     #expect(stages[3]["reason"] == "cached")
-    #expect(plan.table().contains("forced (--force)"))
+    #expect(plan.tableRows.flatMap { $0 }.contains("forced (--force)"))
   }
 }
 
