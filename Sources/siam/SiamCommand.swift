@@ -28,6 +28,8 @@ struct SiamCommand: ParsableCommand {
         siam query "SELECT ..."   read-only SQL over the run store (docs/store.md)
         siam report RUN -o report.html
                                   one self-contained HTML report: curves, accuracy, PCA
+        siam cache ls             the artifact cache: entries, what keeps them, sizes
+        siam cache gc --dry-run   what gc would remove (nothing a run or run folder needs)
         siam schema               the JSON Schema of pipeline files
         siam info                 what the engine runs on (BLAS kernels, threads)
         siam bench                measure the engine (release build: make bench)
@@ -45,7 +47,7 @@ struct SiamCommand: ParsableCommand {
     subcommands: [
       RunCommand.self, SweepCommand.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self,
       RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self, ReportCommand.self,
-      SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self,
+      CacheCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self,
     ]
   )
 }

@@ -26,18 +26,27 @@ import Testing
     [root] + root.configuration.subcommands.flatMap { allCommands($0) }
   }
 
+  /// Every subcommand with its full name (`cache gc`), depth first.
+  static func namedCommands(_ root: any ParsableCommand.Type = SiamCommand.self, prefix: String = "")
+    -> [(name: String, command: any ParsableCommand.Type)]
+  {
+    root.configuration.subcommands.flatMap { command in
+      let name = prefix + command._commandName
+      return [(name, command)] + namedCommands(command, prefix: name + " ")
+    }
+  }
+
   @Test func everyCommandHasAnAbstractAndExamples() {
     let commands = Self.allCommands()
     #expect(commands.count >= 14)
-    for command in commands {
-      let name = command._commandName
+    #expect(Self.namedCommands().count == commands.count - 1)
+    #expect(!SiamCommand.configuration.abstract.isEmpty && SiamCommand.helpMessage(columns: 100).contains("Examples:"))
+    for (name, command) in Self.namedCommands() {
       let help = SiamCommand.helpMessage(for: command, columns: 100)
       #expect(!command.configuration.abstract.isEmpty, "\(name) has no abstract")
       #expect(help.contains("Examples:"), "siam \(name) --help has no Examples: section:\n\(help)")
       // Each example line of a subcommand runs that subcommand.
-      if command != SiamCommand.self {
-        #expect(help.contains("siam \(name)"), "siam \(name) --help has no example of itself")
-      }
+      #expect(help.contains("siam \(name)"), "siam \(name) --help has no example of itself")
     }
   }
 

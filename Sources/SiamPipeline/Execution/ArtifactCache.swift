@@ -7,11 +7,13 @@ import Foundation
 ///     cache/<fp[0:2]>/<fp>/manifest.json     a finished entry and its artifacts
 ///     cache/tmp/<fp>-<pid>-<random>/         an entry being written
 ///     cache/work/<fp>/                       checkpoints of an unfinished stage (resume)
-///     cache/corrupt/<fp>-<time>/             entries that failed verification
+///     cache/corrupt/<fp>-<time>-<n>/         entries that failed verification
+///     cache/replaced/<fp>-<time>-<n>/        entries being replaced (removed at once)
 ///     cache/datasets/                        dataset content hashes
 ///
 /// An entry appears only by rename(2) of a finished temporary folder, so a killed run
-/// never leaves a half-written entry.
+/// never leaves a half-written entry; `siam cache gc` removes one the same way backwards
+/// (rename(2) into `tmp/`, then delete). A run holds what it uses with a `CacheLease`.
 public struct ArtifactCache: Sendable {
   /// What a lookup finds.
   public enum Lookup: Sendable, Hashable {
@@ -35,6 +37,22 @@ public struct ArtifactCache: Sendable {
   /// The stable work folder of a stage (pretraining checkpoints), kept across runs until
   /// the entry is committed.
   public func workDirectory(_ fingerprint: String) -> String { "\(directory)/work/\(fingerprint)" }
+
+  /// Creates (or reuses) the work folder of `fingerprint` and holds it in `lease`, so
+  /// that `siam cache gc` leaves it alone while the stage runs (on a file system without
+  /// flock(2) it is used unheld).
+  ///
+  /// - Returns: The work folder.
+  /// - Throws: `RunError` when it cannot be created.
+  public func prepareWorkDirectory(_ fingerprint: String, lease: CacheLease) throws -> String {
+    let work = workDirectory(fingerprint)
+    // A collector may rename the folder aside between the mkdir and the lock: make it again.
+    for _ in 0..<3 {
+      try FileDigest.createDirectory(work)
+      if lease.hold(work) { return work }
+    }
+    return work
+  }
 
   public var datasetHashDirectory: String { "\(directory)/datasets" }
 
@@ -70,6 +88,18 @@ public struct ArtifactCache: Sendable {
     return .hit(manifest)
   }
 
+  /// `lookup(_:)` of an entry first held in `lease`; a hit's folder gets the time of this
+  /// use as its modification time (the "last used" of `siam cache ls`).
+  ///
+  /// - Complexity: Reads every file of the entry once.
+  public func lookup(_ fingerprint: String, holdingIn lease: CacheLease) -> Lookup {
+    let entry = entryDirectory(fingerprint)
+    lease.hold(entry)
+    let found = lookup(fingerprint)
+    if case .hit = found { lease.touch(entry) }
+    return found
+  }
+
   /// Whether the work folder of `fingerprint` holds something to resume from.
   public func hasWork(_ fingerprint: String) -> Bool {
     !FileDigest.files(under: workDirectory(fingerprint) + "/checkpoints").isEmpty
@@ -103,10 +133,13 @@ public struct ArtifactCache: Sendable {
 
   /// Writes the manifest of the files in `temporary` and renames the folder into place.
   ///
+  /// - Parameter lease: Holds the entry from before the rename, so that no collector
+  ///   removes it before the run has recorded it.
   /// - Returns: The manifest written.
   @discardableResult
   public func commit(
-    temporary: String, stage: String, kind: String, fingerprint: String, metrics: [String: Double], seconds: Double
+    temporary: String, stage: String, kind: String, fingerprint: String, metrics: [String: Double], seconds: Double,
+    lease: CacheLease? = nil
   ) throws -> CacheManifest {
     var files: [CacheManifest.File] = []
     for path in FileDigest.files(under: temporary) where path != "manifest.json" {
@@ -124,6 +157,8 @@ public struct ArtifactCache: Sendable {
       // deterministic, so the existing entry is replaced by moving it aside first.
       try moveAside(fingerprint, reason: nil)
     }
+    lease?.release(entry)
+    lease?.hold(temporary, as: entry)
     try FileDigest.rename(temporary, to: entry)
     try? FileManager.default.removeItem(atPath: workDirectory(fingerprint))
     return manifest

@@ -30,6 +30,13 @@ public struct PipelineRunner: Sendable {
   /// - Throws: `RunError` when planning fails or the run folder cannot be created.
   public func run(_ spec: PipelineSpec, observers: [any RunObserver] = []) throws(RunError) -> RunResult {
     let plan = try plan(spec)
+    // Hold the entries the plan reuses until the run ends, so that `siam cache gc` leaves
+    // them alone; one removed since planning is a miss below and simply recomputed.
+    let lease = CacheLease()
+    defer { lease.release() }
+    if !options.isolatesCache {
+      for stage in plan.stages where stage.isCacheHit { lease.hold(options.cache.entryDirectory(stage.fingerprint)) }
+    }
     let clock = ContinuousClock()
     let start = clock.now
     let folder = try RunFolder.create(root: options.root)
@@ -67,7 +74,9 @@ public struct PipelineRunner: Sendable {
         result.error = "input '\(failedInput)' did not finish"
       } else if let stoppedBy {
         result.error = "the run stopped after '\(stoppedBy)' failed (--keep-going runs independent stages)"
-      } else if stagePlan.isCacheHit, case .hit(let manifest) = cache.lookup(stagePlan.fingerprint) {
+      } else if stagePlan.isCacheHit,
+        case .hit(let manifest) = cache.lookup(stagePlan.fingerprint, holdingIn: lease)
+      {
         result.status = .cached
         result.metrics = manifest.metrics
         result.artifacts = manifest.files
@@ -75,7 +84,7 @@ public struct PipelineRunner: Sendable {
         log("\(stage.name): cache hit \(stagePlan.fingerprint.prefix(12))")
       } else {
         for observer in observers { observer.stageDidStart(stagePlan) }
-        result = execute(stage, plan: stagePlan, spec: spec, session: session, cache: cache, log: log)
+        result = execute(stage, plan: stagePlan, spec: spec, session: session, cache: cache, lease: lease, log: log)
         if result.status == .failed { stoppedBy = options.keepGoing ? nil : stage.name }
       }
       if result.status == .cached || result.status == .completed {
@@ -97,7 +106,7 @@ public struct PipelineRunner: Sendable {
   /// Runs one stage into a temporary folder and commits it; failures become results.
   private func execute(
     _ stage: StageSpec, plan: StagePlan, spec: PipelineSpec, session: RunSession, cache: ArtifactCache,
-    log: @escaping (String) -> Void
+    lease: CacheLease, log: @escaping (String) -> Void
   ) -> StageResult {
     let clock = ContinuousClock()
     let start = clock.now
@@ -112,8 +121,7 @@ public struct PipelineRunner: Sendable {
       log("\(stage.name): running (\(plan.reason))")
       let output = try cache.makeTemporaryDirectory(plan.fingerprint)
       temporary = output
-      let work = cache.workDirectory(plan.fingerprint)
-      try FileDigest.createDirectory(work)
+      let work = try cache.prepareWorkDirectory(plan.fingerprint, lease: lease)
       let context = StageContext(
         fingerprint: plan.fingerprint, outputDirectory: output, workDirectory: work, spec: spec,
         hooks: options.hooks, session: session, log: log)
@@ -121,7 +129,7 @@ public struct PipelineRunner: Sendable {
       let seconds = Self.seconds(clock.now - start)
       let manifest = try cache.commit(
         temporary: output, stage: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, metrics: metrics,
-        seconds: seconds)
+        seconds: seconds, lease: lease)
       temporary = nil
       result.status = .completed
       result.metrics = metrics
