@@ -9,12 +9,8 @@ import Testing
   }
 
   @Test func sameKeySameBitsWhateverTheThreadCount() {
-    let previous = Parallel.threadCount
-    defer { Parallel.threadCount = previous }
-    Parallel.threadCount = 1
-    let one = Tensor.randomNormal(shape: [100_003], key: RandomKey(seed: 9))
-    Parallel.threadCount = 2
-    let two = Tensor.randomNormal(shape: [100_003], key: RandomKey(seed: 9))
+    let one = Parallel.withThreadCount(1) { Tensor.randomNormal(shape: [100_003], key: RandomKey(seed: 9)) }
+    let two = Parallel.withThreadCount(2) { Tensor.randomNormal(shape: [100_003], key: RandomKey(seed: 9)) }
     #expect(one.isBitIdentical(to: two))
     #expect(!one.isBitIdentical(to: Tensor.randomNormal(shape: [100_003], key: RandomKey(seed: 10))))
   }

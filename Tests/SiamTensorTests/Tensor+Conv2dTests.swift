@@ -71,12 +71,9 @@ private let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
   }
 }
 
-/// Runs `body` with `Parallel.threadCount` set to `threads`, restoring it afterwards.
+/// Runs `body` with `Parallel.threadCount` equal to `threads` for this test's task only.
 func withThreads<R>(_ threads: Int, _ body: () -> R) -> R {
-  let previous = Parallel.threadCount
-  Parallel.threadCount = threads
-  defer { Parallel.threadCount = previous }
-  return body()
+  Parallel.withThreadCount(threads, body)
 }
 
 /// Value and gradients of `Σ w·f(inputs)` under 1 and under 2 threads must be bit-identical.

@@ -11,13 +11,25 @@ public enum Parallel {
   }
   private static let settings = Settings()
 
-  /// Number of threads the engine's own kernels use (defaults to the number of cores).
+  /// This task's count set by `withThreadCount(_:_:)`, if any.
+  @TaskLocal private static var scopedThreadCount: Int?
+
+  /// Number of threads the engine's own kernels use (defaults to the number of cores;
+  /// within `withThreadCount(_:_:)`, that count for the calling task).
   public static var threadCount: Int {
-    get { settings.lock.withLock { settings.threads } }
+    get { scopedThreadCount ?? settings.lock.withLock { settings.threads } }
     set {
       precondition(newValue >= 1, "thread count must be at least 1, got \(newValue)")
       settings.lock.withLock { settings.threads = newValue }
     }
+  }
+
+  /// Runs `body` with `threadCount` equal to `threads` for the calling task only: other
+  /// tasks and threads keep the process-wide setting, so concurrent tests can compare
+  /// thread counts without changing each other's (or a recorded run environment's) count.
+  public static func withThreadCount<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+    precondition(threads >= 1, "thread count must be at least 1, got \(threads)")
+    return try $scopedThreadCount.withValue(threads) { try body() }
   }
 
   /// The `part`-th of `parts` contiguous, near-equal pieces of `0..<count`.
