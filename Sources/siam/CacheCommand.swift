@@ -24,7 +24,7 @@ struct CacheCommand: ParsableCommand {
 }
 
 /// `--runs`, `--format` and `--color` of the cache commands.
-struct CacheOptions: ParsableArguments {
+struct CacheOptions: ParsableArguments, TableOutputOptions {
   @Option(name: .customLong("runs"), help: "The folder of the cache and the run folders.", completion: .directory)
   var root = "runs"
 
@@ -36,21 +36,6 @@ struct CacheOptions: ParsableArguments {
   @Option(
     name: .long, help: "Colour status words and errors: auto (terminals, unless NO_COLOR is set), always or never.")
   var color: ColorChoice = .auto
-
-  /// Runs `body`, turning a `RunError` into one line on stderr and exit status 1.
-  func reporting<T>(_ body: () throws(RunError) -> T) throws -> T {
-    Console.colorChoice = color
-    do {
-      return try body()
-    } catch {
-      Console.error("error: \(error.description)")
-      throw ExitCode(1)
-    }
-  }
-
-  func print(_ tables: [OutputTable]) {
-    Swift.print(OutputTable.render(tables, as: format, layout: .standardOutput(color)))
-  }
 
   /// A fingerprint as the table shows it: cut in the middle, like other ids (full in the
   /// other formats).

@@ -38,8 +38,19 @@ struct StoreOptions: ParsableArguments {
     }
   }
 
-  /// Runs `body`, turning a store error into one line on stderr and exit status 1.
-  func reporting<T>(_ body: () throws(StoreError) -> T) throws -> T {
+}
+
+extension StoreOptions: TableOutputOptions {}
+
+/// The `--format` and `--color` of a command that prints tables, and what they share.
+protocol TableOutputOptions {
+  var format: OutputFormat { get }
+  var color: ColorChoice { get }
+}
+
+extension TableOutputOptions {
+  /// Runs `body`, turning its error into one line on stderr and exit status 1.
+  func reporting<T, E: Error & CustomStringConvertible>(_ body: () throws(E) -> T) throws -> T {
     Console.colorChoice = color
     do {
       return try body()
@@ -49,6 +60,7 @@ struct StoreOptions: ParsableArguments {
     }
   }
 
+  /// Prints `tables` in `format`, fitted to stdout's width.
   func print(_ tables: [OutputTable]) {
     Swift.print(OutputTable.render(tables, as: format, layout: .standardOutput(color)))
   }

@@ -147,15 +147,13 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Int) -> Tensor {
   Parallel.forEach(n * c, costPerItem: inputPlane * 2) { range in
     for plane in range {
       let input = xp.value + plane &* inputPlane, output = yp.value + plane &* outputPlane
-      for (i, rowBin) in rows.enumerated() {
-        for (j, columnBin) in columns.enumerated() {
-          var sum: Float = 0
-          for iy in rowBin {
-            let row = input + iy &* w
-            for ix in columnBin { sum += row[ix] }
-          }
-          output[i &* outputSize &+ j] = sum / Float(rowBin.count * columnBin.count)
+      forEachBin(rows, columns) { o, rowBin, columnBin in
+        var sum: Float = 0
+        for iy in rowBin {
+          let row = input + iy &* w
+          for ix in columnBin { sum += row[ix] }
         }
+        output[o] = sum / Float(rowBin.count * columnBin.count)
       }
     }
   }
@@ -167,13 +165,11 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Int) -> Tensor {
     Parallel.forEach(n * c, costPerItem: inputPlane * 2) { range in
       for plane in range {
         let d = gxp.value + plane &* inputPlane, upstream = dyp.value + plane &* outputPlane
-        for (i, rowBin) in rows.enumerated() {
-          for (j, columnBin) in columns.enumerated() {
-            let share = upstream[i &* outputSize &+ j] / Float(rowBin.count * columnBin.count)
-            for iy in rowBin {
-              let row = d + iy &* w
-              for ix in columnBin { row[ix] += share }
-            }
+        forEachBin(rows, columns) { o, rowBin, columnBin in
+          let share = upstream[o] / Float(rowBin.count * columnBin.count)
+          for iy in rowBin {
+            let row = d + iy &* w
+            for ix in columnBin { row[ix] += share }
           }
         }
       }
@@ -187,6 +183,19 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Int) -> Tensor {
 /// ⌈(i+1)·input/output⌉`.
 private func adaptiveBins(input: Int, output: Int) -> [Range<Int>] {
   (0..<output).map { i in (i * input / output)..<(((i + 1) * input + output - 1) / output) }
+}
+
+/// Calls `body(o, rows, columns)` for every cell `o` (row-major) of the grid of `rows` ×
+/// `columns` bins.
+@inline(__always)
+private func forEachBin(_ rows: [Range<Int>], _ columns: [Range<Int>], _ body: (Int, Range<Int>, Range<Int>) -> Void) {
+  var o = 0
+  for rowBin in rows {
+    for columnBin in columns {
+      body(o, rowBin, columnBin)
+      o &+= 1
+    }
+  }
 }
 
 // MARK: - Windows
