@@ -20,9 +20,13 @@ public struct ReproduceCommands: Sendable, Hashable {
   /// Why the `siam run FILE` form is missing, when it is.
   public var note: String?
 
-  /// The commands of `run`; `runsRoot` is added as `--runs` when it is not `runs`.
-  public init(run: ReportRun, runsRoot: String) {
-    let runsOption = runsRoot == "runs" ? "" : " --runs " + Self.quoted(runsRoot)
+  /// The commands of `run`. Its runs folder (where its run folder is, else `runsRoot`) is
+  /// added as `--runs` when it is not `runs`, and `storePath` as `--store` when it is not
+  /// that folder's `siam.sqlite`.
+  public init(run: ReportRun, runsRoot: String, storePath: String? = nil) {
+    let root = run.directory.map { ($0 as NSString).deletingLastPathComponent } ?? runsRoot
+    var runsOption = root == "runs" ? "" : " --runs " + Self.quoted(root)
+    if let storePath, storePath != root + "/siam.sqlite" { runsOption += " --store " + Self.quoted(storePath) }
     var commands = ["siam rerun \(run.id) --verify" + runsOption]
     var note: String?
     if let file = run.record.pipelinePath {

@@ -33,7 +33,7 @@ struct HeaderSection {
     section.append(environmentTable().markup())
     section.append(.element("h3", text: "Reproduce"))
     for run in input.runs {
-      let commands = ReproduceCommands(run: run, runsRoot: input.runsRoot)
+      let commands = ReproduceCommands(run: run, runsRoot: input.runsRoot, storePath: input.storePath)
       section.append(.element("p", ["class": "note"], text: run.label == run.id ? run.id : "\(run.label) — \(run.id)"))
       section.append(.element("pre", [:], [.element("code", text: commands.commands.joined(separator: "\n"))]))
       if let note = commands.note { section.append(.element("p", ["class": "note"], text: "No siam run form: \(note).")) }

@@ -32,6 +32,19 @@ import Testing
     ])
     let unchanged = ReproduceCommands(run: try Self.run(file: file, overrides: []), runsRoot: "elsewhere")
     #expect(unchanged.commands == ["siam rerun 20261129-041702-ab12 --verify --runs elsewhere", "siam run \(file) --runs elsewhere"])
+    // A store outside the runs folder is named; the run folder's parent is the runs folder.
+    let elsewhere = ReproduceCommands(
+      run: try Self.run(file: file, overrides: [], directory: "runs/20261129-041702-ab12"), runsRoot: "/tmp/exp",
+      storePath: "/tmp/exp/store.sqlite")
+    #expect(elsewhere.commands == [
+      "siam rerun 20261129-041702-ab12 --verify --store /tmp/exp/store.sqlite",
+      "siam run \(file) --store /tmp/exp/store.sqlite",
+      "siam run runs/20261129-041702-ab12/pipeline.resolved.json --store /tmp/exp/store.sqlite",
+    ])
+    let defaultStore = ReproduceCommands(
+      run: try Self.run(file: file, overrides: [], directory: "runs/20261129-041702-ab12"), runsRoot: "runs",
+      storePath: "runs/siam.sqlite")
+    #expect(defaultStore.commands.allSatisfy { !$0.contains("--store") && !$0.contains("--runs") })
   }
 
   @Test func saysWhyThereIsNoRunForm() throws {
