@@ -9,7 +9,7 @@ import SiamTensor
 /// overlapping 4×4 quadrants (PyTorch's `AdaptiveAvgPool2d(2)` + `flatten`), `D = 512`.
 /// The quadrants keep where in the image a feature fired, which a global average (`pool`
 /// 1, `D = 128`) throws away: on Fashion-MNIST, whose classes differ by silhouette, that
-/// is worth 4–6 points of linear-probe accuracy for pretrained and random encoders alike
+/// is worth 3.5–6 points of linear-probe accuracy for pretrained and random encoders alike
 /// (BENCHMARKS.md), for a negligible cost (a wider projector input).
 ///
 /// Shapes: `[N, C, H, W] → [N, widths.last · pool²]`.
