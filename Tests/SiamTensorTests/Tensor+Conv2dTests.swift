@@ -71,18 +71,13 @@ private let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
   }
 }
 
-/// Runs `body` with `Parallel.threadCount` equal to `threads` for this test's task only.
-func withThreads<R>(_ threads: Int, _ body: () -> R) -> R {
-  Parallel.withThreadCount(threads, body)
-}
-
 /// Value and gradients of `Σ w·f(inputs)` under 1 and under 2 threads must be bit-identical.
 func expectThreadCountInvariant(
   _ name: String, _ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation,
   _ function: @escaping ([Tensor]) -> Tensor
 ) {
   let runs = [1, 2].map { threads in
-    withThreads(threads) {
+    Parallel.withThreadCount(threads) {
       valueAndGradient(at: inputs) { v in
         let y = function(v)
         return y * makeTestTensor(y.shape, seed: 99)
