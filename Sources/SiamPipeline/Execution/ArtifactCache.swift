@@ -159,7 +159,19 @@ public struct ArtifactCache: Sendable {
     }
     lease?.release(entry)
     lease?.hold(temporary, as: entry)
-    try FileDigest.rename(temporary, to: entry)
+    do {
+      try FileDigest.rename(temporary, to: entry)
+    } catch {
+      // Another process published the same fingerprint between the check and the rename
+      // (one that does not take the `ComputationLock`): results are deterministic, so
+      // its verified entry is as good as ours, and publishing is a cache hit.
+      guard case .hit(let existing) = lookup(fingerprint) else { throw error }
+      lease?.release(entry)
+      lease?.hold(entry)
+      try? FileManager.default.removeItem(atPath: temporary)
+      try? FileManager.default.removeItem(atPath: workDirectory(fingerprint))
+      return existing
+    }
     try? FileManager.default.removeItem(atPath: workDirectory(fingerprint))
     return manifest
   }

@@ -83,8 +83,9 @@ public struct PipelineRunner: Sendable {
         result.entryDirectory = cache.entryDirectory(stagePlan.fingerprint)
         log("\(stage.name): cache hit \(stagePlan.fingerprint.prefix(12))")
       } else {
-        for observer in observers { observer.stageDidStart(stagePlan) }
-        result = execute(stage, plan: stagePlan, spec: spec, session: session, cache: cache, lease: lease, log: log)
+        result = computeOnce(
+          stage, plan: stagePlan, spec: spec, session: session, cache: cache, lease: lease, observers: observers,
+          log: log)
         if result.status == .failed { stoppedBy = options.keepGoing ? nil : stage.name }
       }
       if result.status == .cached || result.status == .completed {
@@ -103,6 +104,44 @@ public struct PipelineRunner: Sendable {
     return result
   }
 
+  /// Executes a stage that the plan says must run, under the fingerprint's
+  /// `ComputationLock`: when another process computes the same fingerprint, waits for it
+  /// and reuses its entry (a cache hit) instead of computing it a second time. Forced
+  /// stages (`--force`, `--no-cache`) are recomputed all the same, after the other
+  /// process is done.
+  private func computeOnce(
+    _ stage: StageSpec, plan: StagePlan, spec: PipelineSpec, session: RunSession, cache: ArtifactCache,
+    lease: CacheLease, observers: [any RunObserver], log: @escaping (String) -> Void
+  ) -> StageResult {
+    var computation: ComputationLock?
+    if !options.isolatesCache {
+      do {
+        computation = try ComputationLock.acquire(in: cache, fingerprint: plan.fingerprint) { holder in
+          log("\(stage.name): waiting for \(holder), which computes the same stage (\(plan.fingerprint.prefix(12)))")
+        }
+      } catch {
+        var failed = StageResult(
+          name: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, status: .failed, seconds: 0, metrics: [:])
+        failed.error = error.message
+        log("\(stage.name): error: \(error.message)")
+        return failed
+      }
+    }
+    defer { computation?.release() }
+    let isForced = if case .forced = plan.reason { true } else { false }
+    if computation != nil, !isForced, case .hit(let manifest) = cache.lookup(plan.fingerprint, holdingIn: lease) {
+      var result = StageResult(
+        name: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, status: .cached, seconds: 0,
+        metrics: manifest.metrics)
+      result.artifacts = manifest.files
+      result.entryDirectory = cache.entryDirectory(plan.fingerprint)
+      log("\(stage.name): cache hit \(plan.fingerprint.prefix(12)) (computed meanwhile by another process)")
+      return result
+    }
+    for observer in observers { observer.stageDidStart(plan) }
+    return execute(stage, plan: plan, spec: spec, session: session, cache: cache, lease: lease, log: log)
+  }
+
   /// Runs one stage into a temporary folder and commits it; failures become results.
   private func execute(
     _ stage: StageSpec, plan: StagePlan, spec: PipelineSpec, session: RunSession, cache: ArtifactCache,
@@ -114,7 +153,7 @@ public struct PipelineRunner: Sendable {
       name: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, status: .failed, seconds: 0, metrics: [:])
     var temporary: String?
     do {
-      if case .corrupt(let why) = plan.reason {
+      if case .corrupt = cache.lookup(plan.fingerprint), case .corrupt(let why) = plan.reason {
         let aside = try cache.moveAside(plan.fingerprint, reason: why)
         log("\(stage.name): corrupt cache entry \(plan.fingerprint.prefix(12)) (\(why)); moved to \(aside), recomputing")
       }
