@@ -11,6 +11,7 @@ public enum StoreSchema {
   public static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
     migrator.registerMigration("v1", migrate: v1)
+    migrator.registerMigration("v2", migrate: v2)
     return migrator
   }
 
@@ -192,6 +193,36 @@ public enum StoreSchema {
         CREATE VIEW run_param AS
           SELECT run, key, json_extract(value, '$') AS value, numeric, value AS json
           FROM param;
+        """)
+  }
+
+  // MARK: - v2
+
+  /// Table `sweep_point`: where and how each point of a sweep ran (executor, Slurm job
+  /// and array index, node, seconds queued and running), its state, and for a failed or
+  /// cancelled point the reason and the tail of its log; `run_id` is the point's latest run.
+  static func v2(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        CREATE TABLE sweep_point (
+          sweep_id TEXT NOT NULL REFERENCES sweep(id) ON DELETE CASCADE,
+          point INTEGER NOT NULL CHECK (point >= 0),
+          overrides_json TEXT NOT NULL CHECK (json_valid(overrides_json)),
+          status TEXT NOT NULL
+            CHECK (status IN ('pending', 'queued', 'running', 'finished', 'failed', 'cancelled', 'skipped')),
+          run_id TEXT REFERENCES run(id) ON DELETE SET NULL,
+          executor TEXT NOT NULL CHECK (executor IN ('in-process', 'local', 'slurm')),
+          job_id TEXT,
+          array_index INTEGER CHECK (array_index >= 0),
+          node TEXT,
+          queued_seconds REAL CHECK (queued_seconds IS NULL OR queued_seconds >= 0),
+          run_seconds REAL CHECK (run_seconds IS NULL OR run_seconds >= 0),
+          error TEXT,
+          log_tail TEXT,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (sweep_id, point)
+        );
+        CREATE INDEX sweep_point_by_run ON sweep_point(run_id);
         """)
   }
 }

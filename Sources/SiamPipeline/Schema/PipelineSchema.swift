@@ -15,6 +15,12 @@ public enum PipelineSchema {
     var builder = SchemaBuilder()
     let chain = builder.schema(AugmentationChainSpec.shape)
     let encoder = builder.schema(EncoderSpec.definitionShape)
+    var executor = builder.objectSchema(ExecutorSpec.shape)
+    if case .object(var members) = executor {
+      members["type"] = ["object", "null"]
+      members["description"] = "Where the points of a sweep run (siam sweep); never part of a fingerprint."
+      executor = .object(members)
+    }
     var branches: [CanonicalJSON] = []
     for name in registry.names {
       let kind = registry[name]!
@@ -60,6 +66,7 @@ public enum PipelineSchema {
         "stages": ["type": "object", "minProperties": 1, "propertyNames": names,
                    "additionalProperties": ["$ref": "#/$defs/stage"], "description": "The stages, by name."],
         "sweep": ["$ref": "#/$defs/sweep"],
+        "executor": executor,
       ],
       "$defs": .object(definitions),
     ]

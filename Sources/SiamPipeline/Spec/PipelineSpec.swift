@@ -18,6 +18,9 @@ public struct PipelineSpec: Sendable {
   public var graph: StageGraph
   /// The `sweep:` block, checked but not expanded.
   public var sweep: SweepSpec?
+  /// The `executor:` block (where a sweep's points run); never part of a fingerprint nor
+  /// of `resolved`.
+  public var executor = ExecutorSpec()
 
   /// Stages in topological order (ready stages by name).
   public var orderedStages: [StageSpec] { graph.order.map { stages[$0]! } }

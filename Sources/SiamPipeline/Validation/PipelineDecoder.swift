@@ -3,7 +3,7 @@ import SiamNN
 /// Decodes a whole pipeline node tree (includes merged, overrides applied) into a
 /// `PipelineSpec`, collecting every problem instead of stopping at the first.
 struct PipelineDecoder {
-  static let topLevelKeys = ["name", "description", "seed", "include", "augmentations", "encoders", "stages", "sweep"]
+  static let topLevelKeys = ["name", "description", "seed", "include", "augmentations", "encoders", "stages", "sweep", "executor"]
   /// Names of chains, encoders and stages: usable in dotted key paths.
   static let namePattern = "^[A-Za-z_][A-Za-z0-9_-]*$"
   /// The pipeline's `name:`.
@@ -72,6 +72,12 @@ struct PipelineDecoder {
       sweep = decoded.0
       sweepTrials = decoded.1
     }
+    var executor = ExecutorSpec()
+    if let executorNode = root["executor"], executorNode.scalar != .null,
+      let values = shapes.decodeObject(executorNode, ExecutorSpec.shape, path: "executor")
+    {
+      executor = ExecutorSpec(resolved: ResolvedValues(values))
+    }
     warnUnused(root, kind: .augmentation)
     warnUnused(root, kind: .encoder)
 
@@ -79,7 +85,8 @@ struct PipelineDecoder {
     let r = ResolvedValues(header)
     return PipelineSpec(
       name: r.string("name"), seed: r.int("seed"), description: r.optionalString("description"),
-      augmentations: augmentations, encoders: encoders, stages: stages, graph: graph, sweep: sweep)
+      augmentations: augmentations, encoders: encoders, stages: stages, graph: graph, sweep: sweep,
+      executor: executor)
   }
 
   // MARK: - Sections
