@@ -45,7 +45,7 @@ struct SiamCommand: ParsableCommand {
       """),
     version: SiamVersion.engine,
     subcommands: [
-      RunCommand.self, SweepCommand.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self,
+      RunCommand.self, SweepGroup.self, RerunCommand.self, PlanCommand.self, ValidateCommand.self,
       RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self, ReportCommand.self,
       CacheCommand.self, SchemaCommand.self, PreviewCommand.self, BenchCommand.self, InfoCommand.self,
     ]

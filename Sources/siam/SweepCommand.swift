@@ -3,9 +3,10 @@ import Foundation
 import SiamPipeline
 import SiamStore
 
+/// `siam sweep [run] PIPELINE`: the default subcommand of `siam sweep`.
 struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "sweep",
+    commandName: "run",
     abstract: "Run every point of a sweep: the file's sweep: block and the axes given with --set.",
     discussion: HelpText.reflowed("""
       --set takes Hydra's grammar: key=a,b,c (an axis of three values), key=range(1,4)
@@ -17,11 +18,20 @@ struct SweepCommand: ParsableCommand {
 
       Every point is validated and planned before anything runs. Stages with equal
       fingerprints across points execute once (one dataset stage; one pretrain stage
-      when only evaluation parameters vary). Points run one after another, each as a
-      run of its own tagged with the sweep (runs/<id>/origin.json); the sweep's folder
-      is runs/sweeps/<id>/ (sweep.json: axes, points, run ids, status). A failed point
-      does not stop the others unless --fail-fast. Running the same sweep again reuses
-      every finished stage; a grid extended by new values runs only the new stages.
+      when only evaluation parameters vary). By default points run one after another in
+      this process, each as a run of its own tagged with the sweep
+      (runs/<id>/origin.json); the sweep's folder is runs/sweeps/<id>/ (sweep.json: axes,
+      points, run ids, status). A failed point does not stop the others unless
+      --fail-fast. Running the same sweep again reuses every finished stage; a grid
+      extended by new values runs only the new stages.
+
+      --executor local runs --jobs points at once as child processes (each with
+      cores/jobs threads); --executor slurm submits them as Slurm job arrays (--partition,
+      --account, --qos, --cpus-per-task, --mem, --time, --setup, --sbatch-arg; or the
+      pipeline's executor: block). Both first run the stages the points share (one task),
+      then the points, each into its own store shard that this command merges into the
+      run store; the same command again submits only the points without a finished
+      record. siam sweep status and siam sweep cancel watch and stop them (docs/cluster.md).
 
       Examples:
         siam sweep pipelines/ablation-temperature.yaml --dry-run
@@ -29,6 +39,9 @@ struct SweepCommand: ParsableCommand {
         siam sweep pipelines/quickstart.yaml --set stages.knn.k=5,20,200
         siam sweep pipelines/quickstart.yaml --set seed=range(1,4) --set stages.pretrain.method.temperature=0.1,0.5
         siam sweep pipelines/ablation-temperature.yaml --quiet --json > sweep.json
+        siam sweep pipelines/ablation-temperature.yaml --executor local --jobs 2
+        siam sweep pipelines/ablation-temperature.yaml --executor slurm --partition debug --cpus-per-task 2 --time 01:00:00
+        siam sweep pipelines/ablation-temperature.yaml --executor slurm --no-wait
       """)
   )
 
@@ -45,6 +58,8 @@ struct SweepCommand: ParsableCommand {
 
   @OptionGroup var execution: ExecutionOptions
 
+  @OptionGroup(title: "Executor") var executorOptions: ExecutorOptions
+
   func run() throws {
     execution.apply()
     let json = execution.json
@@ -56,7 +71,21 @@ struct SweepCommand: ParsableCommand {
       throw ExitCode(1)
     }
     for warning in sweep.warnings { Console.error(warning.description) }
+    let executor: ExecutorSpec
+    do {
+      executor = try executorOptions.applied(to: sweep.points.first?.spec.executor ?? ExecutorSpec())
+    } catch {
+      Console.error("error: \(error)")
+      throw ExitCode(1)
+    }
     let runner = SweepRunner(options: pipeline.runOptions(keepGoing: keepGoing), failFast: failFast)
+    if executor.type != .inProcess && !dryRun {
+      try SweepDistribution(
+        sweep: sweep, runner: runner, executor: executor, pipeline: pipeline, execution: execution,
+        noWait: executorOptions.noWait, failFast: failFast, keepGoing: keepGoing
+      ).run()
+      return
+    }
     if dryRun {
       let plan: SweepPlan
       do {

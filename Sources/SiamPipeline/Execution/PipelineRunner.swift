@@ -39,7 +39,7 @@ public struct PipelineRunner: Sendable {
     }
     let clock = ContinuousClock()
     let start = clock.now
-    let folder = try RunFolder.create(root: options.root)
+    let folder = try RunFolder.create(root: options.runFolderParent ?? options.root)
     try folder.write(spec: spec, plan: plan)
     let environment = RunEnvironment.current(plan: plan, pipelineFile: options.pipelineFile)
     folder.write(origin: options.origin, environment: environment)
@@ -70,7 +70,9 @@ public struct PipelineRunner: Sendable {
       var result = StageResult(
         name: stage.name, kind: stage.kind, fingerprint: stagePlan.fingerprint, status: .skipped, seconds: 0,
         metrics: [:])
-      if let failedInput = stagePlan.inputs.first(where: { results[$0].map { $0.status == .failed || $0.status == .skipped } ?? true }) {
+      if let only = options.onlyStages, !only.contains(stage.name) {
+        result.error = "not part of this run"
+      } else if let failedInput = stagePlan.inputs.first(where: { results[$0].map { $0.status == .failed || $0.status == .skipped } ?? true }) {
         result.error = "input '\(failedInput)' did not finish"
       } else if let stoppedBy {
         result.error = "the run stopped after '\(stoppedBy)' failed (--keep-going runs independent stages)"

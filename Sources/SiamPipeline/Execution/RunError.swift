@@ -9,6 +9,9 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     case stageFailed
     /// The cache or the run folder cannot be read or written.
     case cache
+    /// A sweep's tasks cannot be launched, submitted, watched or cancelled (no `sbatch`,
+    /// Slurm refused a job, a sweep folder that is not one).
+    case executor
   }
 
   public let code: Code

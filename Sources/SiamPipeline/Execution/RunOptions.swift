@@ -19,6 +19,12 @@ public struct RunOptions: Sendable {
   /// The pipeline file, when there is one: its SHA-256 and the git state of its work
   /// tree go into the run's environment.
   public var pipelineFile: String?
+  /// Where the run folder is made (`root` when nil): a sweep's shared-stage task keeps
+  /// its run folders inside the sweep folder.
+  public var runFolderParent: String?
+  /// Run only these stages (their inputs are expected among them); the others are
+  /// skipped. A sweep's shared-stage task computes the stages its points share this way.
+  public var onlyStages: Set<String>?
   /// Test seams: hooks called while stages run.
   public var hooks = RunHooks()
 
