@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release/siam
 
-.PHONY: run test setup build release bench clean
+.PHONY: run test setup build release bench clean slurm
 
 setup:
 	@scripts/setup.sh
@@ -21,9 +21,17 @@ run: release
 bench: release
 	$(RELEASE_BIN) bench --json
 
+# The Slurm executor's tests run against a real one-machine cluster (munge, slurmctld,
+# slurmd), started here and again by the tests themselves; they fail, with the reason,
+# when it cannot start.
 test: setup
+	scripts/slurm-local.sh start
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build
+
+# The one-machine Slurm cluster (scripts/slurm-local.sh start|stop|status).
+slurm:
+	scripts/slurm-local.sh start

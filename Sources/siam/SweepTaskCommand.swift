@@ -8,6 +8,15 @@ struct SweepTaskCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "task",
     abstract: "Run one task of a local or Slurm sweep (the coordinator starts these).",
+    discussion: HelpText.reflowed("""
+      A point's task records only into its shard (runs/sweeps/<id>/shards/point-<i>.sqlite)
+      and reports in points/<i>.task.json; SIGTERM (scancel, a time limit) marks its run
+      killed. The shared task computes the stages several points need, into the cache.
+
+      Examples:
+        siam sweep task runs/sweeps/20261203-101500-a3f9 --point 0 --threads 2
+        siam sweep task runs/sweeps/20261203-101500-a3f9 --shared
+      """),
     shouldDisplay: false
   )
 

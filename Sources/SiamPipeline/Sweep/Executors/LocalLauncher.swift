@@ -132,7 +132,7 @@ final class LocalLauncher: TaskLauncher, @unchecked Sendable {
     _ = try? handle.seekToEnd()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = ["sweep", "task", workspace.path, "--quiet"] + arguments
+    process.arguments = ["sweep", "task", workspace.path] + arguments
     process.standardOutput = handle
     process.standardError = handle
     process.standardInput = FileHandle.nullDevice

@@ -8,11 +8,14 @@ final class SlurmLauncher: TaskLauncher, @unchecked Sendable {
   let workspace: SweepWorkspace
   let executable: String
   let executor: ExecutorSpec
+  /// Points per array; nil: the cluster's `MaxArraySize`.
+  let maxArraySizeOverride: Int?
 
-  init(workspace: SweepWorkspace, executable: String, executor: ExecutorSpec) {
+  init(workspace: SweepWorkspace, executable: String, executor: ExecutorSpec, maxArraySize: Int? = nil) {
     self.workspace = workspace
     self.executable = executable
     self.executor = executor
+    maxArraySizeOverride = maxArraySize
   }
 
   var outlivesCoordinator: Bool { true }
@@ -43,7 +46,7 @@ final class SlurmLauncher: TaskLauncher, @unchecked Sendable {
   }
 
   func submitShared(_ manifest: SweepWorkspace.Manifest) throws(RunError) -> SweepWorkspace.Manifest.Submission {
-    let command = "exec \(Subprocess.quoted(executable)) sweep task \(Subprocess.quoted(workspace.path)) --shared --quiet"
+    let command = "exec \(Subprocess.quoted(executable)) sweep task \(Subprocess.quoted(workspace.path)) --shared"
       + " --threads \"${SLURM_CPUS_PER_TASK:-1}\""
     let script = batchScript(log: workspace.sharedLogPath, body: [command])
     let id = try sbatch(script: script, name: "shared", arguments: [])
@@ -53,7 +56,7 @@ final class SlurmLauncher: TaskLauncher, @unchecked Sendable {
   func submitPoints(
     _ points: [Int], after: String?, manifest: SweepWorkspace.Manifest
   ) throws(RunError) -> [SweepWorkspace.Manifest.Submission] {
-    let chunkSize = Self.maxArraySize()
+    let chunkSize = max(1, maxArraySizeOverride ?? Self.maxArraySize())
     var submissions: [SweepWorkspace.Manifest.Submission] = []
     var start = 0
     while start < points.count {
@@ -69,7 +72,7 @@ final class SlurmLauncher: TaskLauncher, @unchecked Sendable {
       let body = [
         "point=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \(Subprocess.quoted(list)))",
         "exec >>\"\(workspace.path)/logs/point-$point.log\" 2>&1",
-        "exec \(Subprocess.quoted(executable)) sweep task \(Subprocess.quoted(workspace.path)) --point \"$point\" --quiet"
+        "exec \(Subprocess.quoted(executable)) sweep task \(Subprocess.quoted(workspace.path)) --point \"$point\""
           + " --threads \"${SLURM_CPUS_PER_TASK:-1}\"",
       ]
       var arguments = ["--array=0-\(chunk.count - 1)" + (executor.maxParallel.map { "%\($0)" } ?? "")]

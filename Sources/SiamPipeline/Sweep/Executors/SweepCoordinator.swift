@@ -27,6 +27,8 @@ public final class SweepCoordinator: @unchecked Sendable {
     public var keepGoing = false
     /// Seconds between two looks at the tasks while waiting.
     public var pollInterval: Double = 1
+    /// Points per Slurm array; nil: the cluster's `MaxArraySize` (a test seam).
+    public var maxArraySize: Int?
 
     public init(root: String, storePath: String, executor: ExecutorSpec, executable: String) {
       self.root = root
@@ -67,7 +69,8 @@ public final class SweepCoordinator: @unchecked Sendable {
   static func makeLauncher(settings: Settings, executor: ExecutorSpec, workspace: SweepWorkspace) -> any TaskLauncher {
     switch executor.type {
     case .slurm:
-      return SlurmLauncher(workspace: workspace, executable: settings.executable, executor: executor)
+      return SlurmLauncher(
+        workspace: workspace, executable: settings.executable, executor: executor, maxArraySize: settings.maxArraySize)
     case .local, .inProcess:
       let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
       let perTask = executor.cpusPerTask ?? 1
@@ -101,22 +104,20 @@ public final class SweepCoordinator: @unchecked Sendable {
     let points = sweep.points.map { SweepWorkspace.Manifest.Point(index: $0.index, overrides: $0.overrides) }
     let key = SweepWorkspace.key(pipeline: sweep.pipeline, points: points, plan: plan)
     // Absolute paths: the tasks' batch scripts run wherever the cluster starts them.
-    let (workspace, existing) = try findOrCreate(
-      key: key, root: absolute(settings.root), sweep: sweep, plan: plan, settings: settings)
-    let coordinatorLock = try lockCoordinator(workspace)
-    defer { coordinatorLock.release() }
-    var manifest: SweepWorkspace.Manifest
-    if let existing {
-      manifest = existing
-      manifest.executorJSON = settings.executor.json.canonicalString
-    } else {
-      manifest = SweepWorkspace.Manifest(
+    let (workspace, found) = try findOrCreate(key: key, root: absolute(settings.root), sweep: sweep, plan: plan) {
+      workspace in
+      SweepWorkspace.Manifest(
         sweepID: workspace.id, key: key, pipeline: sweep.pipeline, pipelineFile: sweep.file,
         root: absolute(settings.root), store: absolute(settings.storePath),
         executorJSON: settings.executor.json.canonicalString,
         axesJSON: CanonicalJSON.array(sweep.axes.map(\.json)).canonicalString, points: points, shared: [],
         submissions: [], keepGoing: settings.keepGoing, created: FileDigest.timestamp())
     }
+    let coordinatorLock = try lockCoordinator(workspace)
+    defer { coordinatorLock.release() }
+    var manifest = (try? workspace.readManifest()) ?? found
+    manifest.executorJSON = settings.executor.json.canonicalString
+    manifest.keepGoing = settings.keepGoing
     manifest.shared = sharedStages(plan)
     try workspace.write(manifest)
     do {
@@ -333,8 +334,10 @@ public final class SweepCoordinator: @unchecked Sendable {
     if manifest.cancelled.contains(point), row?.status != .finished {
       record(point, status: .cancelled, error: "cancelled by siam sweep cancel")
       row = rows()
-    } else if report.state == .failed, row == nil || row?.status == .running {
-      record(point, status: .failed, error: report.error, logTail: SweepWorkspace.tail(of: workspace.logPath(point: point)))
+    } else if report.state == .failed, row == nil || row?.status == .running || row?.logTail == nil {
+      record(
+        point, status: .failed, error: row?.error ?? report.error,
+        logTail: SweepWorkspace.tail(of: workspace.logPath(point: point)))
       row = rows()
     }
     return row
@@ -411,11 +414,12 @@ public final class SweepCoordinator: @unchecked Sendable {
     return groups
   }
 
-  /// Finds the folder of the sweep with `key`, or creates one, under a lock that makes
-  /// two submissions at once agree on one folder.
+  /// Finds the folder of the sweep with `key`, or creates one with the manifest `make`
+  /// gives, under a lock that makes two submissions at once agree on one folder.
   private static func findOrCreate(
-    key: String, root: String, sweep: Sweep, plan: SweepPlan, settings: Settings
-  ) throws(RunError) -> (SweepWorkspace, SweepWorkspace.Manifest?) {
+    key: String, root: String, sweep: Sweep, plan: SweepPlan,
+    make: (SweepWorkspace) -> SweepWorkspace.Manifest
+  ) throws(RunError) -> (SweepWorkspace, SweepWorkspace.Manifest) {
     let sweeps = root + "/sweeps"
     do {
       try FileDigest.createDirectory(sweeps)
@@ -436,7 +440,9 @@ public final class SweepCoordinator: @unchecked Sendable {
     let folder = try SweepFolder.create(root: root, sweep: sweep, plan: plan)
     let workspace = SweepWorkspace(id: folder.id, path: folder.path)
     try writePipelines(sweep, into: workspace)
-    return (workspace, nil)
+    let manifest = make(workspace)
+    try workspace.write(manifest)
+    return (workspace, manifest)
   }
 
   private static func writePipelines(_ sweep: Sweep, into workspace: SweepWorkspace) throws(RunError) {
