@@ -74,26 +74,18 @@ struct RerunCommand: ParsableCommand {
     }
     // The rerun is recorded as a run of its own; `rerun_of` links it to the original when
     // the original is in the store (a run from before the store is not).
-    var storeProblems: [String] = []
-    var recorder: StoreRecorder?
-    do {
-      let runStore = try RunStore.open(path: execution.storePath(runs: root))
-      let original = try? runStore.run(matching: recorded.id)
-      if original == nil { Console.error("note: run \(recorded.id) is not in the run store; the rerun is recorded without rerun_of") }
-      recorder = StoreRecorder(store: runStore, rerunOf: original?.id)
-    } catch {
-      storeProblems.append(error.description)
+    let session = ExecutionSession(execution: execution, storePath: execution.storePath(runs: root))
+    let original = try? session.store?.run(matching: recorded.id)
+    if session.store != nil && original == nil {
+      Console.error("note: run \(recorded.id) is not in the run store; the rerun is recorded without rerun_of")
     }
-    let progress = execution.makeDisplay()
     let result: RunResult
     do {
-      result = try rerunner.rerun(recorded, observers: [progress] + (recorder.map { [$0] } ?? []))
+      result = try rerunner.rerun(recorded, observers: session.observers(rerunOf: original?.id))
     } catch {
-      progress.finish()
-      Console.error("error: \(error.description)")
-      throw ExitCode(1)
+      throw session.fail(error)
     }
-    progress.finish()
+    session.display.finish()
     let verification = verify ? RunVerification.compare(old: recorded, new: result) : nil
     if json {
       var document: [String: CanonicalJSON] = ["rerun_of": .string(recorded.id), "result": result.json]
@@ -109,9 +101,7 @@ struct RerunCommand: ParsableCommand {
       throw ExitCode(1)
     }
     if let verification, !verification.isIdentical { throw ExitCode(1) }
-    storeProblems += recorder?.problems ?? []
-    RunCommand.report(storeProblems, directory: result.directory)
-    if !storeProblems.isEmpty { throw ExitCode(1) }
+    try session.reportProblems(directory: result.directory)
     if !json && !verify {
       print("Next: siam rerun \(recorded.id) --verify   (also compare every metric and artifact)")
     }

@@ -57,29 +57,14 @@ struct RunCommand: ParsableCommand {
       }
       return
     }
-    let progress = execution.makeDisplay()
-    var storeProblems: [String] = []
-    var recorder: StoreRecorder?
-    do {
-      recorder = StoreRecorder(store: try RunStore.open(path: execution.storePath(runs: pipeline.root)))
-    } catch {
-      storeProblems.append(error.description)
-    }
-    let trap = SignalTrap { [recorder] signal in
-      Console.error("\nstopped by signal \(signal): finished stages stay in the cache; run the same command to go on")
-      recorder?.markKilled()
-    }
-    defer { trap.remove() }
+    let session = ExecutionSession(execution: execution, storePath: execution.storePath(runs: pipeline.root))
     let result: RunResult
     do {
-      result = try runner.run(spec, observers: [progress] + (recorder.map { [$0] } ?? []))
+      result = try runner.run(spec, observers: session.observers())
     } catch {
-      progress.finish()
-      Console.error("error: \(error.description)")
-      throw ExitCode(1)
+      throw session.fail(error)
     }
-    progress.finish()
-    storeProblems += recorder?.problems ?? []
+    session.display.finish()
     if json {
       print(result.json.canonicalString)
     } else {
@@ -89,23 +74,13 @@ struct RunCommand: ParsableCommand {
     if let failure = result.firstFailure {
       Console.error("error: stage '\(failure.name)' failed: \(failure.error ?? "unknown error")")
       Console.error("What finished is kept in the cache; fix the problem and run the same command again.")
-      Self.report(storeProblems, directory: result.directory)
+      try? session.reportProblems(directory: result.directory)
       throw ExitCode(1)
     }
-    if !storeProblems.isEmpty {
-      Self.report(storeProblems, directory: result.directory)
-      throw ExitCode(1)
-    }
+    try session.reportProblems(directory: result.directory)
     if !json {
       print("Next: siam show \(result.id)   or   siam plan \(pipeline.file)   (everything is now cached)")
     }
-  }
-
-  /// Store failures: the run's results are safe in its folder.
-  static func report(_ problems: [String], directory: String) {
-    guard !problems.isEmpty else { return }
-    for problem in problems { Console.error("error: run store: \(problem)") }
-    Console.error("The results are complete in \(directory); only the store record is incomplete.")
   }
 
   /// Stage, kind, cache hit, seconds, headline metrics.

@@ -40,16 +40,33 @@ struct RunsCommand: ParsableCommand {
     let runs = try output.reporting { () throws(StoreError) in
       try store.runs(pipeline: pipeline, sweep: sweep, status: status, limit: limit)
     }
+    // With --sweep: where each point ran (executor, Slurm job, node, seconds queued).
+    let placements = try sweep.map { id in
+      Dictionary(
+        try output.reporting { () throws(StoreError) in try store.sweepPoints(sweep: id) }.compactMap { row in
+          row.runID.map { ($0, row) }
+        }, uniquingKeysWith: { first, _ in first })
+    }
     var rows: [[OutputCell]] = []
     for run in runs {
       let summaries = try output.reporting { () throws(StoreError) in try store.summaries(run: run.id) }
-      rows.append([
+      var row: [OutputCell] = [
         .text(run.id), .text(run.pipeline), .text(run.status.rawValue), .text(String(run.startedAt.prefix(19))),
-        OutputCell(run.seconds.map(OutputCell.rounded)), OutputCell(run.sweepID), .text(Self.headline(summaries)),
-      ])
+        OutputCell(run.seconds.map(OutputCell.rounded)), OutputCell(run.sweepID),
+      ]
+      if let placements {
+        let placement = placements[run.id]
+        row += [
+          OutputCell(run.sweepPoint.map { $0 + 1 }), OutputCell(placement?.executor ?? "in-process"),
+          OutputCell(placement?.jobID.map { job in placement?.arrayIndex.map { "\(job)_\($0)" } ?? job }),
+          OutputCell(placement?.node), OutputCell(placement?.queuedSeconds.map(OutputCell.rounded)),
+        ]
+      }
+      rows.append(row + [.text(Self.headline(summaries))])
     }
+    let placementColumns = placements == nil ? [] : ["point", "executor", "job", "node", "queued s"]
     output.print([OutputTable(
-      columns: ["run", "pipeline", "status", "started", "seconds", "sweep", "metrics"], rows: rows)])
+      columns: ["run", "pipeline", "status", "started", "seconds", "sweep"] + placementColumns + ["metrics"], rows: rows)])
     if output.format == .table, let first = runs.first {
       print(runs.count > 1 ? "Next: siam show \(first.id)   or   siam compare \(first.id) \(runs[1].id)" : "Next: siam show \(first.id)")
     }

@@ -33,18 +33,31 @@ struct ShowCommand: ParsableCommand {
   /// The run, stages, metrics, artifacts and parameters of `run`.
   static func tables(store: RunStore, run: RunRecord) throws(StoreError) -> [OutputTable] {
     let git = run.gitCommit.map { String($0.prefix(12)) + (run.gitDirty == true ? " (dirty)" : "") }
-    let facts: [(String, OutputCell)] = [
+    let identity: [(String, OutputCell)] = [
       ("id", .text(run.id)), ("pipeline", .text(run.pipeline)), ("status", .text(run.status.rawValue)),
       ("started", .text(run.startedAt)), ("finished", OutputCell(run.finishedAt)), ("seconds", OutputCell(run.seconds.map(OutputCell.rounded))),
       ("seed", .integer(Int64(run.seed))), ("directory", OutputCell(run.directory)),
       ("pipeline file", OutputCell(run.pipelinePath)), ("pipeline sha256", OutputCell(run.pipelineSHA256)),
       ("sweep", OutputCell(run.sweepID)), ("sweep point", OutputCell(run.sweepPoint)),
       ("rerun of", OutputCell(run.rerunOf)),
+    ]
+    // Where a sweep point ran (local or Slurm executors record it).
+    let placement = try store.sweepPoint(run: run.id)
+    let placed: [(String, OutputCell)] = placement.map { p in
+      [
+        ("executor", .text(p.executor)),
+        ("slurm job", OutputCell(p.executor == "slurm" ? p.jobID.map { job in p.arrayIndex.map { "\(job)_\($0)" } ?? job } : nil)),
+        ("node", OutputCell(p.node)), ("queued seconds", OutputCell(p.queuedSeconds.map(OutputCell.rounded))),
+        ("run seconds", OutputCell(p.runSeconds.map(OutputCell.rounded))),
+      ]
+    } ?? []
+    let environment: [(String, OutputCell)] = [
       ("engine", .text(run.engineVersion)), ("git", OutputCell(git)), ("host", .text(run.host)),
       ("cpu", OutputCell(run.cpu)), ("blas core type", OutputCell(run.blasCoreType)),
       ("blas threads", OutputCell(run.threads)), ("engine threads", OutputCell(run.engineThreads)),
       ("pid", OutputCell(run.pid)), ("heartbeat", OutputCell(run.heartbeatAt)),
     ]
+    let facts = identity + placed + environment
     let stages = try store.stages(run: run.id).map { stage -> [OutputCell] in
       [.text(stage.stage), .text(stage.kind), .text(stage.status.rawValue), .text(stage.isCacheHit ? "yes" : "no"),
        OutputCell(stage.seconds.map(OutputCell.rounded)), .text(String(stage.fingerprint.prefix(12))), OutputCell(stage.reason),

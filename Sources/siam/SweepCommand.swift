@@ -106,22 +106,15 @@ struct SweepCommand: ParsableCommand {
       print("Next: siam sweep \(pipeline.file)" + pipeline.overrides.map { " --set \(Self.quoted($0))" }.joined())
       return
     }
-    let display = execution.makeDisplay()
-    let printer = SweepPrinter(display: display)
-    do {
-      printer.store = try RunStore.open(path: execution.storePath(runs: pipeline.root))
-    } catch {
-      printer.problems.append(error.description)
-    }
+    let session = ExecutionSession(execution: execution, storePath: execution.storePath(runs: pipeline.root))
+    let printer = SweepPrinter(session: session)
     let result: SweepResult
     do {
       result = try runner.run(sweep, observer: printer)
     } catch {
-      display.finish()
-      Console.error("error: \(error.description)")
-      throw ExitCode(1)
+      throw session.fail(error)
     }
-    display.finish()
+    session.display.finish()
     if json {
       print(result.json.canonicalString)
     } else {
@@ -131,15 +124,15 @@ struct SweepCommand: ParsableCommand {
           + "(\(result.plan.distinctStages) distinct of \(result.plan.totalStages)) in \(String(format: "%.1f", result.seconds)) s: "
           + "\(result.directory)/sweep.json")
     }
-    RunCommand.report(printer.problems, directory: result.directory + "/sweep.json")
     if !result.succeeded {
       let failed = result.points.filter { $0.status == .failed }.count
       Console.error(
         "error: \(failed) of \(result.points.count) points failed; finished stages are kept in the cache, "
           + "so running the same command again reruns only what failed.")
+      try? session.reportProblems(directory: result.directory + "/sweep.json")
       throw ExitCode(1)
     }
-    if !printer.problems.isEmpty { throw ExitCode(1) }
+    try session.reportProblems(directory: result.directory + "/sweep.json")
     if !json, let run = result.points.first?.run {
       print("Next: siam rerun \(run.id) --verify   (re-execute a point and check it reproduces bit for bit)")
     }
@@ -223,26 +216,24 @@ struct SweepCommand: ParsableCommand {
 /// Reports each point as it starts and finishes (on the progress display, with the
 /// runs' progress) and records the sweep and each point's run in the run store.
 final class SweepPrinter: SweepObserver {
-  let display: ProgressDisplay
-  /// The run store; `nil` when it could not be opened (the sweep still runs).
-  var store: RunStore?
-  /// Store failures, reported at the end; the sweep's results stay in its folder.
-  var problems: [String] = []
+  let session: ExecutionSession
+  var display: ProgressDisplay { session.display }
   private var total = 0
-  private var recorders: [StoreRecorder] = []
+  private var sweepID: String?
 
-  init(display: ProgressDisplay) {
-    self.display = display
+  init(session: ExecutionSession) {
+    self.session = session
   }
 
   func sweepDidStart(id: String, directory: String, sweep: Sweep, plan: SweepPlan) {
     total = sweep.points.count
+    sweepID = id
     display.send(.log(stage: nil, line: "sweep \(id): \(plan.summary) (\(directory))"))
     do {
-      try store?.createSweep(id: id, pipeline: sweep.pipeline, axesJSON: CanonicalJSON.array(sweep.axes.map(\.json)).canonicalString)
+      try session.store?.createSweep(
+        id: id, pipeline: sweep.pipeline, axesJSON: CanonicalJSON.array(sweep.axes.map(\.json)).canonicalString)
     } catch {
-      problems.append(error.description)
-      store = nil
+      session.dropStore(error.description)
     }
   }
 
@@ -252,15 +243,26 @@ final class SweepPrinter: SweepObserver {
 
   func runObservers(for point: SweepPoint, sweepID: String) -> [any RunObserver] {
     display.send(.pointStarted(index: point.index, count: total, overrides: Self.describe(point.overrides)))
-    guard let store else { return [display] }
-    let recorder = StoreRecorder(store: store, sweepID: sweepID, sweepPoint: point.index)
-    recorders.append(recorder)
-    return [display, recorder]
+    return session.observers(sweepID: sweepID, sweepPoint: point.index)
   }
 
   func pointDidFinish(_ result: SweepPointResult) {
-    for recorder in recorders { problems += recorder.problems }
-    recorders = []
+    session.finishRecorders()
+    if let store = session.store, let sweepID {
+      let status: SweepPointRecord.Status =
+        switch result.status {
+        case .finished: .finished
+        case .failed: .failed
+        case .skipped: .skipped
+        case .pending: .pending
+        }
+      let row = SweepPointRecord(
+        sweepID: sweepID, point: result.index,
+        overridesJSON: CanonicalJSON.array(result.overrides.map(CanonicalJSON.string)).canonicalString, status: status,
+        runID: result.run?.id, executor: ExecutorSpec.Kind.inProcess.rawValue, node: ProcessLiveness.hostName,
+        runSeconds: result.run?.seconds, error: result.error)
+      do { try store.recordSweepPoint(row) } catch { session.addProblem(error.description) }
+    }
     let metrics = (result.run?.stages ?? []).compactMap { stage -> String? in
       let text = RunCommand.headline(stage.metrics.filter { $0.key != "train_count" })
       return text.isEmpty ? nil : "\(stage.name): \(text)"
