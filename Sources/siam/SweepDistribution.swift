@@ -49,6 +49,17 @@ struct SweepDistribution {
       Console.error("Next: siam sweep status \(coordinator.id)   (progress, and merges finished points into the store)")
       return
     }
+    // Ctrl-C or SIGTERM: local tasks are this process's children and are cancelled;
+    // Slurm jobs go on without the coordinator.
+    let trap = SignalTrap { [coordinator] signal in
+      if coordinator.tasksOutliveCoordinator {
+        Console.error("\nstopped waiting (signal \(signal)); the jobs go on: siam sweep status \(coordinator.id)")
+      } else {
+        _ = try? coordinator.cancel()
+        Console.error("\nstopped by signal \(signal): the running points are cancelled; the same command resumes them")
+      }
+    }
+    defer { trap.remove() }
     let total = sweep.points.count
     var seen: [Int: SweepPointRecord.Status] = [:]
     let statuses = coordinator.wait { statuses in

@@ -259,9 +259,11 @@ public final class SweepCoordinator: @unchecked Sendable {
             how = state + (code.map { " with exit status \($0)" } ?? "")
           }
           status.error = "the task ended without a result (\(how)); see \(workspace.logPath(point: point.index))"
+          // What failed before the task started (a setup line) is in Slurm's own output file.
+          let slurmOutput = "\(workspace.path)/logs/slurm-\(submitted.0.jobID)_\(submitted.1).out"
           record(
             point.index, status: .failed, error: status.error,
-            logTail: SweepWorkspace.tail(of: workspace.logPath(point: point.index)))
+            logTail: SweepWorkspace.tail(of: workspace.logPath(point: point.index)) ?? SweepWorkspace.tail(of: slurmOutput))
         }
       }
       statuses.append(status)
