@@ -45,7 +45,10 @@ let package = Package(
       name: "SiamData",
       dependencies: ["SiamTensor", "CZlib", "CPNG", .product(name: "Crypto", package: "swift-crypto")]
     ),
-    .target(name: "SiamSSL", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
+    .target(
+      name: "SiamSSL",
+      dependencies: ["SiamTensor", "SiamNN", "SiamData", .product(name: "Crypto", package: "swift-crypto")]
+    ),
     .target(name: "SiamEval", dependencies: ["SiamTensor", "SiamNN", "SiamData"]),
     // The SQLite run store; GRDB links the system SQLite (libsqlite3-dev).
     .target(name: "SiamStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
@@ -86,7 +89,10 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(
       name: "SiamEvalTests", dependencies: ["SiamEval", "SiamNN", "SiamTensor", "SiamData", "_SiamTestSupport"]),
-    .testTarget(name: "SiamPipelineTests", dependencies: ["SiamPipeline", "_SiamTestSupport"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "SiamPipelineTests",
+      dependencies: ["SiamPipeline", "SiamStore", "SiamSSL", "SiamData", "SiamTensor", "_SiamTestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "SiamStoreTests", dependencies: ["SiamStore", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(

@@ -17,6 +17,8 @@ public struct SSLError: Error, CustomStringConvertible, Sendable {
     case checkpointMismatch
     /// Training diverged: a step's loss is not finite.
     case diverged
+    /// A checkpoint file is damaged: truncated, unreadable, or not matching its checksum.
+    case damagedCheckpoint
   }
 
   public let code: Code

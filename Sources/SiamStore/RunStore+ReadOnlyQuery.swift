@@ -28,7 +28,10 @@ extension RunStore {
   ///   - arguments: Values bound to the statement's `?` placeholders.
   /// - Throws: `StoreError` — `notFound` (no file), `cannotOpen`, `query` (several
   ///   statements, a write, an SQL error with SQLite's message).
-  public static func query(path: String, sql: String, arguments: [String] = []) throws(StoreError) -> QueryResult {
+  public static func query(
+    path: String, sql: String, arguments: [String] = [], timeout: TimeInterval = defaultQueryTimeout,
+    maxRows: Int = defaultMaxRows
+  ) throws(StoreError) -> QueryResult {
     guard FileManager.default.fileExists(atPath: path) else {
       throw StoreError(.notFound, "no run store at \(path): run a pipeline first, or pass --store PATH", path: path)
     }
@@ -40,17 +43,32 @@ extension RunStore {
     } catch {
       throw StoreError(.cannotOpen, "cannot open the run store \(path) for reading", path: path, cause: error)
     }
+    // A statement past its time is interrupted from another thread (sqlite3_interrupt);
+    // it then fails with SQLITE_INTERRUPT, reported below in Siam's words.
+    let watchdog = DispatchWorkItem { queue.interrupt() }
+    if timeout > 0, timeout.isFinite {
+      DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+    }
+    defer { watchdog.cancel() }
     do {
       return try queue.read { db in
         let statement: Statement
         do {
           statement = try db.makeStatement(sql: sql)
         } catch let error as DatabaseError {
+          if (error.message ?? "").lowercased().contains("multiple statements") {
+            throw StoreError(
+              .query, "siam query runs one statement; this text holds several (run them one at a time)",
+              path: path, sql: sql)
+          }
           throw StoreError(.query, "the query is not valid SQL", path: path, sql: sql, cause: error)
         }
-        guard statement.isReadonly else {
+        // A PRAGMA that only reads (no `=`, no argument list) is allowed even where SQLite
+        // does not call it read-only (`PRAGMA journal_mode`); the connection is read-only
+        // with query_only on, so nothing can write anyway.
+        guard statement.isReadonly || Self.isReadingPragma(sql) else {
           throw StoreError(
-            .query, "siam query is read-only: it runs SELECT (and WITH ... SELECT) statements, not writes",
+            .query, "siam query is read-only: it runs SELECT (and WITH ... SELECT) statements and reading PRAGMAs, not writes",
             path: path, sql: sql)
         }
         statement.arguments = StatementArguments(arguments)
@@ -58,6 +76,12 @@ extension RunStore {
         var rows: [[QueryValue]] = []
         let cursor = try Row.fetchCursor(statement)
         while let row = try cursor.next() {
+          if rows.count == maxRows {
+            throw StoreError(
+              .query,
+              "the result has more than \(maxRows) rows; add a LIMIT (or aggregate), or raise --max-rows",
+              path: path, sql: sql)
+          }
           rows.append(row.databaseValues.map(QueryValue.init))
         }
         return QueryResult(columns: columns, rows: rows)
@@ -66,9 +90,31 @@ extension RunStore {
       throw error
     } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
       throw StoreError(.query, "siam query is read-only: the statement tried to write", path: path, sql: sql)
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+      throw StoreError(
+        .query,
+        "the query ran longer than \(Self.seconds(timeout)) and was stopped; narrow it (WHERE, LIMIT) or raise --timeout",
+        path: path, sql: sql)
     } catch {
       throw StoreError(.query, "the query failed", path: path, sql: sql, cause: error)
     }
+  }
+
+  /// How long `siam query` lets a statement run by default.
+  public static let defaultQueryTimeout: TimeInterval = 10
+  /// How many rows `siam query` holds by default.
+  public static let defaultMaxRows = 1_000_000
+
+  /// Whether `sql` is a PRAGMA that reads (`PRAGMA journal_mode`, `PRAGMA table_info(run)`
+  /// reads too, but its argument form is told apart from a write by the lack of `=`).
+  static func isReadingPragma(_ sql: String) -> Bool {
+    let text = sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
+    guard text.lowercased().hasPrefix("pragma") else { return false }
+    return !text.contains("=")
+  }
+
+  static func seconds(_ value: TimeInterval) -> String {
+    value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
   }
 }
 

@@ -9,11 +9,26 @@ extension RunStore {
     try write("record point \(point.point) of sweep \(point.sweepID)") { db in try point.save(db) }
   }
 
+  /// Writes the rows of several sweep points in one transaction.
+  public func recordSweepPoints(_ points: [SweepPointRecord]) throws(StoreError) {
+    guard !points.isEmpty else { return }
+    try write("record \(points.count) points of sweep \(points[0].sweepID)") { db in
+      for point in points { try point.save(db) }
+    }
+  }
+
   /// The points of sweep `id` recorded so far, by point.
   public func sweepPoints(sweep id: String) throws(StoreError) -> [SweepPointRecord] {
     try read("the points of sweep \(id)") { db in
       try SweepPointRecord.filter(SweepPointRecord.CodingKeys.sweepID == id)
         .order(SweepPointRecord.CodingKeys.point).fetchAll(db)
+    }
+  }
+
+  /// The row of point `point` of sweep `id`, if any.
+  public func sweepPoint(sweep id: String, point: Int) throws(StoreError) -> SweepPointRecord? {
+    try read("point \(point) of sweep \(id)") { db in
+      try SweepPointRecord.fetchOne(db, key: ["sweep_id": id, "point": point])
     }
   }
 

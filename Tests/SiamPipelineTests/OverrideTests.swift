@@ -48,7 +48,7 @@ import Testing
 
   @Test func typeErrorsInOverridesPointAtTheOverride() {
     #expect(Self.errors(["stages.pretrain.epochs=ten"])
-      == "--set[1]:1:24: error: stages.pretrain.epochs: expected an integer ≥ 1, found string 'ten'")
+      == "--set[1]:1:24: error: stages.pretrain.epochs: expected an integer in [1, 10000], found string 'ten'")
     #expect(Self.errors(["seed=1", "stages.pretrain.method.temperature=-1"])
       == "--set[2]:1:36: error: stages.pretrain.method.temperature: expected a number > 0, found integer -1")
   }

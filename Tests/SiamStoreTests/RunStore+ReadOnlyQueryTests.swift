@@ -86,3 +86,49 @@ import Testing
     #expect(result.rows == [[.text("run-2")]])
   }
 }
+
+@Suite struct RunStoreBoundedQueryTests {
+  @Test func anEndlessQueryIsStoppedAfterItsTimeout() throws {
+    let fixture = StoreFixture()
+    defer { fixture.remove() }
+    _ = try RunStore.open(path: fixture.path)
+    let start = Date()
+    #expect {
+      try RunStore.query(
+        path: fixture.path, sql: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+        timeout: 0.5)
+    } throws: { error in
+      (error as? StoreError)?.message.contains("longer than 0.5 s") == true
+    }
+    #expect(Date().timeIntervalSince(start) < 10)
+  }
+
+  @Test func aResultLargerThanMaxRowsIsRefused() throws {
+    let fixture = StoreFixture()
+    defer { fixture.remove() }
+    _ = try RunStore.open(path: fixture.path)
+    let sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 50) SELECT i FROM n"
+    #expect(try RunStore.query(path: fixture.path, sql: sql, maxRows: 50).rows.count == 50)
+    #expect {
+      try RunStore.query(path: fixture.path, sql: sql, maxRows: 49)
+    } throws: { error in
+      (error as? StoreError)?.message.contains("more than 49 rows") == true
+    }
+  }
+
+  @Test func readingPragmasWorkAndWritingOnesAndSeveralStatementsAreRefusedInSiamsWords() throws {
+    let fixture = StoreFixture()
+    defer { fixture.remove() }
+    _ = try RunStore.open(path: fixture.path)
+    #expect(try RunStore.query(path: fixture.path, sql: "PRAGMA journal_mode").rows == [[.text("wal")]])
+    #expect(try RunStore.query(path: fixture.path, sql: "PRAGMA table_info(sweep_point)").rows.count == 14)
+    #expect(throws: StoreError.self) { try RunStore.query(path: fixture.path, sql: "PRAGMA journal_mode = DELETE") }
+    #expect(try RunStore.query(path: fixture.path, sql: "PRAGMA journal_mode").rows == [[.text("wal")]])
+    #expect {
+      try RunStore.query(path: fixture.path, sql: "SELECT 1; SELECT 2")
+    } throws: { error in
+      let message = (error as? StoreError)?.message ?? ""
+      return message.contains("one statement") && !message.contains("Database.execute")
+    }
+  }
+}

@@ -62,10 +62,13 @@ public struct ArtifactCache: Sendable {
   /// - Complexity: Reads every file of the entry once.
   public func lookup(_ fingerprint: String) -> Lookup {
     let entry = entryDirectory(fingerprint)
-    guard FileManager.default.fileExists(atPath: entry) else { return .miss }
+    var info = stat()
+    guard lstat(entry, &info) == 0 else { return .miss }
+    guard (info.st_mode & S_IFMT) == S_IFDIR else { return .corrupt("the entry is not a folder (a symbolic link or a file)") }
     let manifestPath = entry + "/manifest.json"
-    guard let data = FileManager.default.contents(atPath: manifestPath) else {
-      return .corrupt("manifest.json is missing")
+    if let problem = FileDigest.problemWithEntryFile("manifest.json", in: entry) { return .corrupt(problem) }
+    guard let data = FileDigest.contentsOfRegularFile(manifestPath) else {
+      return .corrupt("manifest.json cannot be read")
     }
     let manifest: CacheManifest
     do {
@@ -77,8 +80,11 @@ public struct ArtifactCache: Sendable {
       return .corrupt("manifest.json names fingerprint \(manifest.fingerprint.prefix(12))")
     }
     for file in manifest.files {
-      guard let digest = try? FileDigest.digest(of: entry + "/" + file.path) else {
-        return .corrupt("\(file.path) is missing")
+      // Only regular files inside the entry are read: no symbolic link, FIFO or device
+      // (which could hang the hash or read outside the cache), no path leaving the folder.
+      if let problem = FileDigest.problemWithEntryFile(file.path, in: entry) { return .corrupt(problem) }
+      guard let digest = try? FileDigest.digestOfRegularFile(entry + "/" + file.path) else {
+        return .corrupt("\(file.path) cannot be read")
       }
       if digest.size != file.size {
         return .corrupt("\(file.path) has \(digest.size) bytes, the manifest says \(file.size)")

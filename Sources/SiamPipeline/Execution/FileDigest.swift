@@ -20,6 +20,67 @@ enum FileDigest {
     return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
   }
 
+  /// Why `relativePath` inside the folder `root` is not a regular file of that folder,
+  /// or nil when it is one: the path must be relative without `..` or empty parts, no
+  /// part of it may be a symbolic link out of the folder, and the file itself must be a
+  /// regular file (not a symbolic link, FIFO, socket or device).
+  static func problemWithEntryFile(_ relativePath: String, in root: String) -> String? {
+    let parts = relativePath.split(separator: "/", omittingEmptySubsequences: false)
+    if relativePath.isEmpty || relativePath.hasPrefix("/") || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+      return "the manifest names '\(relativePath)', a path that leaves the entry"
+    }
+    let path = root + "/" + relativePath
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return "\(relativePath) is missing" }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      return "\(relativePath) is not a regular file (a symbolic link, FIFO or device)"
+    }
+    guard let realRoot = realpath(root, nil), let realFile = realpath(path, nil) else { return "\(relativePath) is missing" }
+    defer {
+      free(realRoot)
+      free(realFile)
+    }
+    if !String(cString: realFile).hasPrefix(String(cString: realRoot) + "/") {
+      return "\(relativePath) lies outside the entry (through a symbolic link)"
+    }
+    return nil
+  }
+
+  /// SHA-256 and size of a regular file, opened without following a symbolic link and
+  /// without blocking on a FIFO swapped in after a check.
+  ///
+  /// - Throws: `RunError` when it is not a readable regular file.
+  static func digestOfRegularFile(_ path: String) throws -> (sha256: String, size: Int) {
+    let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { throw RunError(.cache, "cannot read \(path): \(String(cString: strerror(errno)))") }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+      close(descriptor)
+      throw RunError(.cache, "\(path) is not a regular file")
+    }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    var hasher = SHA256()
+    var size = 0
+    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+      hasher.update(data: chunk)
+      size += chunk.count
+    }
+    return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
+  }
+
+  /// The contents of a regular file of at most `limit` bytes (manifests), or nil.
+  static func contentsOfRegularFile(_ path: String, limit: Int = 64 << 20) -> Data? {
+    let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) <= limit else {
+      close(descriptor)
+      return nil
+    }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    return try? handle.readToEnd() ?? Data()
+  }
+
   /// The regular files under `directory`, relative paths, sorted.
   static func files(under directory: String) -> [String] {
     guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }

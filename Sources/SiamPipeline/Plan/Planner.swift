@@ -1,4 +1,5 @@
 import Foundation
+import SiamSSL
 
 /// Makes the plan of a pipeline: fingerprints in topological order, each chained from its
 /// inputs' fingerprints (and, for dataset stages, the data's content hash), and a reason
@@ -67,7 +68,13 @@ public struct Planner: Sendable {
       var stagePlan = StagePlan(
         name: stage.name, kind: stage.kind, fingerprint: fingerprint, reason: reason, inputs: inputs,
         dataContentHash: data, record: record)
-      stagePlan.isResumable = reason.runs && !options.isolatesCache && cache.hasWork(fingerprint)
+      if reason.runs && !options.isolatesCache && cache.hasWork(fingerprint) {
+        // Tell the truth: only a checkpoint that reads and matches its checksum resumes.
+        let sound = PretrainingCheckpoint.newestSound(in: cache.workDirectory(fingerprint) + "/checkpoints")
+        stagePlan.isResumable = sound != nil
+        stagePlan.resumesAfterEpoch = sound?.epochsCompleted
+        stagePlan.hasOnlyDamagedCheckpoints = sound == nil
+      }
       stages.append(stagePlan)
     }
     return RunPlan(pipeline: spec.name, stages: stages)

@@ -26,7 +26,7 @@ public struct RunPlan: Sendable, Hashable {
   public var tableRows: [[String]] {
     stages.map {
       [$0.name, $0.kind, String($0.fingerprint.prefix(12)),
-       $0.reason.description + ($0.isResumable && $0.reason.runs ? "; resumes from a checkpoint" : "")]
+       $0.reason.description + $0.resumeNote]
     }
   }
 }

@@ -13,6 +13,20 @@ public struct StagePlan: Sendable, Hashable {
   /// A killed or failed earlier run left work to resume (pretraining checkpoints in
   /// `cache/work/<fingerprint>/`).
   public var isResumable = false
+  /// The epochs the newest sound checkpoint holds (the stage resumes after them); nil
+  /// when there is none.
+  public var resumesAfterEpoch: Int?
+  /// The work folder holds checkpoints, but none reads and matches its checksum: the
+  /// stage starts from the first epoch (and moves them aside).
+  public var hasOnlyDamagedCheckpoints = false
+
+  /// `; resumes after epoch 3`, `; its checkpoints are damaged: starts over`, or "".
+  public var resumeNote: String {
+    guard reason.runs else { return "" }
+    if let epochs = resumesAfterEpoch { return "; resumes after epoch \(epochs)" }
+    if hasOnlyDamagedCheckpoints { return "; its checkpoints are damaged: starts from the first epoch" }
+    return ""
+  }
 
   /// Whether a cache entry will be reused.
   public var isCacheHit: Bool { reason == .cached }
@@ -29,6 +43,7 @@ public struct StagePlan: Sendable, Hashable {
       "inputs": .array(inputs.map(CanonicalJSON.string)),
       "cache_hit": .bool(isCacheHit),
       "resumable": .bool(isResumable),
+      "resumes_after_epoch": resumesAfterEpoch.map { .number($0) } ?? .null,
     ]
   }
 }

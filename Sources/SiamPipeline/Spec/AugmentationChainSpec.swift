@@ -27,7 +27,7 @@ public enum AugmentationChainSpec: Sendable, Hashable {
   static let presetShape = ParameterShape.ObjectShape([
     .init("preset", .enumeration(AugmentationPreset.allCases.map(\.rawValue)), .required,
           "A paper's recipe: simclr, moco_v2, byol_view1 or byol_view2."),
-    .init("size", .integer(.atLeast(1)), .required, "Side of the square output."),
+    .init("size", .integer(.within(1, 4096)), .required, "Side of the square output."),
     .init("strength", .number(.nonNegative), .defaultValue(1), "Multiplier of the colour-jitter strengths (SimCLR's s)."),
     .init("scale", .nullable(.range(.cropScale)), .optional,
           "Crop area range overriding the preset's, fractions in (0, 1]."),

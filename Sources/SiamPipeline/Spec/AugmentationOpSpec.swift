@@ -38,7 +38,7 @@ public struct AugmentationOpSpec: Sendable, Hashable {
     return .init(name, .init(fields + [p], check: check), doc)
   }
 
-  private static let size = ParameterShape.Field("size", .integer(.atLeast(1)), .required, "Side of the square output.")
+  private static let size = ParameterShape.Field("size", .integer(.within(1, 4096)), .required, "Side of the square output.")
 
   /// The ops a chain may name, with their parameters.
   static let variants: [ParameterShape.Variant] = [
@@ -48,11 +48,11 @@ public struct AugmentationOpSpec: Sendable, Hashable {
       .init("ratio", .range(.positive), .defaultValue([.number(3.0 / 4), .number(4.0 / 3)]), "Aspect ratio range (width / height)."),
     ], "Random crop of random area and aspect ratio, resized to size (torchvision's RandomResizedCrop)."),
     op("random_crop", [
-      size, .init("padding", .integer(.nonNegative), .defaultValue(0), "Zero padding on every side before cropping."),
+      size, .init("padding", .integer(.within(0, 4096)), .defaultValue(0), "Zero padding on every side before cropping."),
     ], "Random size × size window of the zero-padded image."),
     op("center_crop", [size], "The central size × size window."),
     op("resize", [
-      .init("size", .alternatives([.integer(.atLeast(1)), .list(.integer(.atLeast(1)), minCount: 2, maxCount: 2)]),
+      .init("size", .alternatives([.integer(.within(1, 4096)), .list(.integer(.within(1, 4096)), minCount: 2, maxCount: 2)]),
             .required, "Shorter side, or [height, width]."),
     ], "Bilinear resize."),
     op("horizontal_flip", [], "Mirror left to right."),
@@ -66,7 +66,7 @@ public struct AugmentationOpSpec: Sendable, Hashable {
     ], "Random brightness, contrast, saturation and hue in random order."),
     op("gaussian_blur", [
       .init("sigma", .range(.positive), .defaultValue([0.1, 2]), "Standard deviation range in pixels."),
-      .init("kernel_size", .nullable(.integer(.atLeast(1))), .optional, "Odd number of taps."),
+      .init("kernel_size", .nullable(.integer(.within(1, 255))), .optional, "Odd number of taps."),
       .init("kernel_fraction", .nullable(.number(.positive)), .optional,
             "Taps as a fraction of the shorter side (0.1 when neither is given)."),
     ], "Gaussian blur of random width.", check: { v in

@@ -22,12 +22,12 @@ public enum MethodSpec {
   private typealias Field = ParameterShape.Field
 
   private static func projector(_ widths: [Int]) -> Field {
-    .init("projector", .list(.integer(.atLeast(1)), minCount: 1), .defaultValue(.array(widths.map { .number($0) })),
+    .init("projector", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16), .defaultValue(.array(widths.map { .number($0) })),
           "Widths of the projector's Linear layers: hidden widths, then the output width.")
   }
 
   private static func predictor(_ widths: [Int]) -> Field {
-    .init("predictor_hidden", .list(.integer(.atLeast(1)), minCount: 1), .defaultValue(.array(widths.map { .number($0) })),
+    .init("predictor_hidden", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16), .defaultValue(.array(widths.map { .number($0) })),
           "Hidden widths of the predictor (its output width is the projector's).")
   }
 
@@ -53,7 +53,7 @@ public enum MethodSpec {
           "SimCLR: NT-Xent over two views (Chen et al. 2020)."),
     .init("mocov2", .init([
       temperature(0.2), projector([2048, 128]), batchNorm(false),
-      .init("queue_size", .integer(.atLeast(1)), .defaultValue(4096), "K, negatives in the queue; a multiple of batch_size."),
+      .init("queue_size", .integer(.within(1, 10_000_000)), .defaultValue(4096), "K, negatives in the queue; a multiple of batch_size."),
       .init("momentum", unitMomentum, .defaultValue(0.99), "Key-encoder momentum m at step 0."),
       .init("final_momentum", .nullable(unitMomentum), .optional, "m at the last step (cosine); null keeps it constant."),
       .init("symmetric", .boolean, .defaultValue(false), "Symmetric loss over both views."),

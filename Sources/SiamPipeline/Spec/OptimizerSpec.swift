@@ -41,7 +41,7 @@ public struct OptimizerSpec: Sendable, Hashable {
     [
       .init("lr", .number(.positive), .defaultValue(.number(lr)), "Peak learning rate."),
       .init("weight_decay", .number(.nonNegative), .defaultValue(.number(weightDecay)), "Weight decay."),
-      .init("warmup_epochs", .integer(.nonNegative), .defaultValue(0), "Epochs of linear warmup before the cosine decay."),
+      .init("warmup_epochs", .integer(.within(0, 10_000)), .defaultValue(0), "Epochs of linear warmup before the cosine decay."),
     ]
   }
 

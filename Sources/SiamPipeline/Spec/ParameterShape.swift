@@ -51,6 +51,10 @@ public indirect enum ParameterShape: Sendable {
     }
   }
 
+  /// The largest integer a pipeline value may hold, 2^53: every integer up to it is exact
+  /// as a double, and none is near `Int.max`.
+  public static let largestExactInteger: Double = 9_007_199_254_740_992
+
   /// Inclusive or exclusive limits of a number.
   public struct Bounds: Sendable, Hashable {
     public var minimum: Double?
@@ -75,6 +79,8 @@ public indirect enum ParameterShape: Sendable {
     public static let unit = Bounds(minimum: 0, maximum: 1)
     /// `≥ value`.
     public static func atLeast(_ value: Double) -> Bounds { Bounds(minimum: value) }
+    /// `[low, high]`.
+    public static func within(_ low: Double, _ high: Double) -> Bounds { Bounds(minimum: low, maximum: high) }
 
     func contains(_ x: Double) -> Bool {
       if let m = minimum, x < m { return false }

@@ -11,9 +11,26 @@ public struct DatasetStageRunner: StageRunner {
 
   public init() {}
 
-  /// The `SiamData` source of `parameters`.
-  ///
-  /// - Throws: `RunError` for a source the runner cannot read yet (`npy`).
+  /// The `SiamData` sources of the train and test splits of `parameters`: one source for
+  /// both, except `npy`, whose files name each split (`images`/`labels` and
+  /// `test_images`/`test_labels`, read as the train split of a source of their own; without
+  /// test files the test split is the training split).
+  static func splitSources(_ parameters: DatasetParameters) throws -> (train: (DatasetSource, DatasetSplit), test: (DatasetSource, DatasetSplit)) {
+    guard parameters.source == .npy else {
+      let source = try source(parameters)
+      return ((source, .train), (source, .test))
+    }
+    let v = parameters.values
+    let layout = NPYDataset.Layout(rawValue: v.string("layout")) ?? .nhwc
+    let classes = v.optionalInt("classes")
+    let train = DatasetSource.npy(images: v.string("images"), labels: v.string("labels"), layout: layout, classCount: classes)
+    guard let testImages = v.optionalString("test_images"), let testLabels = v.optionalString("test_labels") else {
+      return ((train, .train), (train, .train))
+    }
+    return ((train, .train), (.npy(images: testImages, labels: testLabels, layout: layout, classCount: classes), .train))
+  }
+
+  /// The `SiamData` source of `parameters` (for `npy`, that of the training files).
   public static func source(_ parameters: DatasetParameters) throws -> DatasetSource {
     let values = parameters.values
     switch parameters.source {
@@ -27,7 +44,9 @@ public struct DatasetStageRunner: StageRunner {
       return .synthetic(classes: values.int("classes"), count: values.int("samples"), channels: shape[0],
                         size: shape[1], seed: 0, testCount: values.int("test_samples"))
     case .npy:
-      throw RunError(.planning, "the dataset source 'npy' has no runner yet; convert the arrays or use another source")
+      return .npy(
+        images: values.string("images"), labels: values.string("labels"),
+        layout: NPYDataset.Layout(rawValue: values.string("layout")) ?? .nhwc, classCount: values.optionalInt("classes"))
     }
   }
 
@@ -37,18 +56,19 @@ public struct DatasetStageRunner: StageRunner {
 
   /// Both splits of `parameters`, selected.
   public static func load(_ parameters: DatasetParameters) throws -> LoadedDataset {
-    let source = try source(parameters)
+    let sources = try splitSources(parameters)
     let selection = selections(parameters)
-    return LoadedDataset(train: try source.load(split: .train, selection: selection.train),
-                         test: try source.load(split: .test, selection: selection.test))
+    return LoadedDataset(train: try sources.train.0.load(split: sources.train.1, selection: selection.train),
+                         test: try sources.test.0.load(split: sources.test.1, selection: selection.test))
   }
 
   public func dataContentHash(of stage: StageSpec, cacheDirectory: String) throws -> String? {
     let parameters = stage.parameters as! DatasetParameters
-    let source = try Self.source(parameters)
+    let sources = try Self.splitSources(parameters)
     let selection = Self.selections(parameters)
-    let train = try source.contentHash(split: .train, selection: selection.train, cacheDirectory: cacheDirectory)
-    let test = try source.contentHash(split: .test, selection: selection.test, cacheDirectory: cacheDirectory)
+    let train = try sources.train.0.contentHash(
+      split: sources.train.1, selection: selection.train, cacheDirectory: cacheDirectory)
+    let test = try sources.test.0.contentHash(split: sources.test.1, selection: selection.test, cacheDirectory: cacheDirectory)
     return (["train": .string(train), "test": .string(test)] as CanonicalJSON).sha256Hex
   }
 

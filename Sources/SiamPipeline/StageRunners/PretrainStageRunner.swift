@@ -8,8 +8,9 @@ import SiamTensor
 /// `kind: pretrain`: self-supervised pretraining with `Pretrainer`.
 ///
 /// Checkpoints go to the stage's work folder (`cache/work/<fingerprint>/checkpoints`)
-/// after every epoch, so a run killed in the middle resumes at its last finished epoch
-/// when rerun, bit-identically (same thread count). Artifacts: `encoder.safetensors` (the
+/// after every epoch (with a checksum and the per-epoch records so far), so a run killed
+/// in the middle resumes at its last finished epoch when rerun, bit-identically (same
+/// thread count); a damaged checkpoint falls back to the previous one, with a warning. Artifacts: `encoder.safetensors` (the
 /// encoder's state dictionary, PyTorch-style keys) and `metrics.json` (every epoch's
 /// record).
 public struct PretrainStageRunner: StageRunner {
@@ -81,20 +82,16 @@ public struct PretrainStageRunner: StageRunner {
       method: method, loader: loader, configuration: configuration,
       checkpointDirectory: context.workDirectory + "/checkpoints", observers: [progress],
       knnMonitor: parameters.knnEveryEpochs == nil ? nil : Self.knnMonitor(train: splits.train, test: splits.test))
-    let recordsFile = context.workDirectory + "/epochs.json"
-    var records: [EpochRecord] = []
-    if pretrainer.nextEpoch > 0, let saved = FileManager.default.contents(atPath: recordsFile),
-      let decoded = try? JSONCoding.decoder().decode([EpochRecord].self, from: saved)
-    {
-      records = Array(decoded.prefix(pretrainer.nextEpoch))
+    for warning in pretrainer.resumeWarnings { context.log("\(stage.name): warning: \(warning)") }
+    if let resumed = pretrainer.resumedFrom {
+      context.log("\(stage.name): resuming after epoch \(pretrainer.nextEpoch) from \(resumed)")
     }
-    let encoder = JSONCoding.encoder(pretty: false)
     while !pretrainer.isComplete {
-      let result = try pretrainer.run(untilEpochsCompleted: pretrainer.nextEpoch + 1)
-      records += result.epochs
-      try FileDigest.writeAtomically(try encoder.encode(records), to: recordsFile)
+      try pretrainer.run(untilEpochsCompleted: pretrainer.nextEpoch + 1)
       try context.hooks.afterPretrainEpoch?(stage.name, pretrainer.nextEpoch)
     }
+    // Every epoch's record, the resumed ones from the checkpoint.
+    let records = pretrainer.history
     method.train(false)
     try SafeTensors.write(
       method.encoder.stateDictionary(),

@@ -13,7 +13,7 @@ public struct DiagnosticsParameters: StageParameters, Hashable {
   public static let shape: ParameterShape = .object(.init([
     .init("metrics", .list(.enumeration(metricNames), minCount: 1), .defaultValue(.array(metricNames.map { .string($0) })),
           "Which diagnostics to compute."),
-    .init("samples", .integer(.atLeast(2)), .defaultValue(2048), "Test images used."),
+    .init("samples", .integer(.within(2, 10_000_000)), .defaultValue(2048), "Test images used."),
     EvaluationFields.augmentation,
   ]))
 

@@ -3,7 +3,7 @@ enum EvaluationFields {
   typealias Field = ParameterShape.Field
 
   static func epochs(_ value: Int) -> Field {
-    .init("epochs", .integer(.atLeast(1)), .defaultValue(.number(value)), "Passes over the training set.")
+    .init("epochs", .integer(.within(1, 10_000)), .defaultValue(.number(value)), "Passes over the training set.")
   }
 
   static func lr(_ value: Double) -> Field {
@@ -15,7 +15,7 @@ enum EvaluationFields {
   }
 
   static func batchSize(_ value: Int) -> Field {
-    .init("batch_size", .integer(.atLeast(1)), .defaultValue(.number(value)), "Images per step.")
+    .init("batch_size", .integer(.within(1, 65_536)), .defaultValue(.number(value)), "Images per step.")
   }
 
   static let augmentation = Field(

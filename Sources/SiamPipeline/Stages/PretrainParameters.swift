@@ -27,9 +27,9 @@ public struct PretrainParameters: StageParameters, Hashable {
           "One augmentation chain per view: names under augmentations: or inline chains."),
     .init("method", MethodSpec.shape, .required, "The method and its hyperparameters."),
     .init("optimizer", OptimizerSpec.shape, .implied, "Optimizer and learning-rate schedule."),
-    .init("epochs", .integer(.atLeast(1)), .defaultValue(100), "Passes over the training set."),
-    .init("batch_size", .integer(.atLeast(2)), .defaultValue(256), "Images per step (each seen in every view)."),
-    .init("knn_every_epochs", .nullable(.integer(.atLeast(1))), .optional,
+    .init("epochs", .integer(.within(1, 10_000)), .defaultValue(100), "Passes over the training set."),
+    .init("batch_size", .integer(.within(2, 65_536)), .defaultValue(256), "Images per step (each seen in every view)."),
+    .init("knn_every_epochs", .nullable(.integer(.within(1, 10_000))), .optional,
           "Run the kNN monitor (weighted kNN, k 200, T 0.1, train → test split) every N epochs and after the last; absent: never."),
   ], check: { v in
     guard v["method"]?["type"] == "mocov2", let queue = v["method"]?["queue_size"]?.intValue,

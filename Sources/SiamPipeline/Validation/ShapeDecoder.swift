@@ -41,6 +41,12 @@ struct ShapeDecoder {
       default: mismatch(node, path, expected: shape.expectedDescription); return nil
       }
       guard bounds.contains(value) else { outOfRange(node, path, expected: shape.expectedDescription); return nil }
+      // Integers travel as doubles: beyond 2^53 they are no longer exact, and near
+      // Int.max they cannot be read back as an Int.
+      guard abs(value) <= ParameterShape.largestExactInteger else {
+        outOfRange(node, path, expected: "\(shape.expectedDescription) and at most 2^53 in magnitude")
+        return nil
+      }
       return .number(value)
     case .number(let bounds):
       let value: Double

@@ -56,7 +56,7 @@ extension SweepSpec {
 
   private static func decodeRandom(_ node: SpecNode, path: String, _ d: inout ShapeDecoder) -> (SweepSpec, [Trial])? {
     let shape = ParameterShape.ObjectShape([
-      .init("samples", .integer(.atLeast(1)), .required, ""),
+      .init("samples", .integer(.within(1, Double(Sweep.maximumPoints))), .required, ""),
       .init("seed", .integer(.nonNegative), .defaultValue(0), ""),
     ])
     let values = d.decodeObject(node, shape, path: path, extraKeys: ["parameters"])

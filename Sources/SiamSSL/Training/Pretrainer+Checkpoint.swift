@@ -32,6 +32,7 @@ extension Pretrainer {
     var metadata = runMetadata
     metadata["epochs_completed"] = String(nextEpoch)
     metadata["global_step"] = String(globalStep)
+    metadata["epoch_records"] = Self.encodeHistory(history)
     let path = directory + "/" + PretrainingCheckpoint.fileName(epochsCompleted: nextEpoch)
     let checkpoint = Checkpoint(model: method.stateModule, optimizer: optimizer, metadata: metadata)
     try PretrainingCheckpoint(checkpoint: checkpoint, path: path).write()
@@ -66,6 +67,55 @@ extension Pretrainer {
     nextEpoch = epochs
     globalStep = saved.globalStep
     resumedFrom = saved.path
+    if let history = saved.metadata["epoch_records"].flatMap(Self.decodeHistory), history.count == epochs {
+      self.history = history
+    } else {
+      self.history = []
+      resumeWarnings.append(
+        "\(saved.path) holds no per-epoch records (written by an older version): the history of epochs 1–\(epochs) is not recorded")
+    }
+  }
+
+  /// Resumes from the newest checkpoint that reads and matches its checksum; damaged ones
+  /// are moved aside (`.damaged-<time>`) with a warning, falling back to the one before,
+  /// or to the start when none is sound.
+  ///
+  /// - Throws: `SSLError.checkpointMismatch` when a sound checkpoint belongs to another
+  ///   run (resuming from it would not continue this one).
+  func resumeFromNewestSound(in directory: String) throws {
+    for (_, path) in try PretrainingCheckpoint.files(in: directory).reversed() {
+      let saved: PretrainingCheckpoint
+      do {
+        let (checkpoint, isVerified) = try PretrainingCheckpoint.readVerified(from: path)
+        saved = checkpoint
+        if !isVerified {
+          resumeWarnings.append("\(path) has no checksum file: resuming from it unverified")
+        }
+      } catch {
+        let aside = PretrainingCheckpoint.moveAside(path)
+        resumeWarnings.append("\(error); moved to \(aside), falling back to an earlier checkpoint")
+        continue
+      }
+      try resume(from: saved)
+      return
+    }
+    if !resumeWarnings.isEmpty { resumeWarnings.append("no sound checkpoint is left: starting from the first epoch") }
+  }
+
+  /// The records as JSON (non-finite numbers as the strings "nan", "inf", "-inf").
+  static func encodeHistory(_ history: [EpochRecord]) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return (try? encoder.encode(history)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+  }
+
+  static func decodeHistory(_ text: String) -> [EpochRecord]? {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try? decoder.decode([EpochRecord].self, from: Data(text.utf8))
   }
 
   private func checkMethod(_ found: [String: String], _ expected: [String: String], path: String) throws {

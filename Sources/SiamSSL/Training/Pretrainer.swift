@@ -49,6 +49,11 @@ public final class Pretrainer {
   public internal(set) var globalStep = 0
   /// The checkpoint this run resumed from, if any.
   public internal(set) var resumedFrom: String?
+  /// Every epoch's record of the run so far, resumed epochs included (from the checkpoint).
+  public internal(set) var history: [EpochRecord] = []
+  /// What resuming found wrong and how it recovered (a damaged checkpoint moved aside, a
+  /// fall back to an earlier one or to the start); empty when nothing was.
+  public internal(set) var resumeWarnings: [String] = []
 
   /// Optimizer steps per epoch.
   public let stepsPerEpoch: Int
@@ -92,9 +97,7 @@ public final class Pretrainer {
     self.stepsPerEpoch = loader.batchesPerEpoch
     self.schedule = configuration.learningRateSchedule(stepsPerEpoch: loader.batchesPerEpoch)
     self.trainableKeys = Set(method.trainableModule.tensorKeys(kind: .parameter))
-    if let checkpointDirectory, let path = try PretrainingCheckpoint.latestFile(in: checkpointDirectory) {
-      try resume(from: try PretrainingCheckpoint.read(from: path))
-    }
+    if let checkpointDirectory { try resumeFromNewestSound(in: checkpointDirectory) }
   }
 
   /// Whether every epoch of the configuration has run.
@@ -127,18 +130,21 @@ public final class Pretrainer {
       let epoch = nextEpoch
       var record = try runEpoch(epoch, pace: &pace)
       nextEpoch += 1
-      if let directory = checkpointDirectory,
-        configuration.checkpointIsDue(afterEpoch: epoch) || nextEpoch == stopEpoch
-      {
-        let path = try saveCheckpoint(in: directory)
-        for observer in observers { observer.didSaveCheckpoint(path: path, epoch: epoch) }
-      }
+      // The record is complete (monitor included) before the checkpoint, which keeps the
+      // whole history; the monitor only reads the encoder in eval mode.
       if let knnMonitor, configuration.knnIsDue(afterEpoch: epoch) {
         method.train(false)
         defer { method.train(true) }
         record.knn = try knnMonitor(method.encoder, epoch)
       }
       record.estimatedSecondsRemaining = pace.secondsRemaining(globalStep: globalStep, totalSteps: totalSteps)
+      history.append(record)
+      if let directory = checkpointDirectory,
+        configuration.checkpointIsDue(afterEpoch: epoch) || nextEpoch == stopEpoch
+      {
+        let path = try saveCheckpoint(in: directory)
+        for observer in observers { observer.didSaveCheckpoint(path: path, epoch: epoch) }
+      }
       for observer in observers { observer.didFinishEpoch(record) }
       records.append(record)
     }

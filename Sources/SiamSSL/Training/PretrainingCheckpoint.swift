@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SiamNN
 import SiamTensor
@@ -20,6 +21,10 @@ import SiamTensor
 ///
 /// Files are named `epoch-0003.safetensors` after the number of epochs completed, so that
 /// the newest sorts last; they are written atomically (temporary file, then `rename(2)`).
+/// Beside each, `epoch-0003.safetensors.sha256` holds the file's SHA-256, checked before a
+/// resume: a damaged checkpoint is moved aside and the run falls back to the previous one
+/// (the newest two are kept), or to the start. The metadata `epoch_records` holds every
+/// epoch's record so far, so a resumed run keeps its complete per-epoch history.
 public struct PretrainingCheckpoint {
   public static let format = "siam.pretraining"
   public static let formatVersion = 1
@@ -109,11 +114,84 @@ public struct PretrainingCheckpoint {
     return result
   }
 
-  /// Writes the checkpoint atomically to `path`.
+  /// Writes the checkpoint atomically to `path`, then its checksum file.
   ///
   /// - Throws: `NNError.fileAccess` naming the path.
   public func write() throws {
     try checkpoint.write(to: path)
+    let digest = try Self.sha256(of: path)
+    let sidecar = Self.checksumPath(path)
+    let temporary = sidecar + ".tmp-\(getpid())"
+    do {
+      try Data((digest + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
+    } catch {
+      throw NNError(.fileAccess, path: sidecar, "cannot write the checkpoint's checksum", cause: error)
+    }
+    guard rename(temporary, sidecar) == 0 else {
+      throw NNError(.fileAccess, path: sidecar, "cannot write the checkpoint's checksum: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  /// The checksum file of the checkpoint at `path`.
+  public static func checksumPath(_ path: String) -> String { path + ".sha256" }
+
+  /// Lower-case hex SHA-256 of a file.
+  static func sha256(of path: String) throws -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw NNError(.fileAccess, path: path, "cannot read the checkpoint")
+    }
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// Reads the checkpoint at `path` after checking it against its checksum file.
+  ///
+  /// - Returns: The checkpoint, and whether its checksum was verified (false for a file
+  ///   without a checksum file: written by an older version, or its writer was killed
+  ///   between the two renames; it then reads whole or not at all).
+  /// - Throws: `SSLError.damagedCheckpoint` when the file does not match its checksum or
+  ///   cannot be read as a checkpoint.
+  public static func readVerified(from path: String) throws -> (checkpoint: PretrainingCheckpoint, isVerified: Bool) {
+    let sidecar = checksumPath(path)
+    var isVerified = false
+    if let recorded = (try? String(contentsOfFile: sidecar, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) {
+      let actual = try sha256(of: path)
+      guard actual == recorded else {
+        throw SSLError(.damagedCheckpoint, key: "sha256",
+          "\(path) does not match its checksum (\(sidecar)): the file is damaged")
+      }
+      isVerified = true
+    }
+    do {
+      return (try read(from: path), isVerified)
+    } catch {
+      throw SSLError(.damagedCheckpoint, key: "file", "\(path) cannot be read: \(error)")
+    }
+  }
+
+  /// The newest checkpoint in `directory` that reads and matches its checksum (the ones
+  /// that do not are skipped, and left where they are), with its epochs completed.
+  ///
+  /// - Complexity: Reads and hashes each checkpoint it looks at, newest first.
+  public static func newestSound(in directory: String) -> (epochsCompleted: Int, path: String)? {
+    for (epochs, path) in ((try? files(in: directory)) ?? []).reversed() {
+      if let (checkpoint, _) = try? readVerified(from: path), checkpoint.epochsCompleted == epochs { return (epochs, path) }
+    }
+    return nil
+  }
+
+  /// Moves a damaged checkpoint (and its checksum file) out of the way, to
+  /// `<name>.damaged-<time>`, so that it is not read again and can be inspected.
+  ///
+  /// - Returns: Where it went.
+  @discardableResult
+  public static func moveAside(_ path: String) -> String {
+    let target = path + ".damaged-\(Int(Date().timeIntervalSince1970))"
+    _ = rename(path, target)
+    _ = rename(checksumPath(path), target + ".sha256")
+    return target
   }
 
   /// Deletes the checkpoints in `directory` older than the newest, except those whose
@@ -123,15 +201,17 @@ public struct PretrainingCheckpoint {
   /// - Throws: `NNError.fileAccess` when a file cannot be removed.
   static func prune(directory: String, keepEvery: Int?) throws {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    for name in names where name.hasPrefix("epoch-") && name.contains(".safetensors.tmp-") {
+    for name in names where name.hasPrefix("epoch-") && name.contains(".tmp-") {
       unlink(directory + "/" + name)
     }
+    // The newest two stay: a damaged newest one falls back to the one before.
     let all = try files(in: directory)
-    for (epochs, path) in all.dropLast() where keepEvery.map({ epochs % $0 != 0 }) ?? true {
+    for (epochs, path) in all.dropLast(2) where keepEvery.map({ epochs % $0 != 0 }) ?? true {
       if unlink(path) != 0 && errno != ENOENT {
         throw NNError(.fileAccess, path: path,
           "cannot remove an old checkpoint: \(String(cString: strerror(errno)))")
       }
+      unlink(checksumPath(path))
     }
   }
 

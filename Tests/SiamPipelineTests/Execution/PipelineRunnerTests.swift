@@ -104,7 +104,7 @@ import Testing
     #expect(plan["data"]!.reason == .cached)
     #expect(plan["pretrain"]!.reason == .new)
     #expect(plan["pretrain"]!.isResumable)
-    #expect(plan.tableRows.flatMap { $0 }.contains("new; resumes from a checkpoint"))
+    #expect(plan.tableRows.flatMap { $0 }.contains("new; resumes after epoch 1"))
     // A temporary folder of a process that no longer exists is cleaned up by the next run.
     let stale = fixture.root + "/cache/tmp/" + killed["pretrain"]!.fingerprint + "-99999999-1"
     try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)

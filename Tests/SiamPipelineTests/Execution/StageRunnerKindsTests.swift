@@ -1,4 +1,5 @@
 import Foundation
+import SiamData
 import SiamPipeline
 import Testing
 
@@ -66,5 +67,37 @@ import Testing
     let first = try encoderBytes(seed: 5)
     #expect(try encoderBytes(seed: 5) == first)
     #expect(try encoderBytes(seed: 6) != first)
+  }
+}
+
+/// `source: npy` runs: images and labels from NumPy files, a test split from its own files.
+@Suite struct NPYDatasetStageTests {
+  @Test func anNPYDatasetRunsThroughPretrainingAndKNN() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    try FileManager.default.createDirectory(atPath: fixture.root, withIntermediateDirectories: true)
+    // 48 training and 16 test images of 1×12×12 in 3 classes: class c is bright in band c.
+    func write(_ name: String, count: Int) throws {
+      var pixels: [UInt8] = []
+      var labels: [Int64] = []
+      for index in 0..<count {
+        let label = index % 3
+        labels.append(Int64(label))
+        for row in 0..<12 { for column in 0..<12 { pixels.append(row / 4 == label ? UInt8(200 + (index + column) % 50) : 10) } }
+      }
+      try NPYArray(shape: [count, 12, 12], values: .uint8(pixels)).write(to: "\(fixture.root)/\(name)_x.npy")
+      try NPYArray(shape: [count], values: .int64(labels)).write(to: "\(fixture.root)/\(name)_y.npy")
+    }
+    try write("train", count: 48)
+    try write("test", count: 16)
+    let yaml = RunFixture.yaml.replacingOccurrences(
+      of: "data: {kind: dataset, source: synthetic, samples: 64, test_samples: 32, classes: 4, shape: [1, 12, 12]}",
+      with: "data: {kind: dataset, source: npy, images: \(fixture.root)/train_x.npy, labels: \(fixture.root)/train_y.npy, "
+        + "test_images: \(fixture.root)/test_x.npy, test_labels: \(fixture.root)/test_y.npy}")
+    let result = try fixture.runner().run(try fixture.spec(yaml: yaml))
+    #expect(result.succeeded, "\(result.stages.map { "\($0.name): \($0.error ?? "")" })")
+    #expect(result["data"]?.metrics["train_count"] == 48 && result["data"]?.metrics["test_count"] == 16)
+    #expect(result["data"]?.metrics["classes"] == 3)
+    #expect(result["pixels"]?.metrics["knn_top1@3"] == 1, "raw pixels separate the bands")
   }
 }

@@ -69,8 +69,8 @@ import Testing
     let pretrainer = try TinyRun.makePretrainer(TinyRun.moco, configuration, directory: directory)
     try pretrainer.run()
     let files = try PretrainingCheckpoint.files(in: directory)
-    #expect(files.map(\.epochsCompleted) == [2], "only the latest is kept")
-    let saved = try PretrainingCheckpoint.read(from: files[0].path)
+    #expect(files.map(\.epochsCompleted) == [1, 2], "the latest two are kept")
+    let saved = try PretrainingCheckpoint.read(from: files[1].path)
     #expect(saved.epochsCompleted == 2 && saved.globalStep == 8)
     #expect(saved.metadata["method"] == "mocov2" && saved.metadata["seed"] == "11")
     #expect(saved.metadata["method_configuration"]?.contains("\"queueSize\":16") == true)
@@ -81,7 +81,14 @@ import Testing
     #expect(TinyRun.differingKeys(saved.checkpoint.modelTensors, pretrainer.method.stateTensors()).isEmpty)
     #expect(saved.checkpoint.optimizerState.keys.contains("encoder.0.weight.momentum_buffer"))
     #expect(!saved.checkpoint.modelTensors.keys.contains { $0.hasPrefix("optimizer.") })
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["epoch-0002.safetensors"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [
+      "epoch-0001.safetensors", "epoch-0001.safetensors.sha256", "epoch-0002.safetensors", "epoch-0002.safetensors.sha256",
+    ])
+    // The checksum file holds the file's SHA-256, and every epoch's record is in the metadata.
+    let recorded = try String(contentsOfFile: files[1].path + ".sha256", encoding: .utf8)
+    #expect(recorded.trimmingCharacters(in: .whitespacesAndNewlines).count == 64)
+    #expect(try PretrainingCheckpoint.readVerified(from: files[1].path).isVerified)
+    #expect(saved.metadata["epoch_records"]?.contains("\"epoch\":1") == true)
   }
 
   @Test func everyKthCheckpointIsKept() throws {
@@ -103,7 +110,9 @@ import Testing
     let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(epochs: 1), directory: directory)
     #expect(pretrainer.resumedFrom == nil)
     try pretrainer.run()
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["epoch-0001.safetensors"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [
+      "epoch-0001.safetensors", "epoch-0001.safetensors.sha256",
+    ])
   }
 
   @Test func aDivergingRunStopsWithoutWritingACheckpoint() throws {
@@ -177,25 +186,30 @@ import Testing
     #expect(try TinyRun.makePretrainer(TinyRun.simclr, chattier, directory: directory).nextEpoch == 1)
   }
 
-  @Test func aCorruptCheckpointIsAnNNError() throws {
+  @Test func aCorruptCheckpointIsMovedAsideAndTheRunStartsOver() throws {
     let directory = try checkpointDirectory(TinyRun.simclr, TinyRun.configuration())
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let path = try #require(try PretrainingCheckpoint.latestFile(in: directory))
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
-    let error = #expect(throws: NNError.self) {
-      try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(), directory: directory)
-    }
-    #expect(error?.code == .truncated && error?.path == path, "\(String(describing: error))")
+    // Reading it is a clear error ...
+    #expect(throws: SSLError.self) { try PretrainingCheckpoint.readVerified(from: path) }
+    // ... and a run moves it aside, falls back to an earlier one (none here), and says so.
+    let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(), directory: directory)
+    #expect(pretrainer.resumedFrom == nil && pretrainer.nextEpoch == 0)
+    #expect(pretrainer.resumeWarnings.contains { $0.contains("does not match its checksum") && $0.contains("moved to") })
+    #expect(pretrainer.resumeWarnings.last?.contains("starting from the first epoch") == true)
+    #expect(!FileManager.default.fileExists(atPath: path))
   }
 
-  @Test func aSafetensorsFileOfAnotherKindIsAClearError() throws {
+  @Test func aSafetensorsFileOfAnotherKindIsNotResumedFrom() throws {
     let directory = TinyRun.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try SafeTensors.write(["x": Tensor([1])], to: directory + "/epoch-0001.safetensors")
-    let error = #expect(throws: SSLError.self) {
-      try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(), directory: directory)
-    }
+    let error = #expect(throws: SSLError.self) { try PretrainingCheckpoint.read(from: directory + "/epoch-0001.safetensors") }
     #expect(error?.code == .checkpointMismatch && error?.key == "format")
+    let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(), directory: directory)
+    #expect(pretrainer.resumedFrom == nil)
+    #expect(pretrainer.resumeWarnings.contains { $0.contains("not a Siam pretraining checkpoint") })
   }
 }

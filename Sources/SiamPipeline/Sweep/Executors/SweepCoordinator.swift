@@ -181,12 +181,13 @@ public final class SweepCoordinator: @unchecked Sendable {
     manifest.submissions += submissions
     manifest.cancelled.subtract(open)
     try workspace.write(manifest)
-    for submission in submissions {
-      for (index, point) in submission.points.enumerated() {
-        let job = manifest.executor.type == .slurm ? submission.jobID : nil
-        record(point, status: .queued, job: job, arrayIndex: job == nil ? nil : index)
-      }
-    }
+    record(
+      submissions.flatMap { submission in
+        submission.points.enumerated().map { index, point in
+          let job = manifest.executor.type == .slurm ? submission.jobID : nil
+          return RowChange(point: point, status: .queued, job: job, arrayIndex: job == nil ? nil : index)
+        }
+      })
     writeSweepFile(refresh())
     return open
   }
@@ -282,7 +283,7 @@ public final class SweepCoordinator: @unchecked Sendable {
         let open = statuses.filter { !$0.status.isFinal }.map(\.index)
         if !open.isEmpty {
           _ = try? launcher.cancel(open, manifest: manifest)
-          for point in open { record(point, status: .skipped, error: "not run: an earlier point failed (--fail-fast)") }
+          record(open.map { RowChange(point: $0, status: .skipped, error: "not run: an earlier point failed (--fail-fast)") })
           statuses = refresh()
         }
       }
@@ -304,7 +305,7 @@ public final class SweepCoordinator: @unchecked Sendable {
     manifest.cancelled.formUnion(open)
     try workspace.write(manifest)
     _ = try launcher.cancel(open, manifest: manifest)
-    for point in open { record(point, status: .cancelled, error: "cancelled by siam sweep cancel") }
+    record(open.map { RowChange(point: $0, status: .cancelled, error: "cancelled by siam sweep cancel") })
     refresh()
     return open
   }
@@ -318,9 +319,7 @@ public final class SweepCoordinator: @unchecked Sendable {
   private func merge(_ point: Int, report: SweepWorkspace.TaskReport) -> SweepPointRecord? {
     let marker = workspace.shardPath(point: point) + ".merged"
     let stamp = String(report.finishedAt ?? report.startedAt)
-    let rows = { () -> SweepPointRecord? in
-      (try? self.store.sweepPoints(sweep: self.workspace.id))?.first { $0.point == point }
-    }
+    let rows = { () -> SweepPointRecord? in (try? self.store.sweepPoint(sweep: self.workspace.id, point: point)) ?? nil }
     if (try? String(contentsOfFile: marker, encoding: .utf8)) == stamp { return rows() }
     do {
       try store.mergeShard(at: workspace.shardPath(point: point))
@@ -345,32 +344,56 @@ public final class SweepCoordinator: @unchecked Sendable {
     return row
   }
 
+  /// What changes in one point's row.
+  private struct RowChange {
+    var point: Int
+    var status: SweepPointRecord.Status
+    var job: String? = nil
+    var arrayIndex: Int? = nil
+    var error: String? = nil
+    var logTail: String? = nil
+  }
+
   /// Writes point `point`'s row into the main store (keeping what the row already says
   /// about where it ran).
   private func record(
     _ point: Int, status: SweepPointRecord.Status, job: String? = nil, arrayIndex: Int? = nil, error: String? = nil,
     logTail: String? = nil
   ) {
-    let existing = (try? store.sweepPoints(sweep: workspace.id))?.first { $0.point == point }
-    let overrides = manifest.points.first { $0.index == point }?.overrides ?? []
-    var row =
-      existing
-      ?? SweepPointRecord(
-        sweepID: workspace.id, point: point, status: status, executor: manifest.executor.type.rawValue)
-    row.overridesJSON = CanonicalJSON.array(overrides.map(CanonicalJSON.string)).canonicalString
-    row.status = status
-    row.executor = manifest.executor.type.rawValue
-    if let job {
-      row.jobID = job
-      row.arrayIndex = arrayIndex
-      row.runID = nil
-      row.node = nil
+    record([RowChange(point: point, status: status, job: job, arrayIndex: arrayIndex, error: error, logTail: logTail)])
+  }
+
+  /// Writes the rows of several points in one transaction (a submission, a cancel).
+  private func record(_ changes: [RowChange]) {
+    guard !changes.isEmpty else { return }
+    let existing = Dictionary(
+      ((try? store.sweepPoints(sweep: workspace.id)) ?? []).map { ($0.point, $0) }, uniquingKeysWith: { a, _ in a })
+    let overrides = Dictionary(manifest.points.map { ($0.index, $0.overrides) }, uniquingKeysWith: { a, _ in a })
+    let now = Timestamp.string()
+    let rows = changes.map { change -> SweepPointRecord in
+      var row =
+        existing[change.point]
+        ?? SweepPointRecord(
+          sweepID: workspace.id, point: change.point, status: change.status, executor: manifest.executor.type.rawValue)
+      row.overridesJSON = CanonicalJSON.array((overrides[change.point] ?? []).map(CanonicalJSON.string)).canonicalString
+      row.status = change.status
+      row.executor = manifest.executor.type.rawValue
+      if let job = change.job {
+        row.jobID = job
+        row.arrayIndex = change.arrayIndex
+        row.runID = nil
+        row.node = nil
+      }
+      if change.status == .queued {
+        row.error = nil
+        row.logTail = nil
+      }
+      if let error = change.error { row.error = error }
+      if let logTail = change.logTail { row.logTail = logTail }
+      row.updatedAt = now
+      return row
     }
-    if status == .queued { row.error = nil; row.logTail = nil }
-    if let error { row.error = error }
-    if let logTail { row.logTail = logTail }
-    row.updatedAt = Timestamp.string()
-    try? store.recordSweepPoint(row)
+    try? store.recordSweepPoints(rows)
   }
 
   private func writeSweepFile(_ statuses: [PointStatus]) {
