@@ -186,3 +186,40 @@ import Testing
     }
   }
 }
+
+/// What a pipeline file may expand to is bounded; exceeding a bound is one clear error.
+@Suite struct PipelineLoaderLimitTests {
+  @Test func anAliasBombIsRefusedQuicklyWithItsPosition() throws {
+    var lines = ["name: laughs", #"x-a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]"#]
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+    for (previous, name) in zip(names, names.dropFirst()) {
+      lines.append("x-\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]")
+    }
+    lines += ["stages:", "  data: {kind: dataset, source: synthetic}"]
+    let start = Date()
+    #expect {
+      try PipelineLoader.load(yaml: lines.joined(separator: "\n"), file: "laughs.yaml")
+    } throws: { error in
+      let text = (error as? PipelineError)?.description ?? ""
+      return text.hasPrefix("laughs.yaml:") && text.contains("expands to more than 100000 values")
+    }
+    #expect(Date().timeIntervalSince(start) < 10)
+  }
+
+  @Test func aFileThatIsNotRegularOrTooLargeIsRefusedBeforeReading() throws {
+    #expect {
+      try PipelineLoader.load(path: "/dev/zero")
+    } throws: { error in
+      (error as? PipelineError)?.description.contains("not a regular file") == true
+    }
+    let big = FileManager.default.temporaryDirectory.appendingPathComponent("siam-big-\(getpid()).yaml").path
+    defer { try? FileManager.default.removeItem(atPath: big) }
+    let line = "# " + String(repeating: "x", count: 1000) + "\n"
+    try String(repeating: line, count: 4300).write(toFile: big, atomically: true, encoding: .utf8)
+    #expect {
+      try PipelineLoader.load(path: big)
+    } throws: { error in
+      (error as? PipelineError)?.description.contains("more than 4194304") == true
+    }
+  }
+}

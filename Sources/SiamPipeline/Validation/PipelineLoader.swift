@@ -11,6 +11,9 @@ public enum PipelineLoader {
   /// Includes nested deeper than this are an error (an include cycle is reported as such).
   public static let maximumIncludeDepth = 8
 
+  /// Larger pipeline files (and included files) are refused before they are parsed.
+  public static let maximumFileSize = 4 << 20
+
   /// Loads and validates the pipeline file at `path`.
   ///
   /// - Parameters:
@@ -119,6 +122,19 @@ struct IncludeReader {
 
   mutating func read(path: String, displayName: String, includedFrom: SourceLocation?) throws(PipelineError) -> SpecNode? {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let here = includedFrom ?? SourceLocation(file: displayName, line: 1, column: 1)
+    var info = stat()
+    if stat(path, &info) == 0 {
+      // Only regular files of a sane size: a FIFO or /dev/zero would block or never end.
+      guard (info.st_mode & S_IFMT) == S_IFREG else {
+        throw PipelineError(.syntax, at: here, "'\(displayName)' is not a regular file")
+      }
+      guard Int(info.st_size) <= PipelineLoader.maximumFileSize else {
+        throw PipelineError(
+          .syntax, at: here,
+          "'\(displayName)' has \(info.st_size) bytes, more than \(PipelineLoader.maximumFileSize) (a pipeline file is a few kB)")
+      }
+    }
     let text: String
     do {
       text = try String(contentsOfFile: path, encoding: .utf8)

@@ -21,16 +21,32 @@ extension SpecNode {
     }
     guard let root else { return nil }
     var diagnostics: [Diagnostic] = []
-    let node = convert(root, file: file, fileRank: fileRank, path: "", diagnostics: &diagnostics)
+    var budget = maximumNodes
+    let node = convert(root, file: file, fileRank: fileRank, path: "", diagnostics: &diagnostics, budget: &budget)
     if !diagnostics.isEmpty { throw PipelineError(diagnostics) }
     return node
   }
 
+  /// Most nodes a document may expand to, aliases and merge keys expanded: a few
+  /// thousand is a large pipeline; an alias bomb ("billion laughs") stops here.
+  static let maximumNodes = 100_000
+
   private static func convert(
-    _ node: Node, file: String, fileRank: Int, path: String, diagnostics: inout [Diagnostic]
+    _ node: Node, file: String, fileRank: Int, path: String, diagnostics: inout [Diagnostic], budget: inout Int
   ) -> SpecNode {
     let (line, column) = node.mark.map { ($0.line, $0.column) } ?? (1, 1)
     let here = SourceLocation(file: file, line: line, column: column, fileRank: fileRank)
+    budget -= 1
+    if budget < 0 {
+      if budget == -1 {
+        diagnostics.append(
+          Diagnostic(
+            .invalidValue, at: here, keyPath: path,
+            "the document expands to more than \(maximumNodes) values (through aliases or merge keys, here at the latest); "
+              + "a pipeline file this large is refused"))
+      }
+      return SpecNode(.scalar(.null), at: here)
+    }
     switch node {
     case .scalar(let scalar):
       return SpecNode(.scalar(resolve(scalar, node: node)), at: here)
@@ -38,7 +54,9 @@ extension SpecNode {
       return SpecNode(.scalar(.null), at: here)
     case .sequence(let sequence):
       let items = sequence.enumerated().map { index, item in
-        convert(item, file: file, fileRank: fileRank, path: KeyPath.appending(index, to: path), diagnostics: &diagnostics)
+        convert(
+          item, file: file, fileRank: fileRank, path: KeyPath.appending(index, to: path), diagnostics: &diagnostics,
+          budget: &budget)
       }
       return SpecNode(.sequence(items), at: here)
     case .mapping(let mapping):
@@ -60,7 +78,8 @@ extension SpecNode {
           }
           // YAML merge: earlier mappings in the list win over later ones; explicit keys win over all.
           for source in sources.reversed() {
-            let converted = convert(source, file: file, fileRank: fileRank, path: path, diagnostics: &diagnostics)
+            let converted = convert(
+              source, file: file, fileRank: fileRank, path: path, diagnostics: &diagnostics, budget: &budget)
             for entry in converted.entries ?? [] {
               merged.removeAll { $0.key == entry.key }
               merged.append(entry)
@@ -69,8 +88,9 @@ extension SpecNode {
           continue
         }
         let key = keyScalar.string
-        let value = convert(valueNode, file: file, fileRank: fileRank, path: KeyPath.appending(key, to: path),
-                            diagnostics: &diagnostics)
+        let value = convert(
+          valueNode, file: file, fileRank: fileRank, path: KeyPath.appending(key, to: path), diagnostics: &diagnostics,
+          budget: &budget)
         explicit.append(Entry(key: key, keyLocation: keyLocation, value: value))
       }
       let explicitKeys = Set(explicit.map(\.key))
