@@ -228,6 +228,7 @@ final class SweepPrinter: SweepObserver {
   func sweepDidStart(id: String, directory: String, sweep: Sweep, plan: SweepPlan) {
     total = sweep.points.count
     sweepID = id
+    session.onInterrupt { _ in SweepRunner.markKilled(directory: directory) }
     display.send(.log(stage: nil, line: "sweep \(id): \(plan.summary) (\(directory))"))
     do {
       try session.store?.createSweep(

@@ -39,6 +39,7 @@ public struct PipelineRunner: Sendable {
     }
     let clock = ContinuousClock()
     let start = clock.now
+    RunFolder.removeOrphans(root: options.runFolderParent ?? options.root)
     let folder = try RunFolder.create(root: options.runFolderParent ?? options.root)
     try folder.write(spec: spec, plan: plan)
     let environment = RunEnvironment.current(plan: plan, pipelineFile: options.pipelineFile)
@@ -46,6 +47,7 @@ public struct PipelineRunner: Sendable {
     for observer in observers {
       observer.runDidStart(id: folder.id, directory: folder.path, spec: spec, plan: plan, environment: environment)
     }
+    folder.markRecorded()
     let cache = options.isolatesCache ? ArtifactCache(directory: folder.path + "/cache") : options.cache
     for stale in cache.removeStaleTemporaryDirectories() {
       folder.appendLog("removed the temporary folder of a killed run: \(stale)")

@@ -1,4 +1,5 @@
 import Foundation
+import SiamStore
 
 /// The folder of one run, `runs/<id>/`: `pipeline.resolved.json`, `plan.json`,
 /// `origin.json` (sweep point, rerun), `environment.json`, `run.log`, `result.json` and
@@ -21,7 +22,38 @@ final class RunFolder: Sendable {
       throw RunError(.cache, "cannot create the run folder \(path)")
     }
     _ = FileManager.default.createFile(atPath: path + "/run.log", contents: nil)
+    // Until the run is recorded (the observers heard it start), the folder says who made
+    // it: a process killed before that leaves a folder no store row names, and the next
+    // run removes it (`removeOrphans`).
+    try? Data("\(getpid()) \(ProcessLiveness.hostName)\n".utf8).write(to: URL(fileURLWithPath: path + "/" + startingFile))
     return RunFolder(id: id, path: path)
+  }
+
+  /// The marker of a run folder whose run has not been recorded yet.
+  static let startingFile = "starting.pid"
+
+  /// The run is recorded: the folder is no longer an orphan if the process dies.
+  func markRecorded() {
+    unlink(path + "/" + Self.startingFile)
+  }
+
+  /// Removes the run folders under `root` that a process on this host made and that it
+  /// did not live to record (killed within its first moments).
+  ///
+  /// - Returns: The folders removed.
+  @discardableResult
+  static func removeOrphans(root: String) -> [String] {
+    var removed: [String] = []
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() where name.hasPrefix("20") {
+      let folder = root + "/" + name
+      guard let text = try? String(contentsOfFile: folder + "/" + startingFile, encoding: .utf8) else { continue }
+      let parts = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+      guard parts.count == 2, let pid = Int(parts[0]), parts[1] == ProcessLiveness.hostName, pid != Int(getpid()),
+        !ProcessLiveness.isAlive(pid: pid), !FileManager.default.fileExists(atPath: folder + "/result.json")
+      else { continue }
+      if (try? FileManager.default.removeItem(atPath: folder)) != nil { removed.append(folder) }
+    }
+    return removed
   }
 
   func write(spec: PipelineSpec, plan: RunPlan) throws(RunError) {

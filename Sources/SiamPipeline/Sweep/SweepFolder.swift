@@ -1,4 +1,5 @@
 import Foundation
+import SiamStore
 
 /// The folder of one sweep, `runs/sweeps/<id>/sweep.json`: the pipeline, its axes and
 /// every point with its overrides, run id and status; rewritten (atomically) after each
@@ -21,6 +22,8 @@ final class SweepFolder: Sendable {
     header["points"] = nil
     header["sweep_id"] = .string(id)
     header["created"] = .string(FileDigest.timestamp())
+    header["pid"] = .number(Int(getpid()))
+    header["host"] = .string(ProcessLiveness.hostName)
     header["plan"] = plan.json
     let folder = SweepFolder(id: id, path: path, header: header)
     let pending = sweep.points.map { SweepPointResult(point: $0, status: .pending) }
@@ -30,6 +33,45 @@ final class SweepFolder: Sendable {
       throw RunError(.cache, "cannot write \(path)/sweep.json", cause: error)
     }
     return folder
+  }
+
+  /// Marks the sweep of `sweep.json` at `path` as killed: its status and every point still
+  /// pending or running (best effort; called from a signal trap and by the repair).
+  static func markKilled(_ path: String) {
+    guard let data = FileManager.default.contents(atPath: path), var document = try? CanonicalJSON.parse(data).objectValue
+    else { return }
+    document["status"] = "killed"
+    if let points = document["points"]?.arrayValue {
+      document["points"] = .array(
+        points.map { point in
+          guard var members = point.objectValue, ["pending", "running"].contains(members["status"]?.stringValue ?? "")
+          else { return point }
+          members["status"] = "killed"
+          return .object(members)
+        })
+    }
+    try? FileDigest.writeAtomically(Data(CanonicalJSON.object(document).prettyPrinted().utf8), to: path)
+  }
+
+  /// Marks as killed the in-process sweeps under `root` that say `running` but whose
+  /// process (on this host) is gone, as the run store repairs killed runs.
+  ///
+  /// - Returns: The sweep ids repaired.
+  @discardableResult
+  static func repairStale(root: String) -> [String] {
+    let sweeps = root + "/sweeps"
+    var repaired: [String] = []
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: sweeps)) ?? []).sorted() {
+      let path = "\(sweeps)/\(name)/sweep.json"
+      guard !FileManager.default.fileExists(atPath: "\(sweeps)/\(name)/executor.json"),
+        let data = FileManager.default.contents(atPath: path), let document = try? CanonicalJSON.parse(data),
+        document["status"]?.stringValue == "running", document["host"]?.stringValue == ProcessLiveness.hostName,
+        let pid = document["pid"]?.intValue, !ProcessLiveness.isAlive(pid: pid)
+      else { continue }
+      markKilled(path)
+      repaired.append(name)
+    }
+    return repaired
   }
 
   /// Rewrites `sweep.json` (best effort after the first write).

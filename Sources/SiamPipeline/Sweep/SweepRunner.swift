@@ -52,6 +52,7 @@ public struct SweepRunner: Sendable {
     let plan = try plan(sweep)
     let clock = ContinuousClock()
     let start = clock.now
+    SweepFolder.repairStale(root: options.root)
     let folder = try SweepFolder.create(root: options.root, sweep: sweep, plan: plan)
     observer?.sweepDidStart(id: folder.id, directory: folder.path, sweep: sweep, plan: plan)
 
@@ -99,6 +100,14 @@ public struct SweepRunner: Sendable {
       seconds: PipelineRunner.seconds(clock.now - start))
     observer?.sweepDidFinish(result)
     return result
+  }
+}
+
+extension SweepRunner {
+  /// Marks the sweep in `directory` (`runs/sweeps/<id>`) as killed in its `sweep.json`,
+  /// with the points not finished: what a signal trap calls before the process exits.
+  public static func markKilled(directory: String) {
+    SweepFolder.markKilled(directory + "/sweep.json")
   }
 }
 
