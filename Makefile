@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release/siam
 
-.PHONY: run test setup build release bench clean slurm
+.PHONY: run test setup build release bench clean slurm chaos
 
 setup:
 	@scripts/setup.sh
@@ -28,6 +28,12 @@ test: setup
 	scripts/slurm-local.sh start
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	SIAM=.build/debug/siam scripts/chaos.sh quick
+
+# The fault-injection suite (RELIABILITY.md): 100 kills, concurrency, damaged files,
+# a fuzz of --set values, on the release build.
+chaos: release
+	scripts/chaos.sh
 
 clean:
 	rm -rf .build

@@ -11,7 +11,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 MODE=${1:-full}
-if [[ $MODE == quick ]]; then KILLS=${KILLS:-12}; PROCS=${PROCS:-3}; else KILLS=${KILLS:-100}; PROCS=${PROCS:-6}; fi
+if [[ $MODE == quick ]]; then
+  KILLS=${KILLS:-10}; PROCS=${PROCS:-3}; EPOCHS=${EPOCHS:-10}; FUZZ_KEYS=${FUZZ_KEYS:-6}
+else
+  KILLS=${KILLS:-100}; PROCS=${PROCS:-6}; EPOCHS=${EPOCHS:-30}; FUZZ_KEYS=${FUZZ_KEYS:-12}
+fi
 SIAM=${SIAM:-}
 if [[ -z $SIAM ]]; then
   if [[ -x .build/release/siam ]]; then SIAM=$ROOT/.build/release/siam; else SIAM=$ROOT/.build/debug/siam; fi
@@ -23,8 +27,8 @@ FAILURES=0
 fail() { echo "FAIL: $*"; FAILURES=$((FAILURES + 1)); }
 say() { echo "chaos: $*"; }
 
-# A pipeline of a few seconds: synthetic data, a 30-epoch SimCLR pretraining that
-# checkpoints every epoch, kNN and a linear probe.
+# A pipeline of a few seconds: synthetic data, a 30-epoch (EPOCHS) SimCLR pretraining
+# that checkpoints every epoch, kNN and a linear probe.
 pipeline() {
   cat > "$1" <<'EOF'
 name: chaos
@@ -71,35 +75,58 @@ kills() {
   say "1. $KILLS SIGKILLs at random moments of runs and sweeps, then a completing run"
   mkdir -p "$WORK/ref" "$WORK/kill"
   pipeline "$WORK/p.yaml"
+  sed -i "s/epochs: 30/epochs: $EPOCHS/" "$WORK/p.yaml"
+  local t0 window
+  t0=$(date +%s.%N)
   (cd "$WORK/ref" && "$SIAM" run ../p.yaml --threads 1 --quiet --json > run.json 2> /dev/null) || fail "the reference run failed"
+  # Kills land uniformly over the length of an uninterrupted run.
+  window=${KILL_WINDOW:-$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')}
   metrics < "$WORK/ref/run.json" > "$WORK/ref/metrics.txt"
-  local killed=0 i
-  for ((i = 0; i < KILLS; i++)); do
-    local delay
-    delay=$(python3 -c "import random; print(round(random.uniform(0.02, 2.5), 3))")
-    if ((i % 4 == 3)); then
-      (cd "$WORK/kill" && exec "$SIAM" sweep ../p.yaml --threads 1 --quiet > /dev/null 2>&1) &
-    else
-      (cd "$WORK/kill" && exec "$SIAM" run ../p.yaml --threads 1 --quiet > /dev/null 2>&1) &
+  # Cycles: from an empty cache, start the pipeline (a run, or every fourth cycle the
+  # sweep) and SIGKILL it at a random moment, again and again, until one attempt
+  # finishes on its own; that run's metrics must equal the uninterrupted run's. Then the
+  # cache is emptied (the store is kept) and the next cycle starts, until KILLS kills.
+  local killed=0 cycles=0 identical=yes attempts
+  while ((killed < KILLS)); do
+    cycles=$((cycles + 1))
+    rm -rf "$WORK"/kill/runs/cache
+    local command=run
+    ((cycles % 4 == 0)) && command=sweep
+    for ((attempts = 0; attempts < 200; attempts++)); do
+      local delay
+      delay=$(python3 -c "import random; print(round(random.uniform(0.02, $window), 3))")
+      if [[ $command == run ]]; then
+        (cd "$WORK/kill" && exec "$SIAM" run ../p.yaml --threads 1 --quiet --json > attempt.json 2> /dev/null) &
+      else
+        (cd "$WORK/kill" && exec "$SIAM" sweep ../p.yaml --threads 1 --quiet > /dev/null 2>&1) &
+      fi
+      local pid=$!
+      sleep "$delay"
+      if kill -9 "$pid" 2> /dev/null; then
+        killed=$((killed + 1))
+        wait "$pid" 2> /dev/null
+        ((killed >= KILLS)) && break
+      else
+        wait "$pid" 2> /dev/null
+        break
+      fi
+    done
+    # Complete the cycle and compare.
+    (cd "$WORK/kill" && "$SIAM" run ../p.yaml --threads 1 --quiet --json > final.json 2> final.err) \
+      || fail "cycle $cycles: the completing run failed: $(tail -3 "$WORK/kill/final.err")"
+    metrics < "$WORK/kill/final.json" > "$WORK/kill/metrics.txt"
+    if ! cmp -s "$WORK/ref/metrics.txt" "$WORK/kill/metrics.txt"; then
+      identical=no
+      fail "cycle $cycles: after kills the metrics differ: $(diff "$WORK/ref/metrics.txt" "$WORK/kill/metrics.txt" | head -4)"
     fi
-    local pid=$!
-    sleep "$delay"
-    kill -9 "$pid" 2> /dev/null && killed=$((killed + 1))
-    wait "$pid" 2> /dev/null
   done
-  (cd "$WORK/kill" && "$SIAM" run ../p.yaml --threads 1 --quiet --json > final.json 2> final.err) \
-    || fail "the completing run failed: $(tail -3 "$WORK/kill/final.err")"
-  metrics < "$WORK/kill/final.json" > "$WORK/kill/metrics.txt"
-  local identical=no
-  cmp -s "$WORK/ref/metrics.txt" "$WORK/kill/metrics.txt" && identical=yes
-  [[ $identical == yes ]] || fail "after kills the metrics differ: $(diff "$WORK/ref/metrics.txt" "$WORK/kill/metrics.txt" | head -4)"
   local integrity
   integrity=$(cd "$WORK/kill" && "$SIAM" query "PRAGMA integrity_check" --format csv | tail -1)
   [[ $integrity == ok ]] || fail "integrity_check: $integrity"
   # Every stage recorded as completed or cached has its cache entry, and it verifies
   # (the next plan says cached for the completing run's stages).
   local lost
-  lost=$(cd "$WORK/kill" && "$SIAM" query "SELECT DISTINCT fingerprint FROM stage_run WHERE status IN ('completed','cached')" --format csv \
+  lost=$(cd "$WORK/kill" && "$SIAM" query "SELECT fingerprint FROM stage_run WHERE status IN ('completed','cached') AND run = (SELECT id FROM run ORDER BY started_at DESC LIMIT 1)" --format csv \
     | tail -n +2 | while read -r fp; do [[ -f runs/cache/${fp:0:2}/$fp/manifest.json ]] || echo "$fp"; done | wc -l)
   ((lost == 0)) || fail "$lost finished stages have no cache entry"
   local replanned
@@ -108,7 +135,7 @@ kills() {
   local runs killed_runs
   runs=$(cd "$WORK/kill" && "$SIAM" query "SELECT count(*) FROM run" --format csv | tail -1)
   killed_runs=$(cd "$WORK/kill" && "$SIAM" query "SELECT count(*) FROM run WHERE status = 'killed'" --format csv | tail -1)
-  say "   kills: $killed delivered; runs recorded: $runs ($killed_runs marked killed); final metrics identical: $identical; integrity_check: $integrity; finished stages without entry: $lost"
+  say "   kills: $killed delivered in $cycles cycles (uniform over the ${window} s of a run); runs recorded: $runs ($killed_runs marked killed); every cycle's final metrics identical to the uninterrupted run: $identical; integrity_check: $integrity; finished stages without entry: $lost"
 }
 
 # --- 2. Processes at once -------------------------------------------------------------
@@ -151,7 +178,7 @@ damage() {
   mkdir -p "$WORK/dmg"
   pipeline "$WORK/d.yaml"
   sed -i 's/epochs: 30/epochs: 4/' "$WORK/d.yaml"
-  local tried=0 handled=0 crashes=0
+  local tried=0 handled=0 crashes=0 damaged_checkpoints=0
   check() {  # check NAME STATUS EXPECTED(ok|error) OUTPUT
     tried=$((tried + 1))
     if is_crash "$2"; then crashes=$((crashes + 1)); fail "$1: exit $2 (crash or hang): $(echo "$4" | tail -2)";
@@ -194,17 +221,30 @@ damage() {
   done
   # A checkpoint truncated, then a bit flipped: the run falls back and completes.
   for kind in truncate flip; do
-    (cd "$WORK/dmg" && timeout 60 "$SIAM" run ../d.yaml --threads 1 --quiet --set stages.pretrain.epochs=5 > /dev/null 2>&1 &
-      sleep 1.5; pkill -9 -f "d.yaml --threads 1 --quiet --set stages.pretrain.epochs=5") > /dev/null 2>&1
-    sleep 0.3
+    # Kill the run once its second checkpoint exists, then damage the newest.
+    (cd "$WORK/dmg" && exec "$SIAM" run ../d.yaml --threads 1 --quiet --set stages.pretrain.epochs=40 > /dev/null 2>&1) &
+    local runner=$! waited
+    for ((waited = 0; waited < 600; waited++)); do
+      compgen -G "$WORK/dmg/runs/cache/work/*/checkpoints/epoch-0002.safetensors.sha256" > /dev/null && break
+      kill -0 "$runner" 2> /dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$runner" 2> /dev/null
+    wait "$runner" 2> /dev/null
     local checkpoint
     checkpoint=$(ls -t "$WORK"/dmg/runs/cache/work/*/checkpoints/epoch-*.safetensors 2> /dev/null | head -1)
     if [[ -n $checkpoint ]]; then
+      damaged_checkpoints=$((damaged_checkpoints + 1))
       if [[ $kind == truncate ]]; then head -c 300 "$checkpoint" > "$checkpoint.x" && mv "$checkpoint.x" "$checkpoint";
       else python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[-2]^=1; open(p,'wb').write(b)" "$checkpoint"; fi
     fi
-    out=$(cd "$WORK/dmg" && timeout 120 "$SIAM" run ../d.yaml --threads 1 --quiet --set stages.pretrain.epochs=5 2>&1); status=$?
+    out=$(cd "$WORK/dmg" && timeout 300 "$SIAM" run ../d.yaml --threads 1 --quiet --set stages.pretrain.epochs=40 2>&1); status=$?
     check "checkpoint ($kind): resumed or restarted" $status ok "$out"
+    local newest
+    newest=$(ls -td "$WORK"/dmg/runs/20*/ | head -1)
+    if [[ -n $checkpoint ]] && ! grep -q "falling back\|checksum\|damaged" "$newest/run.log"; then
+      fail "checkpoint ($kind): the damage was not reported in the run's log"
+    fi
     rm -rf "$WORK"/dmg/runs/cache/??/*  # next round starts from nothing cached
   done
   # The store: truncated, garbage; reading commands give one clear error.
@@ -219,9 +259,10 @@ damage() {
     check "store ($kind)" $status error "$out"
   done
   # A fuzz of --set values by type: integers, numbers, strings, lists.
-  local keys=(seed stages.pretrain.epochs stages.pretrain.batch_size stages.knn.k stages.data.samples stages.data.limit
-    stages.pretrain.method.temperature stages.pretrain.optimizer.lr augmentations.view.0.random_resized_crop.size
-    stages.pretrain.method.projector encoders.small.widths stages.linear.epochs)
+  local keys=(seed stages.pretrain.epochs stages.pretrain.method.temperature augmentations.view.0.random_resized_crop.size
+    stages.pretrain.method.projector stages.knn.k stages.pretrain.batch_size stages.data.samples stages.data.limit
+    stages.pretrain.optimizer.lr encoders.small.widths stages.linear.epochs)
+  keys=("${keys[@]:0:$FUZZ_KEYS}")
   local values=(-1 0 1 2147483648 9007199254740993 9223372036854775807 -9223372036854775808 1e308 -1e308 nan .inf
     -.inf '"text"' '[1,2]' '{}' "''" '[100000, 100000]' 100000 0.5 '[]' null true)
   local key value
@@ -234,7 +275,7 @@ damage() {
       else fail "--set $key=$value: exit $status without an error message"; fi
     done
   done
-  say "   damaged files and --set values tried: $tried; clear error or correct recovery: $handled; crashes or hangs: $crashes"
+  say "   damaged files and --set values tried: $tried (checkpoints actually damaged mid-run: $damaged_checkpoints of 2); clear error or correct recovery: $handled; crashes or hangs: $crashes"
 }
 
 start=$(date +%s)

@@ -3,7 +3,8 @@
 # Needs root (or sudo) the first time; later runs change nothing.
 set -euo pipefail
 
-packages=(libopenblas-dev libsqlite3-dev libyaml-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist)
+# python3 and procps (pkill) are used by the fault-injection suite (scripts/chaos.sh).
+packages=(libopenblas-dev libsqlite3-dev libyaml-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist python3 procps)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -35,11 +35,14 @@ extension RunStore {
     guard FileManager.default.fileExists(atPath: path) else {
       throw StoreError(.notFound, "no run store at \(path): run a pipeline first, or pass --store PATH", path: path)
     }
+    var configuration = configuration(readonly: true)
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = ON") }
+    // A store on a read-only file system is opened immutable (SQLite cannot make the
+    // WAL's shared-memory file there).
+    let location = isWritableFolder(of: path) ? path : immutableURI(path)
     let queue: DatabaseQueue
     do {
-      var configuration = configuration(readonly: true)
-      configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = ON") }
-      queue = try DatabaseQueue(path: path, configuration: configuration)
+      queue = try DatabaseQueue(path: location, configuration: configuration)
     } catch {
       throw StoreError(.cannotOpen, "cannot open the run store \(path) for reading", path: path, cause: error)
     }

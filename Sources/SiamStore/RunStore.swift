@@ -54,11 +54,56 @@ public final class RunStore: Sendable {
     do {
       queue = try DatabaseQueue(path: path, configuration: configuration())
     } catch {
+      // A store on a read-only file system (or in a folder this user cannot write) can
+      // still be read: SQLite cannot make the WAL's shared-memory file there, so the
+      // store is opened immutable, as it is.
+      if mustExist, !isWritableFolder(of: path) { return try openReadOnly(path: path) }
       throw StoreError(.cannotOpen, "cannot open the run store \(path)", path: path, cause: error)
     }
     let store = RunStore(path: path, queue: queue)
-    try store.migrate()
-    _ = try store.repairStaleRuns()
+    do {
+      try store.migrate()
+      _ = try store.repairStaleRuns()
+    } catch {
+      if mustExist, !isWritableFolder(of: path) { return try openReadOnly(path: path) }
+      throw error
+    }
+    return store
+  }
+
+  /// Whether the folder of `path` can be written (false on a read-only file system).
+  static func isWritableFolder(of path: String) -> Bool {
+    let folder = (path as NSString).deletingLastPathComponent
+    return access(folder.isEmpty ? "." : folder, W_OK) == 0 && (access(path, W_OK) == 0 || errno == ENOENT)
+  }
+
+  /// `path` as an SQLite URI that opens the file immutable and read-only.
+  static func immutableURI(_ path: String) -> String {
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    var allowed = CharacterSet.urlPathAllowed
+    allowed.remove(charactersIn: "?#%")
+    return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+  }
+
+  /// The store at `path`, read-only and immutable, as it is (no migration, no repair).
+  ///
+  /// - Throws: `StoreError.cannotOpen`, or `.migration` when its schema is not this
+  ///   version's (it cannot be brought up to date without writing).
+  static func openReadOnly(path: String) throws(StoreError) -> RunStore {
+    let queue: DatabaseQueue
+    do {
+      queue = try DatabaseQueue(path: immutableURI(path), configuration: configuration(readonly: true))
+    } catch {
+      throw StoreError(.cannotOpen, "cannot open the run store \(path) (read-only)", path: path, cause: error)
+    }
+    let store = RunStore(path: path, queue: queue)
+    let applied = try store.appliedMigrations()
+    guard applied == StoreSchema.migrator.migrations else {
+      throw StoreError(
+        .migration,
+        "the run store \(path) is read-only and has an older schema (\(applied.last ?? "none")); copy it somewhere writable to read it",
+        path: path)
+    }
     return store
   }
 

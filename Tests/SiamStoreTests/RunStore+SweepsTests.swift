@@ -1,5 +1,5 @@
 import Foundation
-import SiamStore
+@testable import SiamStore
 import Testing
 
 @Suite struct RunStoreSweepsTests {
@@ -85,5 +85,26 @@ import Testing
       SweepPointRecord(sweepID: "sw", point: 0, status: .failed, executor: "local", error: "boom", logTail: "x"))
     let rows = try store.sweepPoints(sweep: "sw")
     #expect(rows.count == 1 && rows[0].status == .failed && rows[0].error == "boom")
+  }
+}
+
+/// A store that cannot be written (a read-only file system) is still readable.
+@Suite struct RunStoreReadOnlyTests {
+  @Test func aStoreOpenedImmutableReadsAsItIsEvenWithAnOddPath() throws {
+    let fixture = StoreFixture()
+    defer { fixture.remove() }
+    let folder = fixture.folder + "/read only?#%"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let path = folder + "/siam.sqlite"
+    do {
+      let store = try RunStore.open(path: path)
+      try StoreFixture.begin(store, id: "r1")
+      try store.finishRun(id: "r1", status: .finished)
+    }
+    #expect(RunStore.immutableURI(path).hasSuffix("?immutable=1"))
+    #expect(RunStore.immutableURI(path).contains("read%20only%3F%23%25"))
+    let readOnly = try RunStore.openReadOnly(path: path)
+    #expect(try readOnly.runs().map(\.id) == ["r1"])
+    #expect(throws: StoreError.self) { try readOnly.finishRun(id: "r1", status: .failed) }
   }
 }
