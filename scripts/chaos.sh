@@ -221,11 +221,11 @@ damage() {
   done
   # A checkpoint truncated, then a bit flipped: the run falls back and completes.
   for kind in truncate flip; do
-    # Kill the run once its second checkpoint exists, then damage the newest.
+    # Kill the run once two checkpoints exist (the newest two are kept), then damage the newest.
     (cd "$WORK/dmg" && exec "$SIAM" run ../d.yaml --threads 1 --quiet --set stages.pretrain.epochs=40 > /dev/null 2>&1) &
     local runner=$! waited
     for ((waited = 0; waited < 600; waited++)); do
-      compgen -G "$WORK/dmg/runs/cache/work/*/checkpoints/epoch-0002.safetensors.sha256" > /dev/null && break
+      (($(ls "$WORK"/dmg/runs/cache/work/*/checkpoints/epoch-*.safetensors.sha256 2> /dev/null | wc -l) >= 2)) && break
       kill -0 "$runner" 2> /dev/null || break
       sleep 0.1
     done

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import _SiamTestSupport
 
 @testable import siam
 
@@ -99,14 +100,25 @@ import Testing
   }
 
   @Test func aFailedPointExitsNonZeroAndFailFastStops() throws {
-    let file = try setUp()
+    _ = try setUp()
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    // k larger than the 48 training samples fails in the kNN itself.
-    #expect(try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.knn.k=1000,3"]) == 1)
-    #expect(runIDs().count == 4)
+    let file = folder + "/pretrain.yaml"
+    try Data(TinyPipeline.yaml(name: "cli-fail", epochs: 1, stages: []).utf8).write(to: URL(fileURLWithPath: file))
+    // A learning rate of 1e38 makes the first point's pretraining diverge while it runs.
+    #expect(try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.pretrain.optimizer.lr=1e38,0.05"]) == 1)
+    #expect(runIDs().count == 2)
     try FileManager.default.removeItem(atPath: folder + "/runs")
     #expect(
-      try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.knn.k=1000,3", "--fail-fast"]) == 1)
+      try exitCode([
+        "sweep", file, "--runs", folder + "/runs", "--set", "stages.pretrain.optimizer.lr=1e38,0.05", "--fail-fast",
+      ]) == 1)
     #expect(runIDs().count == 1)
+  }
+
+  @Test func aKLargerThanTheTrainingSplitIsRefusedBeforeAnythingRuns() throws {
+    let file = try setUp()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    #expect(try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.knn.k=1000,3"]) == 1)
+    #expect(runIDs().isEmpty)
   }
 }

@@ -25,6 +25,7 @@ public struct Planner: Sendable {
         "stage kind '\(stage.kind)' has no runner yet (runners exist for: \(runners.kinds.joined(separator: ", ")))")
     }
     try MemoryEstimate.check(spec)
+    try MemoryEstimate.checkNeighbours(spec)
     for name in options.force.sorted() where spec.stages[name] == nil {
       let known = spec.graph.order.joined(separator: ", ")
       throw RunError(.planning, "--force \(name): no stage of that name (stages: \(known))")

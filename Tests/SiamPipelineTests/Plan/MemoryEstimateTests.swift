@@ -41,4 +41,16 @@ import Testing
     #expect(throws: RunError.self) { try MemoryEstimate.check(small, available: 100_000) }
     try MemoryEstimate.check(small, available: 1e9)
   }
+
+  @Test func aKLargerThanTheTrainingSplitIsRefusedAtPlanTime() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    #expect {
+      try fixture.runner().plan(try fixture.spec(["stages.knn.k=65"]))
+    } throws: { error in
+      (error as? RunError)?.description == "stage 'knn': k = 65 neighbours, but the training split has 64 images; use a k of at most 64"
+    }
+    _ = try fixture.runner().plan(try fixture.spec(["stages.knn.k=64"]))
+  }
 }
+

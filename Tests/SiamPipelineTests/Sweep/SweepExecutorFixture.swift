@@ -11,15 +11,20 @@ struct SweepExecutorFixture {
   let file: String
 
   /// - Parameters:
-  ///   - ks: The kNN's `k` per point (64 training images: a `k` above 64 fails that point).
+  ///   - ks: The kNN's `k` per point.
   ///   - epochs: Pretraining epochs (many make a point slow enough to cancel).
-  init(ks: [Int] = [3, 5, 7], epochs: Int = 2) throws {
+  ///   - learningRates: When given, the sweep's axis instead of `k` (a huge rate makes that
+  ///     point's pretraining diverge: a point that fails while it runs).
+  init(ks: [Int] = [3, 5, 7], epochs: Int = 2, learningRates: [String]? = nil) throws {
     folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("siam-exec-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     file = folder + "/tiny.yaml"
+    let axis =
+      learningRates.map { "stages.pretrain.optimizer.lr: [\($0.joined(separator: ", "))]" }
+      ?? "stages.knn.k: [\(ks.map(String.init).joined(separator: ", "))]"
     let yaml = TinyPipeline.yaml(name: "tiny-sweep", epochs: epochs, stages: ["knn: {kind: knn, needs: [pretrain], k: 5}"])
-      + "sweep:\n  grid:\n    stages.knn.k: [\(ks.map(String.init).joined(separator: ", "))]\n"
+      + "sweep:\n  grid:\n    \(axis)\n"
     try Data(yaml.utf8).write(to: URL(fileURLWithPath: file))
   }
 
