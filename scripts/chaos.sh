@@ -21,6 +21,7 @@ if [[ -z $SIAM ]]; then
   if [[ -x .build/release/siam ]]; then SIAM=$ROOT/.build/release/siam; else SIAM=$ROOT/.build/debug/siam; fi
 fi
 [[ -x $SIAM ]] || { echo "chaos: no siam binary at $SIAM (swift build first)" >&2; exit 1; }
+SIAM=$(cd "$(dirname "$SIAM")" && pwd)/$(basename "$SIAM")  # the suite works in other folders
 WORK=$(mktemp -d /tmp/siam-chaos.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 FAILURES=0
@@ -78,7 +79,10 @@ kills() {
   sed -i "s/epochs: 30/epochs: $EPOCHS/" "$WORK/p.yaml"
   local t0 window
   t0=$(date +%s.%N)
-  (cd "$WORK/ref" && "$SIAM" run ../p.yaml --threads 1 --quiet --json > run.json 2> /dev/null) || fail "the reference run failed"
+  if ! (cd "$WORK/ref" && "$SIAM" run ../p.yaml --threads 1 --quiet --json > run.json 2> run.err); then
+    fail "the reference run failed: $(tail -3 "$WORK/ref/run.err")"
+    return
+  fi
   # Kills land uniformly over the length of an uninterrupted run.
   window=${KILL_WINDOW:-$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')}
   metrics < "$WORK/ref/run.json" > "$WORK/ref/metrics.txt"
@@ -89,6 +93,10 @@ kills() {
   local killed=0 cycles=0 identical=yes attempts
   while ((killed < KILLS)); do
     cycles=$((cycles + 1))
+    if ((cycles > 5 * KILLS + 10)); then
+      fail "only $killed kills landed in $cycles cycles: every attempt ends before its kill"
+      break
+    fi
     rm -rf "$WORK"/kill/runs/cache
     local command=run
     ((cycles % 4 == 0)) && command=sweep

@@ -11,6 +11,11 @@ enum FileDigest {
       throw RunError(.cache, "cannot read \(path)")
     }
     defer { try? handle.close() }
+    return try digest(of: handle)
+  }
+
+  /// SHA-256 and size of what `handle` reads to its end, in 1 MiB chunks.
+  private static func digest(of handle: FileHandle) throws -> (sha256: String, size: Int) {
     var hasher = SHA256()
     var size = 0
     while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
@@ -58,14 +63,7 @@ enum FileDigest {
       close(descriptor)
       throw RunError(.cache, "\(path) is not a regular file")
     }
-    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-    var hasher = SHA256()
-    var size = 0
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-      hasher.update(data: chunk)
-      size += chunk.count
-    }
-    return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
+    return try digest(of: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
   }
 
   /// The contents of a regular file of at most `limit` bytes (manifests), or nil.
