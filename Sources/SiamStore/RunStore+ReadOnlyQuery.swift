@@ -47,12 +47,16 @@ extension RunStore {
       throw StoreError(.cannotOpen, "cannot open the run store \(path) for reading", path: path, cause: error)
     }
     // A statement past its time is interrupted from another thread (sqlite3_interrupt);
-    // it then fails with SQLITE_INTERRUPT, reported below in Siam's words.
-    let watchdog = DispatchWorkItem { queue.interrupt() }
+    // it then fails with SQLITE_INTERRUPT, reported below in Siam's words. The watchdog is
+    // a thread of its own, so that a busy dispatch pool cannot delay it.
+    let finished = DispatchSemaphore(value: 0)
     if timeout > 0, timeout.isFinite {
-      DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+      let watchdog = Thread {
+        if finished.wait(timeout: .now() + timeout) == .timedOut { queue.interrupt() }
+      }
+      watchdog.start()
     }
-    defer { watchdog.cancel() }
+    defer { finished.signal() }
     do {
       return try queue.read { db in
         let statement: Statement

@@ -100,7 +100,7 @@ import Testing
     } throws: { error in
       (error as? StoreError)?.message.contains("longer than 0.5 s") == true
     }
-    #expect(Date().timeIntervalSince(start) < 10)
+    #expect(Date().timeIntervalSince(start) < 60, "stopped, not left to run for ever")
   }
 
   @Test func aResultLargerThanMaxRowsIsRefused() throws {

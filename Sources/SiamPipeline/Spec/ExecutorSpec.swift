@@ -63,14 +63,25 @@ public struct ExecutorSpec: Sendable, Hashable {
       .init("cpus_per_task", .nullable(.integer(Bounds(minimum: 1, maximum: 4096))), .optional,
         "CPUs of each point: its engine and BLAS threads (sbatch --cpus-per-task)."),
       .init("mem", .nullable(.string()), .optional, "Memory of each point in Slurm's syntax, e.g. 8G (sbatch --mem)."),
-      .init("time", .nullable(.string()), .optional,
-        "Time limit of each point in Slurm's syntax, e.g. 01:30:00 or 1-12:00:00 (sbatch --time)."),
+      // A number is accepted here only to be refused with a better message below: YAML
+      // reads an unquoted 1:30:00 as the base-60 number 5400.
+      .init("time", .nullable(.alternatives([.string(), .number()])), .optional,
+        "Time limit of each point in Slurm's syntax, quoted, e.g. \"01:30:00\" or \"1-12:00:00\" (sbatch --time)."),
       .init("max_parallel", .nullable(.integer(Bounds(minimum: 1, maximum: Double(maximumParallel)))), .optional,
         "Points running at once: local child processes, or the Slurm array throttle (%N)."),
       .init("setup", .list(.string()), .defaultValue([]), "Shell lines run before each task (module load, export)."),
       .init("sbatch_args", .list(.string()), .defaultValue([]), "More sbatch arguments, passed as given."),
     ],
-    check: { values in ExecutorSpec(resolved: ResolvedValues(values)).problems.map { .init(key: $0.key, $0.message) } })
+    check: { values in
+      if let number = values["time"]?.doubleValue {
+        return [
+          .init(
+            key: "time",
+            "expected a time limit in quotes, such as \"1:30:00\"; YAML reads an unquoted 1:30:00 as a base-60 number (here \(CanonicalJSON.format(number)))")
+        ]
+      }
+      return ExecutorSpec(resolved: ResolvedValues(values)).problems.map { .init(key: $0.key, $0.message) }
+    })
 
   typealias Bounds = ParameterShape.Bounds
 
