@@ -101,6 +101,42 @@ enum SlurmCluster {
     #expect(rows.map(\.status) == [.cancelled, .cancelled, .cancelled])
   }
 
+  @Test func aPointCancelledMidPretrainingResumesFromItsCheckpointWhenSubmittedAgain() throws {
+    try SlurmCluster.ensureRunning()
+    // Two points with pretrainings of their own (the learning rate varies), long enough to
+    // be cancelled in the middle.
+    let fixture = try SweepExecutorFixture(epochs: 40, learningRates: ["0.05", "0.02"])
+    defer { fixture.remove() }
+    let sweep = try fixture.sweep()
+    let plan = try SweepRunner(options: RunOptions(root: fixture.root)).plan(sweep)
+    let (coordinator, _) = try SweepCoordinator.submit(sweep, plan: plan, settings: fixture.settings(Self.slurm()))
+    // Cancel once some point has written two checkpoints.
+    let deadline = Date().addingTimeInterval(120)
+    func checkpoints() -> Int {
+      let work = fixture.root + "/cache/work"
+      return ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).map { folder in
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(work)/\(folder)/checkpoints")) ?? [])
+          .filter { $0.hasSuffix(".sha256") }.count
+      }.max() ?? 0
+    }
+    while checkpoints() < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    #expect(checkpoints() >= 2)
+    _ = try coordinator.cancel()
+    #expect(coordinator.refresh().contains { $0.status == .cancelled })
+
+    // The same sweep again: only what has no finished record is submitted; the
+    // cancelled pretraining resumes from its checkpoint, bit for bit.
+    let again = try fixture.run(Self.slurm())
+    #expect(again.coordinator.id == coordinator.id)
+    #expect(again.statuses.map(\.status) == [.finished, .finished], "\(again.statuses)")
+    let logs = (0..<2).compactMap { try? String(contentsOfFile: coordinator.workspace.logPath(point: $0), encoding: .utf8) }
+    #expect(logs.contains { $0.contains("resuming after epoch") }, "\(logs)")
+    let reference = try fixture.runInProcess()
+    let inProcess = try SweepExecutorFixture.recorded(store: fixture.folder + "/in-process/siam.sqlite", sweep: reference.id)
+    let distributed = try SweepExecutorFixture.recorded(store: fixture.storePath, sweep: coordinator.id)
+    #expect(!distributed.metrics.isEmpty && distributed.metrics == inProcess.metrics)
+  }
+
   @Test func slurmRefusingAJobShowsItsMessageAndRecordsNothingFinished() throws {
     try SlurmCluster.ensureRunning()
     let fixture = try SweepExecutorFixture()
