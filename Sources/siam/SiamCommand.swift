@@ -20,6 +20,9 @@ struct SiamCommand: ParsableCommand {
         siam sweep pipelines/ablation-temperature.yaml --dry-run
                                   the points of a sweep and the stages they share
         siam sweep pipelines/quickstart.yaml --set stages.knn.k=5,20,200
+        siam sweep pipelines/ablation-temperature.yaml --executor local --jobs 2
+                                  points as child processes (--executor slurm: job arrays)
+        siam sweep status         the newest local or Slurm sweep: each point's state, job, node
         siam rerun RUN_ID --verify
                                   re-execute a run; check it reproduces bit for bit
         siam runs                 recorded runs with their headline metrics

@@ -121,4 +121,36 @@ import _SiamTestSupport
     #expect(try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.knn.k=1000,3"]) == 1)
     #expect(runIDs().isEmpty)
   }
+
+  /// The `siam` binary of this build, which local tasks run.
+  static var executable: String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    return [".build/debug/siam", ".build/x86_64-unknown-linux-gnu/debug/siam"].map { "\(root)/\($0)" }
+      .first { FileManager.default.isExecutableFile(atPath: $0) } ?? root + "/.build/debug/siam"
+  }
+
+  @Test func executorFlagsAreCheckedAndALocalSweepRunsWatchesAndLists() throws {
+    let file = try setUp()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let runs = folder + "/runs"
+    // Bad flags: one clear error naming the flag, nothing run.
+    #expect(try exitCode(["sweep", file, "--runs", runs, "--executor", "local", "--no-wait"]) == 1)
+    #expect(try exitCode(["sweep", file, "--runs", runs, "--executor", "slurm", "--time", "soon"]) == 1)
+    #expect(try exitCode(["sweep", file, "--runs", runs, "--executor", "slurm", "--partition", "a b"]) == 1)
+    #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["sweep", file, "--executor", "cloud"]) }
+    #expect(try exitCode(["sweep", "status", "--runs", runs]) == 1, "no sweep yet")
+    #expect(runIDs().isEmpty)
+    // A local sweep through the command line, its status and its runs.
+    setenv("SIAM_EXECUTABLE", Self.executable, 1)
+    #expect(try exitCode(["sweep", file, "--runs", runs, "--executor", "local", "--jobs", "2", "--quiet"]) == 0)
+    #expect(runIDs().count == 2)
+    #expect(try exitCode(["sweep", "status", "--runs", runs, "--format", "json"]) == 0)
+    let sweeps = try FileManager.default.contentsOfDirectory(atPath: runs + "/sweeps").filter { !$0.hasPrefix(".") }
+    #expect(sweeps.count == 1)
+    #expect(try exitCode(["runs", "--sweep", sweeps[0], "--store", runs + "/siam.sqlite"]) == 0)
+    #expect(try exitCode(["sweep", "cancel", sweeps[0], "--runs", runs]) == 0, "nothing left to cancel is no error")
+    #expect(try exitCode(["sweep", "status", "no-such-sweep", "--runs", runs]) == 1)
+  }
 }
+
