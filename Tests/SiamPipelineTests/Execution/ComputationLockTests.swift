@@ -14,20 +14,24 @@ import Testing
     #expect(ComputationLock.isHeld(in: cache, fingerprint: Self.fingerprint))
     let waitedFor = Mutex<String?>(nil)
     let acquired = Mutex<Bool>(false)
+    let waiting = DispatchSemaphore(value: 0)
     let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
+    // A thread of its own: a busy dispatch pool must not delay the second holder.
+    Thread {
       let second = try? ComputationLock.acquire(in: cache, fingerprint: Self.fingerprint) { holder in
         waitedFor.withLock { $0 = holder }
+        waiting.signal()
       }
       acquired.withLock { $0 = second != nil }
       second?.release()
       done.signal()
-    }
-    Thread.sleep(forTimeInterval: 0.3)
-    #expect(!acquired.withLock { $0 }, "the second acquire must wait")
+    }.start()
+    #expect(waiting.wait(timeout: .now() + 30) == .success, "the second acquire waits")
+    Thread.sleep(forTimeInterval: 0.2)
+    #expect(!acquired.withLock { $0 }, "and does not take the lock while the first holds it")
     #expect(waitedFor.withLock { $0 }?.hasPrefix("pid \(getpid()) on ") == true, "the waiter is told who holds the lock")
     first.release()
-    #expect(done.wait(timeout: .now() + 10) == .success)
+    #expect(done.wait(timeout: .now() + 30) == .success)
     #expect(acquired.withLock { $0 })
     #expect(!ComputationLock.isHeld(in: cache, fingerprint: Self.fingerprint))
   }

@@ -1,4 +1,5 @@
 import Foundation
+import SiamStore
 
 /// Runs a sweep's tasks as child processes of the coordinator, `maxParallel` at once,
 /// each `siam sweep task` with `threadsPerTask` engine and BLAS threads; the points start
@@ -87,6 +88,13 @@ final class LocalLauncher: TaskLauncher, @unchecked Sendable {
         } else if let process = running[point] {
           kill(process.processIdentifier, SIGTERM)
           stopped.append(point)
+        } else if PointLock.isHeld(workspace.lockPath(point: point)), let report = workspace.readTask(point: point),
+          report.host == ProcessLiveness.hostName
+        {
+          // A task another `siam sweep` started (`siam sweep cancel` from another shell);
+          // that coordinator drops the queued ones itself (it reads `cancelled`).
+          kill(report.pid, SIGTERM)
+          stopped.append(point)
         }
       }
       return stopped
@@ -97,7 +105,10 @@ final class LocalLauncher: TaskLauncher, @unchecked Sendable {
   /// task (if any) has succeeded.
   private func startReady() throws(RunError) {
     var toStart: [Int] = []
+    // Points cancelled from another process (`siam sweep cancel`) are not started.
+    let cancelled = (try? workspace.readManifest())?.cancelled ?? []
     lock.withLock {
+      queue.removeAll { cancelled.contains($0) }
       if let process = shared, !process.isRunning, sharedEnded == nil {
         process.waitUntilExit()
         sharedEnded = process.terminationStatus

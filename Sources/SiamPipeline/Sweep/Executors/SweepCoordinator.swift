@@ -172,14 +172,16 @@ public final class SweepCoordinator: @unchecked Sendable {
     }
     var after: String?
     if !manifest.shared.isEmpty {
+      try? FileManager.default.removeItem(atPath: workspace.sharedTaskPath)
       let shared = try launcher.submitShared(manifest)
       manifest.submissions.append(shared)
       after = shared.jobID
-      try? FileManager.default.removeItem(atPath: workspace.sharedTaskPath)
     }
+    // Resubmitted points are no longer cancelled (written first: a local launcher reads it).
+    manifest.cancelled.subtract(open)
+    try workspace.write(manifest)
     let submissions = try launcher.submitPoints(open, after: after, manifest: manifest)
     manifest.submissions += submissions
-    manifest.cancelled.subtract(open)
     try workspace.write(manifest)
     record(
       submissions.flatMap { submission in
