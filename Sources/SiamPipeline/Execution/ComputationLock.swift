@@ -88,11 +88,7 @@ public final class ComputationLock: Sendable {
   /// Whether another process (or another open of the file) holds the lock of
   /// `fingerprint` now: a stage being computed.
   public static func isHeld(in cache: ArtifactCache, fingerprint: String) -> Bool {
-    let descriptor = open(path(in: cache, fingerprint: fingerprint), O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return false }
-    defer { close(descriptor) }
-    if flock(descriptor, LOCK_SH | LOCK_NB) == 0 { return false }
-    return errno == EWOULDBLOCK
+    FileLock.isHeld(path(in: cache, fingerprint: fingerprint))
   }
 
   /// Releases the lock (the file stays: removing it here would race with a waiter).

@@ -51,23 +51,10 @@ enum FileDigest {
     return nil
   }
 
-  /// SHA-256 and size of a regular file, opened without following a symbolic link and
-  /// without blocking on a FIFO swapped in after a check.
-  ///
-  /// - Throws: `RunError` when it is not a readable regular file.
-  static func digestOfRegularFile(_ path: String) throws -> (sha256: String, size: Int) {
-    let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-    guard descriptor >= 0 else { throw RunError(.cache, "cannot read \(path): \(String(cString: strerror(errno)))") }
-    var info = stat()
-    guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-      close(descriptor)
-      throw RunError(.cache, "\(path) is not a regular file")
-    }
-    return try digest(of: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
-  }
-
-  /// The contents of a regular file of at most `limit` bytes (manifests), or nil.
-  static func contentsOfRegularFile(_ path: String, limit: Int = 64 << 20) -> Data? {
+  /// A handle on the regular file at `path`, opened without following a symbolic link and
+  /// without blocking on a FIFO swapped in after a check; nil when it is not one (or is
+  /// larger than `limit` bytes).
+  private static func openRegularFile(_ path: String, limit: Int = .max) -> FileHandle? {
     let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else { return nil }
     var info = stat()
@@ -75,7 +62,20 @@ enum FileDigest {
       close(descriptor)
       return nil
     }
-    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+  }
+
+  /// SHA-256 and size of a regular file (`openRegularFile`).
+  ///
+  /// - Throws: `RunError` when it is not a readable regular file.
+  static func digestOfRegularFile(_ path: String) throws -> (sha256: String, size: Int) {
+    guard let handle = openRegularFile(path) else { throw RunError(.cache, "\(path) is not a readable regular file") }
+    return try digest(of: handle)
+  }
+
+  /// The contents of a regular file of at most `limit` bytes (manifests), or nil.
+  static func contentsOfRegularFile(_ path: String, limit: Int = 64 << 20) -> Data? {
+    guard let handle = openRegularFile(path, limit: limit) else { return nil }
     return try? handle.readToEnd() ?? Data()
   }
 

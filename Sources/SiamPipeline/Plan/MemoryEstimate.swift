@@ -165,22 +165,6 @@ struct MemoryEstimate {
     return String(format: "%.0f MB", max(bytes / 1e6, 1))
   }
 
-  /// Refuses a `knn` stage whose `k` exceeds the training images, when the plan knows
-  /// their number (a known dataset, or a synthetic one, with its `limit`).
-  ///
-  /// - Throws: `RunError.planning` naming the stage, the `k` and the count.
-  static func checkNeighbours(_ spec: PipelineSpec) throws(RunError) {
-    for stage in spec.orderedStages {
-      guard let p = stage.parameters as? KNNParameters,
-        let data = spec.datasetStage(upstreamOf: stage.name)?.parameters as? DatasetParameters,
-        let geometry = geometry(data), let k = p.k.max(), k > geometry.train
-      else { continue }
-      throw RunError(
-        .planning, stage: stage.name,
-        "k = \(k) neighbours, but the training split has \(geometry.train) images; use a k of at most \(geometry.train)")
-    }
-  }
-
   /// Refuses the first stage of `spec` whose estimate exceeds `available` bytes.
   ///
   /// - Throws: `RunError.planning` naming the stage, the estimate, what it counts and the

@@ -25,7 +25,7 @@ public struct Planner: Sendable {
         "stage kind '\(stage.kind)' has no runner yet (runners exist for: \(runners.kinds.joined(separator: ", ")))")
     }
     try MemoryEstimate.check(spec)
-    try MemoryEstimate.checkNeighbours(spec)
+    try Self.checkNeighbours(spec)
     for name in options.force.sorted() where spec.stages[name] == nil {
       let known = spec.graph.order.joined(separator: ", ")
       throw RunError(.planning, "--force \(name): no stage of that name (stages: \(known))")
@@ -95,5 +95,21 @@ public struct Planner: Sendable {
     if !inputs.isEmpty { return .inputsChanged(inputs) }
     if previous.data != record.data { return .dataChanged }
     return .notInCache
+  }
+
+  /// Refuses a `knn` stage whose `k` exceeds the training images, when the plan knows
+  /// their number (a known dataset, or a synthetic one, with its `limit`).
+  ///
+  /// - Throws: `RunError.planning` naming the stage, the `k` and the count.
+  static func checkNeighbours(_ spec: PipelineSpec) throws(RunError) {
+    for stage in spec.orderedStages {
+      guard let p = stage.parameters as? KNNParameters,
+        let data = spec.datasetStage(upstreamOf: stage.name)?.parameters as? DatasetParameters,
+        let geometry = MemoryEstimate.geometry(data), let k = p.k.max(), k > geometry.train
+      else { continue }
+      throw RunError(
+        .planning, stage: stage.name,
+        "k = \(k) neighbours, but the training split has \(geometry.train) images; use a k of at most \(geometry.train)")
+    }
   }
 }

@@ -64,7 +64,7 @@ final class LocalLauncher: TaskLauncher, @unchecked Sendable {
         } else if queue.contains(point) {
           points[point] = sharedEnded.map { $0 != 0 } == true
             ? .queued(reason: "DependencyNeverSatisfied") : .queued(reason: shared == nil ? "Resources" : "Dependency")
-        } else if !owned, PointLock.isHeld(workspace.lockPath(point: point)) {
+        } else if !owned, FileLock.isHeld(workspace.lockPath(point: point)) {
           points[point] = .running(node: workspace.readTask(point: point)?.host)
         } else {
           points[point] = .unknown
@@ -88,7 +88,7 @@ final class LocalLauncher: TaskLauncher, @unchecked Sendable {
         } else if let process = running[point] {
           kill(process.processIdentifier, SIGTERM)
           stopped.append(point)
-        } else if PointLock.isHeld(workspace.lockPath(point: point)), let report = workspace.readTask(point: point),
+        } else if FileLock.isHeld(workspace.lockPath(point: point)), let report = workspace.readTask(point: point),
           report.host == ProcessLiveness.hostName
         {
           // A task another `siam sweep` started (`siam sweep cancel` from another shell);

@@ -126,7 +126,7 @@ public final class SweepCoordinator: @unchecked Sendable {
       throw RunError(.executor, "cannot record sweep \(workspace.id)", cause: error)
     }
     let coordinator = SweepCoordinator(settings: settings, workspace: workspace, manifest: manifest, store: store)
-    let submitted = try coordinator.submitOpenPoints(plan: plan)
+    let submitted = try coordinator.submitOpenPoints()
     return (coordinator, submitted)
   }
 
@@ -157,7 +157,7 @@ public final class SweepCoordinator: @unchecked Sendable {
   }
 
   /// Submits the points that are neither finished nor queued nor running.
-  private func submitOpenPoints(plan: SweepPlan) throws(RunError) -> [Int] {
+  private func submitOpenPoints() throws(RunError) -> [Int] {
     let statuses = refresh()
     let open = statuses.filter { [.pending, .failed, .cancelled, .skipped].contains($0.status) }.map(\.index)
     guard !open.isEmpty else { return [] }
@@ -190,7 +190,7 @@ public final class SweepCoordinator: @unchecked Sendable {
           return RowChange(point: point, status: .queued, job: job, arrayIndex: job == nil ? nil : index)
         }
       })
-    writeSweepFile(refresh())
+    refresh()
     return open
   }
 
@@ -240,15 +240,10 @@ public final class SweepCoordinator: @unchecked Sendable {
           if manifest.cancelled.contains(point.index) { status.status = .cancelled }
           break
         }
-        // The task is over (or the executor forgot it) and left no final report: look
-        // once more (it may have finished since), else it failed.
-        if let report = workspace.readTask(point: point.index), report.state != .running,
-          let merged = merge(point.index, report: report)
-        {
-          status.status = merged.status
-          status.runID = merged.runID
-          status.error = merged.error
-        } else if PointLock.isHeld(workspace.lockPath(point: point.index)) {
+        // The task is over (or the executor forgot it) and left no final report (a final
+        // one was merged above, after the executor was asked): it failed, unless it still
+        // holds its point or the executor has not shown it yet.
+        if FileLock.isHeld(workspace.lockPath(point: point.index)) {
           status.status = .running
         } else if liveState == .unknown, Date().timeIntervalSince1970 - submitted.0.submittedAt < 30 {
           status.status = .queued
@@ -404,7 +399,7 @@ public final class SweepCoordinator: @unchecked Sendable {
       : statuses.allSatisfy(\.status.isFinal) ? "failed" : "running"
     let document: CanonicalJSON = [
       "sweep_id": .string(workspace.id), "pipeline": .string(manifest.pipeline), "file": .string(manifest.pipelineFile),
-      "executor": (try? CanonicalJSON.parse(Data(manifest.executorJSON.utf8))) ?? .null,
+      "executor": manifest.executor.json,
       "status": .string(overall), "created": .string(manifest.created),
       "points": .array(
         statuses.map {
@@ -453,7 +448,7 @@ public final class SweepCoordinator: @unchecked Sendable {
     } catch {
       throw RunError(.cache, "cannot create \(sweeps)", cause: error)
     }
-    guard let lock = PointLock.acquireWaiting(sweeps + "/.create.lock") else {
+    guard let lock = FileLock.acquire(sweeps + "/.create.lock", waiting: true) else {
       throw RunError(.cache, "cannot lock \(sweeps)/.create.lock")
     }
     defer { lock.release() }
@@ -484,8 +479,8 @@ public final class SweepCoordinator: @unchecked Sendable {
     }
   }
 
-  private static func lockCoordinator(_ workspace: SweepWorkspace) throws(RunError) -> PointLock {
-    guard let lock = PointLock.acquireWaiting(workspace.coordinatorLockPath) else {
+  private static func lockCoordinator(_ workspace: SweepWorkspace) throws(RunError) -> FileLock {
+    guard let lock = FileLock.acquire(workspace.coordinatorLockPath, waiting: true) else {
       throw RunError(.cache, "cannot lock \(workspace.coordinatorLockPath)")
     }
     return lock

@@ -35,7 +35,8 @@ public final class SweepTask: @unchecked Sendable {
   public func interrupt(signal: Int32) {
     let (recorder, current) = state.withLock { (self.recorder, self.report) }
     recorder?.markKilled()
-    guard var (path, report) = current else { return }
+    guard let (path, last) = current else { return }
+    var report = last
     report.state = .failed
     report.finishedAt = Date().timeIntervalSince1970
     report.error = "stopped by signal \(signal)"
@@ -72,7 +73,7 @@ public final class SweepTask: @unchecked Sendable {
     } catch {
       throw RunError(.cache, "cannot create \(workspace.path)/shards", cause: error)
     }
-    guard let lock = PointLock.tryAcquire(workspace.lockPath(point: point)) else {
+    guard let lock = FileLock.acquire(workspace.lockPath(point: point), waiting: false) else {
       let holder = workspace.readTask(point: point).map { "pid \($0.pid) on \($0.host)" } ?? "another task"
       return .alreadyRunning("point \(point + 1) is already running (\(holder))")
     }
@@ -184,46 +185,4 @@ public final class SweepTask: @unchecked Sendable {
       throw RunError(.executor, "the pipeline of point \(point + 1) (\(path)) does not load", cause: error)
     }
   }
-}
-
-/// An exclusive flock(2) on a file, taken without waiting: one task per sweep point.
-final class PointLock: Sendable {
-  private let descriptor: Int32
-
-  private init(descriptor: Int32) { self.descriptor = descriptor }
-
-  deinit { close(descriptor) }
-
-  /// The lock of `path`, or nil when another process holds it.
-  static func tryAcquire(_ path: String) -> PointLock? {
-    let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { return nil }
-    guard FolderLock.lock(descriptor, LOCK_EX | LOCK_NB) else {
-      close(descriptor)
-      return nil
-    }
-    return PointLock(descriptor: descriptor)
-  }
-
-  /// The lock of `path`, waiting for it; nil when the file cannot be opened.
-  static func acquireWaiting(_ path: String) -> PointLock? {
-    let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { return nil }
-    guard FolderLock.lock(descriptor, LOCK_EX) else {
-      close(descriptor)
-      return nil
-    }
-    return PointLock(descriptor: descriptor)
-  }
-
-  /// Whether some process holds the lock of `path` now.
-  static func isHeld(_ path: String) -> Bool {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return false }
-    defer { close(descriptor) }
-    if flock(descriptor, LOCK_SH | LOCK_NB) == 0 { return false }
-    return errno == EWOULDBLOCK
-  }
-
-  func release() { _ = flock(descriptor, LOCK_UN) }
 }

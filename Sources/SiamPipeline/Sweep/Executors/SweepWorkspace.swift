@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The folder of a sweep whose points run as separate tasks (`local` and `slurm`
@@ -161,13 +160,15 @@ public struct SweepWorkspace: Sendable {
       .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// The key of a sweep: SHA-256 over the pipeline name and, per point, its overrides and
-  /// its stages' fingerprints.
+  /// The key of a sweep: the SHA-256 of the canonical JSON of the pipeline name and, per
+  /// point, its overrides and its stages' fingerprints.
   static func key(pipeline: String, points: [Manifest.Point], plan: SweepPlan) -> String {
-    var text = pipeline + "\n"
-    for (point, run) in zip(points, plan.points) {
-      text += point.overrides.joined(separator: " ") + "|" + run.stages.map(\.fingerprint).joined(separator: ",") + "\n"
+    let entries = zip(points, plan.points).map { point, run -> CanonicalJSON in
+      [
+        "overrides": .array(point.overrides.map(CanonicalJSON.string)),
+        "fingerprints": .array(run.stages.map { .string($0.fingerprint) }),
+      ]
     }
-    return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    return (["pipeline": .string(pipeline), "points": .array(entries)] as CanonicalJSON).sha256Hex
   }
 }
