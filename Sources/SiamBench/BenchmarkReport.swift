@@ -18,6 +18,11 @@ public struct BenchmarkReport: Encodable, Sendable {
   public var dataWait: DataWaitFigure?
   public var simclrConvnet: StepFigure?
   public var simclrResnet18: StepFigure?
+  public var byolConvnet: StepFigure?
+  public var mocov2Convnet: StepFigure?
+  /// Forward passes in evaluation mode (embedding extraction), batch 256.
+  public var forwardConvnet: StepFigure?
+  public var forwardResnet18: StepFigure?
 
   /// sgemm GFLOP/s at 1024³ (or the first size measured).
   public var sgemmGFLOPS: Double? {
@@ -31,6 +36,12 @@ public struct BenchmarkReport: Encodable, Sendable {
     case sgemmGFLOPS = "sgemm_gflops"
     case simclrConvnetImagesPerSecond = "simclr_convnet_images_per_second"
     case simclrResnet18ImagesPerSecond = "simclr_resnet18_images_per_second"
+    case byolConvnet = "byol_convnet", mocov2Convnet = "mocov2_convnet"
+    case forwardConvnet = "convnet_forward", forwardResnet18 = "resnet18_forward"
+    case byolConvnetImagesPerSecond = "byol_convnet_images_per_second"
+    case mocov2ConvnetImagesPerSecond = "mocov2_convnet_images_per_second"
+    case forwardConvnetImagesPerSecond = "convnet_forward_images_per_second"
+    case forwardResnet18ImagesPerSecond = "resnet18_forward_images_per_second"
   }
 
   init(blasCoreType: String, blasCoreTypeSource: String, threads: Int, blasThreads: Int, trials: Int) {
@@ -54,10 +65,18 @@ public struct BenchmarkReport: Encodable, Sendable {
     try c.encodeIfPresent(dataWait, forKey: .dataWait)
     try c.encodeIfPresent(simclrConvnet, forKey: .simclrConvnet)
     try c.encodeIfPresent(simclrResnet18, forKey: .simclrResnet18)
+    try c.encodeIfPresent(byolConvnet, forKey: .byolConvnet)
+    try c.encodeIfPresent(mocov2Convnet, forKey: .mocov2Convnet)
+    try c.encodeIfPresent(forwardConvnet, forKey: .forwardConvnet)
+    try c.encodeIfPresent(forwardResnet18, forKey: .forwardResnet18)
     // Headline figures, flat, for scripts.
     try c.encodeIfPresent(sgemmGFLOPS, forKey: .sgemmGFLOPS)
     try c.encodeIfPresent(simclrConvnet?.imagesPerSecond, forKey: .simclrConvnetImagesPerSecond)
     try c.encodeIfPresent(simclrResnet18?.imagesPerSecond, forKey: .simclrResnet18ImagesPerSecond)
+    try c.encodeIfPresent(byolConvnet?.imagesPerSecond, forKey: .byolConvnetImagesPerSecond)
+    try c.encodeIfPresent(mocov2Convnet?.imagesPerSecond, forKey: .mocov2ConvnetImagesPerSecond)
+    try c.encodeIfPresent(forwardConvnet?.imagesPerSecond, forKey: .forwardConvnetImagesPerSecond)
+    try c.encodeIfPresent(forwardResnet18?.imagesPerSecond, forKey: .forwardResnet18ImagesPerSecond)
   }
 
   /// One JSON object, keys sorted.

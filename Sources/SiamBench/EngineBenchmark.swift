@@ -21,7 +21,8 @@ public struct EngineBenchmark: Sendable {
 
   public enum Part: String, CaseIterable, Sendable, Codable {
     case sgemm, conv, augment, dataWait = "data-wait", simclrConvnet = "simclr-convnet"
-    case simclrResnet18 = "simclr-resnet18"
+    case simclrResnet18 = "simclr-resnet18", byolConvnet = "byol-convnet", mocov2Convnet = "mocov2-convnet"
+    case forwardConvnet = "forward-convnet", forwardResnet18 = "forward-resnet18"
   }
 
   public let options: Options
@@ -76,7 +77,41 @@ public struct EngineBenchmark: Sendable {
       report.simclrResnet18 = step.measure(trials: max(1, min(options.trials, 3)))
       progress("SimCLR step, ResNet-18, batch \(step.batchSize): \(format(report.simclrResnet18!.imagesPerSecond)) images/s (\(format(report.simclrResnet18!.gflops)) GFLOP/s)")
     }
+    if options.parts.contains(.byolConvnet) {
+      report.byolConvnet = methodFigure("BYOL", progress: progress) {
+        try MethodStepBenchmark.byolConvnet(batchSize: options.isQuick ? 16 : 256)
+      }
+    }
+    if options.parts.contains(.mocov2Convnet) {
+      report.mocov2Convnet = methodFigure("MoCo v2", progress: progress) {
+        try MethodStepBenchmark.mocov2Convnet(batchSize: options.isQuick ? 16 : 256, queueSize: options.isQuick ? 64 : 4096)
+      }
+    }
+    if options.parts.contains(.forwardConvnet) {
+      let forward = ForwardBenchmark.convnet(batchSize: options.isQuick ? 16 : 256)
+      report.forwardConvnet = forward.measure(trials: options.trials)
+      progress("forward, convnet, batch \(forward.batchSize): \(format(report.forwardConvnet!.imagesPerSecond)) images/s (\(format(report.forwardConvnet!.gflops)) GFLOP/s)")
+    }
+    if options.parts.contains(.forwardResnet18) {
+      let forward = ForwardBenchmark.resnet18(batchSize: options.isQuick ? 4 : 256)
+      report.forwardResnet18 = forward.measure(trials: options.trials)
+      progress("forward, ResNet-18, batch \(forward.batchSize): \(format(report.forwardResnet18!.imagesPerSecond)) images/s (\(format(report.forwardResnet18!.gflops)) GFLOP/s)")
+    }
     return report
+  }
+
+  private func methodFigure(
+    _ name: String, progress: (String) -> Void, _ make: () throws -> MethodStepBenchmark
+  ) -> StepFigure? {
+    do {
+      let step = try make()
+      let figure = step.measure(trials: options.trials)
+      progress("\(name) step, convnet, batch \(step.batchSize): \(format(figure.imagesPerSecond)) images/s (\(format(figure.gflops)) GFLOP/s)")
+      return figure
+    } catch {
+      progress("\(name) step: cannot build the method: \(error)")
+      return nil
+    }
   }
 
   func sgemmGFLOPS(n: Int) -> Double {

@@ -39,6 +39,15 @@ struct SimCLRStepBenchmark {
     let key = RandomKey(seed: 43)
     let encoder = ResNet(depth: .resnet18, stem: .cifar, inputChannels: 3, key: key.folded(in: "encoder"))
     let projector = MLPHead.projector(inputFeatures: 512, hiddenFeatures: 2048, outputFeatures: 128, key: key.folded(in: "projector"))
+    let layers = resnet18Layers + [.linear(inputs: 512, outputs: 2048), .linear(inputs: 2048, outputs: 128)]
+    return SimCLRStepBenchmark(
+      batchSize: batchSize, model: Sequential([encoder, projector]),
+      views: makeViews(batchSize: batchSize, shape: [3, 32, 32], key: key),
+      flopsPerStep: FLOPCounter.trainingStep(layers, images: 2 * batchSize))
+  }
+
+  /// The convolutions of ResNet-18 (CIFAR stem) on 32×32×3.
+  static let resnet18Layers: [FLOPCounter.Layer] = {
     var layers: [FLOPCounter.Layer] = [.conv(inputChannels: 3, outputChannels: 64, kernel: 3, outputSize: 32)]
     var channels = 64, size = 32
     for (stage, width) in [64, 128, 256, 512].enumerated() {
@@ -49,12 +58,8 @@ struct SimCLRStepBenchmark {
       channels = width
       size = outputSize
     }
-    layers += [.linear(inputs: 512, outputs: 2048), .linear(inputs: 2048, outputs: 128)]
-    return SimCLRStepBenchmark(
-      batchSize: batchSize, model: Sequential([encoder, projector]),
-      views: makeViews(batchSize: batchSize, shape: [3, 32, 32], key: key),
-      flopsPerStep: FLOPCounter.trainingStep(layers, images: 2 * batchSize))
-  }
+    return layers
+  }()
 
   static func makeViews(batchSize: Int, shape: [Int], key: RandomKey) -> (Tensor, Tensor) {
     (Tensor.randomNormal(shape: [batchSize] + shape, key: key.folded(in: "view1")),
@@ -105,7 +110,11 @@ enum FLOPCounter {
   /// the forward (input and weight gradients) except for the first layer, which needs no
   /// input gradient.
   static func trainingStep(_ layers: [Layer], images: Int) -> Double {
-    let forward = layers.reduce(0) { $0 + $1.forwardFLOPs }
-    return Double(images) * (3 * forward - (layers.first?.forwardFLOPs ?? 0))
+    3 * forward(layers, images: images) - Double(images) * (layers.first?.forwardFLOPs ?? 0)
+  }
+
+  /// Forward FLOPs of `layers` over `images` images.
+  static func forward(_ layers: [Layer], images: Int) -> Double {
+    Double(images) * layers.reduce(0) { $0 + $1.forwardFLOPs }
   }
 }

@@ -6,7 +6,7 @@ import SiamTensor
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Measure the engine: sgemm, convolutions and full SimCLR training steps.",
+    abstract: "Measure the engine: sgemm, convolutions, SimCLR, BYOL and MoCo v2 steps, forward passes.",
     discussion: HelpText.reflowed("""
       Figures are medians over --trials timed runs after one warm-up run. Build in release
       mode first (make bench does); a debug build is 10-50x slower.

@@ -96,6 +96,14 @@ public enum BLAS {
       FileHandle.standardError.write(Data("siam: warning: \(problem); using the slow reference matrix kernel\n".utf8))
       return Library(sgemm: nil, setThreads: nil, info: Info(coreType: "reference", coreTypeSource: source, isVerified: false, problem: problem))
     }
+    // OpenBLAS's idle worker threads spin on sched_yield for 2^28 cycles (about 0.1 s)
+    // after each multi-threaded call. The engine's own threads run single-threaded sgemm
+    // in between, so on a machine with as many threads as cores the spinning workers take
+    // their cores (measured: 7 % of a convnet step's samples in sched_yield). 2^4 cycles
+    // makes them sleep at once; waking them costs microseconds per multi-threaded call.
+    if ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"]?.isEmpty ?? true {
+      setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
+    }
     var handle: UnsafeMutableRawPointer?
     for name in ["libopenblas.so.0", "libopenblas.so"] {
       handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL)
