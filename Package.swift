@@ -33,9 +33,12 @@ let package = Package(
       path: "Sources/COpenBLAS",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    // oneDNN 2.x (libdnnl-dev), the convolution kernels of the convolution stacks
+    // (SiamTensor's OneDNN.swift is the only file that calls it).
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
     .target(
       name: "SiamTensor",
-      dependencies: ["COpenBLAS"],
+      dependencies: ["COpenBLAS", "CDNNL"],
       linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]
     ),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),

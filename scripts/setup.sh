@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # python3 and procps (pkill) are used by the fault-injection suite (scripts/chaos.sh).
-packages=(libopenblas-dev libsqlite3-dev libyaml-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist python3 procps)
+packages=(libopenblas-dev libdnnl-dev libsqlite3-dev libyaml-dev zlib1g-dev libpng-dev pkg-config dataset-fashion-mnist python3 procps)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

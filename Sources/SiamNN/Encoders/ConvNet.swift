@@ -12,6 +12,10 @@ import SiamTensor
 /// is worth 3.5–6 points of linear-probe accuracy for pretrained and random encoders alike
 /// (BENCHMARKS.md), for a negligible cost (a wider projector input).
 ///
+/// When every width is a multiple of 8, the whole stack runs as one primitive on oneDNN's
+/// convolutions (`convBatchNormReLUStack`: blocked activations, fused batch norm + ReLU);
+/// otherwise, or when the input is itself differentiated, layer by layer.
+///
 /// Shapes: `[N, C, H, W] → [N, widths.last · pool²]`.
 /// Keys (as a PyTorch `nn.Sequential`): `0.weight`, `1.weight`, `1.bias`,
 /// `1.running_mean`, `1.running_var`, `1.num_batches_tracked`, `3.weight`, `4.*`, ...
@@ -22,6 +26,9 @@ public final class ConvNet: Sequential, FeatureEncoder {
 
   public let inputChannels: Int
   public let outputFeatures: Int
+  public let pool: Int
+  private let convolutions: [Conv2d]
+  private let norms: [BatchNorm2d]
 
   /// - Parameters:
   ///   - inputChannels: `C`.
@@ -39,15 +46,19 @@ public final class ConvNet: Sequential, FeatureEncoder {
     precondition(pool >= 1, "ConvNet: pool must be at least 1, got \(pool)")
     self.inputChannels = inputChannels
     self.outputFeatures = widths.last! * pool * pool
+    self.pool = pool
     var layers: [Module] = []
     var channels = inputChannels
+    var convolutions: [Conv2d] = [], norms: [BatchNorm2d] = []
     for (index, (width, stride)) in zip(widths, strides).enumerated() {
-      layers.append(Conv2d(channels, width, kernelSize: 3, stride: stride, padding: 1, hasBias: false,
-                           key: key.folded(in: UInt64(index))))
-      layers.append(BatchNorm2d(width))
-      layers.append(ReLU())
+      convolutions.append(Conv2d(channels, width, kernelSize: 3, stride: stride, padding: 1, hasBias: false,
+                                 key: key.folded(in: UInt64(index))))
+      norms.append(BatchNorm2d(width))
+      layers += [convolutions[index], norms[index], ReLU()]
       channels = width
     }
+    self.convolutions = convolutions
+    self.norms = norms
     if pool == 1 {
       layers.append(GlobalAvgPool())
     } else {
@@ -55,5 +66,41 @@ public final class ConvNet: Sequential, FeatureEncoder {
       layers.append(Flatten())
     }
     super.init(layers)
+  }
+
+  public override func callAsFunction(_ x: Tensor) -> Tensor {
+    fusedForward(x) ?? super.callAsFunction(x)
+  }
+
+  /// The stack as one `convBatchNormReLUStack` call, updating the running statistics as
+  /// the BatchNorm layers would; nil when the stack cannot run fused.
+  private func fusedForward(_ x: Tensor) -> Tensor? {
+    guard x.rank == 4, x.shape[1] == inputChannels, !x.isTracked else { return nil }
+    let stages = zip(convolutions, norms).map { convolution, norm in
+      ConvStackStage(
+        weight: convolution.weight, gamma: norm.weight ?? Tensor(ones: [norm.featureCount]),
+        beta: norm.bias ?? Tensor(zeros: [norm.featureCount]), stride: convolution.stride,
+        padding: convolution.padding, epsilon: norm.epsilon,
+        runningMean: norm.isTraining ? nil : norm.runningMean, runningVariance: norm.isTraining ? nil : norm.runningVariance)
+    }
+    // Training-mode batch norm needs more than one value per channel (the layer checks it).
+    var extent = (x.shape[2], x.shape[3])
+    var smallest = Int.max
+    for convolution in convolutions {
+      extent = (convolution.outputExtent(extent.0), convolution.outputExtent(extent.1))
+      smallest = min(smallest, x.shape[0] * extent.0 * extent.1)
+    }
+    guard !isTraining || smallest > 1, norms.allSatisfy(\.isAffine) else { return nil }
+    guard let result = convBatchNormReLUStack(x, stages: stages, pool: pool) else { return nil }
+    if isTraining {
+      extent = (x.shape[2], x.shape[3])
+      for (index, (convolution, norm)) in zip(convolutions, norms).enumerated() {
+        extent = (convolution.outputExtent(extent.0), convolution.outputExtent(extent.1))
+        norm.recordBatchStatistics(
+          mean: result.batchMeans[index], variance: result.batchVariances[index],
+          valuesPerChannel: x.shape[0] * extent.0 * extent.1)
+      }
+    }
+    return result.output
   }
 }

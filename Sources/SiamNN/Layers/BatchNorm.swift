@@ -73,11 +73,18 @@ public class BatchNorm: Module {
     precondition(valuesPerChannel > 1,
       "\(type(of: self)): expected more than 1 value per channel in training mode, got input shape \(x.shape)")
     let (output, mean, variance) = batchNorm(x, gamma: weight, beta: bias, epsilon: epsilon)
+    recordBatchStatistics(mean: mean, variance: variance, valuesPerChannel: valuesPerChannel)
+    return output
+  }
+
+  /// Updates the running statistics from one training batch's mean and biased variance
+  /// over `valuesPerChannel` values per channel (what a training-mode call does; layers
+  /// that compute the normalisation themselves, such as a fused convolution stack, call it).
+  public func recordBatchStatistics(mean: Tensor, variance: Tensor, valuesPerChannel: Int) {
     let correction = Float(valuesPerChannel) / Float(valuesPerChannel - 1)
     runningMean = runningMean.detached() * (1 - momentum) + mean.detached() * momentum
     runningVariance = runningVariance.detached() * (1 - momentum) + variance.detached() * (momentum * correction)
     setLocalTensor("num_batches_tracked", Tensor(batchesTracked + 1))
-    return output
   }
 }
 

@@ -181,7 +181,7 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Int) -> Tensor {
 
 /// PyTorch's adaptive pooling bins: bin `i` of `output` covers `⌊i·input/output⌋ ..<
 /// ⌈(i+1)·input/output⌉`.
-private func adaptiveBins(input: Int, output: Int) -> [Range<Int>] {
+func adaptiveBins(input: Int, output: Int) -> [Range<Int>] {
   (0..<output).map { i in (i * input / output)..<(((i + 1) * input + output - 1) / output) }
 }
 

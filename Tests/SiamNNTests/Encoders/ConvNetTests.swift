@@ -48,3 +48,28 @@ import _SiamTestSupport
   let globalPool = EncoderConfiguration.convnet(pool: 1).makeEncoder(inputShape: [1, 28, 28], key: RandomKey(seed: 1))
   #expect(globalPool.outputFeatures == 128 && globalPool(Tensor(zeros: [2, 1, 28, 28])).shape == [2, 128])
 }
+
+/// The convnet runs as one fused stack when its widths are multiples of 8: the same
+/// features, gradients and running statistics as its layers applied one by one.
+@Test func fusedConvNetMatchesItsLayersOneByOne() {
+  let fused = ConvNet(inputChannels: 1, widths: [8, 16], strides: [1, 2], pool: 2, key: RandomKey(seed: 5))
+  let layered = ConvNet(inputChannels: 1, widths: [8, 16], strides: [1, 2], pool: 2, key: RandomKey(seed: 5))
+  let x = makeTestTensor([18, 1, 10, 10], seed: 6)
+  let (lossA, gradientsA) = valueAndGradient(of: fused) { ($0(x) * $0(x)).sum() }
+  let (lossB, gradientsB) = valueAndGradient(of: layered) { net in
+    let y = net.layers.reduce(x) { $1($0) }
+    let z = net.layers.reduce(x) { $1($0) }
+    return (y * z).sum()
+  }
+  expectClose(lossA, lossB, absolute: 1e-3, relative: 1e-4)
+  for key in gradientsB.keys.sorted() {
+    expectClose(gradientsA[key]!, gradientsB[key]!, absolute: 1e-3, relative: 1e-3, key)
+  }
+  for key in ["1.running_mean", "1.running_var", "4.running_mean", "4.running_var", "4.num_batches_tracked"] {
+    expectClose(fused.tensor(forKey: key)!, layered.tensor(forKey: key)!, absolute: 1e-5, relative: 1e-4, key)
+  }
+  #expect(fused.tensor(forKey: "1.num_batches_tracked")!.scalar == 2)
+  fused.eval()
+  layered.eval()
+  expectClose(fused(x), layered.layers.reduce(x) { $1($0) }, absolute: 1e-4, relative: 1e-3, "evaluation mode")
+}

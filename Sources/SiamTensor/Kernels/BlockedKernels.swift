@@ -1,0 +1,306 @@
+// Kernels over activations in the blocked layout `nChw8c` (oneDNN's name): a `[N, C, H, W]`
+// tensor stored as `[N, C/8, H, W, 8]`, the eight channels of a block adjacent, so one
+// `SIMD8<Float>` holds one pixel of eight channels. `C` must be a multiple of 8.
+//
+// Batch normalisation, ReLU and average pooling run here on the layout the convolutions
+// write, fused (statistics, then normalise + ReLU in one pass; the ReLU mask, then the
+// batch-norm gradient in one pass). Reductions over images go through a fixed number of
+// image blocks (a function of `N` only), partials added in block order, so results are
+// bit-identical for any thread count. Sums run in eight `Float` lanes within a plane and
+// in `Double` across planes and blocks.
+
+/// The geometry of one `nChw8c` activation.
+struct BlockedLayout: Sendable, Equatable {
+  static let lanes = 8
+  let batch: Int, channels: Int, height: Int, width: Int
+
+  init(batch: Int, channels: Int, height: Int, width: Int) {
+    precondition(channels % Self.lanes == 0, "nChw8c needs a multiple of 8 channels, got \(channels)")
+    self.batch = batch
+    self.channels = channels
+    self.height = height
+    self.width = width
+  }
+
+  var blocks: Int { channels / Self.lanes }
+  var plane: Int { height * width }
+  /// Elements per image (`C·H·W`).
+  var image: Int { channels * plane }
+  var count: Int { batch * image }
+  /// Image blocks of the reductions (fixed by `N`, never by the thread count).
+  var reductionBlocks: Int { min(batch, 16) }
+
+  /// The offset of element `(n, c, y, x)`.
+  @inline(__always)
+  func offset(_ n: Int, _ c: Int, _ y: Int, _ x: Int) -> Int {
+    (((n &* blocks &+ c / 8) &* height &+ y) &* width &+ x) &* 8 &+ c % 8
+  }
+}
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+enum BlockedKernel {
+  // MARK: Layout conversions
+
+  /// Plain `NCHW` → `nChw8c`.
+  static func toBlocked(_ plain: UnsafePointer<Float>, _ layout: BlockedLayout, into blocked: UnsafeMutablePointer<Float>) {
+    let source = UncheckedSendable(plain), destination = UncheckedSendable(blocked)
+    Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
+      for n in images {
+        for b in 0..<layout.blocks {
+          for lane in 0..<8 {
+            let channel = n &* layout.channels &+ b &* 8 &+ lane
+            let block = (n &* layout.blocks &+ b) &* layout.plane
+            let from = source.value + channel &* layout.plane
+            let to = destination.value + (block &* 8 &+ lane)
+            for t in 0..<layout.plane { to[t &* 8] = from[t] }
+          }
+        }
+      }
+    }
+  }
+
+  /// `nChw8c` → plain `NCHW`.
+  static func toPlain(_ blocked: UnsafePointer<Float>, _ layout: BlockedLayout, into plain: UnsafeMutablePointer<Float>) {
+    let source = UncheckedSendable(blocked), destination = UncheckedSendable(plain)
+    Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
+      for n in images {
+        for b in 0..<layout.blocks {
+          for lane in 0..<8 {
+            let channel = n &* layout.channels &+ b &* 8 &+ lane
+            let block = (n &* layout.blocks &+ b) &* layout.plane
+            let from = source.value + (block &* 8 &+ lane)
+            let to = destination.value + channel &* layout.plane
+            for t in 0..<layout.plane { to[t] = from[t &* 8] }
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: Batch normalisation + ReLU
+
+  /// Per channel, over the batch and the plane, with `d = x − pivot[c]`: without `g`,
+  /// `(Σ d, Σ d²)`; with `g` (masked where `mask ≤ 0` when a mask is given),
+  /// `(Σ g, Σ g·d)`.
+  static func channelSums(
+    _ layout: BlockedLayout, x: UnsafePointer<Float>, gradient: UnsafePointer<Float>?, mask: UnsafePointer<Float>?,
+    pivot: [Float]
+  ) -> (first: [Double], second: [Double]) {
+    let blocks = layout.reductionBlocks, channels = layout.channels
+    var partials = [Double](repeating: 0, count: 2 * blocks * channels)
+    let xp = UncheckedSendable(x), gp = UncheckedSendable(gradient), mp = UncheckedSendable(mask)
+    partials.withUnsafeMutableBufferPointer { buffer in
+      let out = UncheckedSendable(buffer.baseAddress!)
+      Parallel.forEach(blocks, costPerItem: 2 * layout.count / blocks, minimumWork: 1 << 18) { blockRange in
+        for block in blockRange {
+          let first = out.value + block &* 2 &* channels, second = first + channels
+          for n in Parallel.range(part: block, of: blocks, count: layout.batch) {
+            for b in 0..<layout.blocks {
+              let center = SIMD8<Float>((0..<8).map { pivot[b &* 8 &+ $0] })
+              let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
+              var s1 = SIMD8<Float>(), s2 = SIMD8<Float>()
+              var t = 0
+              let end = layout.plane &* 8
+              if let g = gp.value {
+                while t < end {
+                  var gv = load8(g + (base &+ t))
+                  if let m = mp.value { gv.replace(with: 0, where: load8(m + (base &+ t)) .<= 0) }
+                  s1 += gv
+                  s2 += gv * (load8(xp.value + (base &+ t)) - center)
+                  t &+= 8
+                }
+              } else {
+                while t < end {
+                  let d = load8(xp.value + (base &+ t)) - center
+                  s1 += d
+                  s2 += d * d
+                  t &+= 8
+                }
+              }
+              for lane in 0..<8 {
+                first[b &* 8 &+ lane] += Double(s1[lane])
+                second[b &* 8 &+ lane] += Double(s2[lane])
+              }
+            }
+          }
+        }
+      }
+    }
+    var first = [Double](repeating: 0, count: channels), second = first
+    for block in 0..<blocks {
+      for c in 0..<channels {
+        first[c] += partials[block * 2 * channels + c]
+        second[c] += partials[block * 2 * channels + channels + c]
+      }
+    }
+    return (first, second)
+  }
+
+  /// `out = max(0, x·scale[c] + shift[c])`, or without `relu` `x·scale[c] + shift[c]`.
+  static func scaleShiftReLU(
+    _ layout: BlockedLayout, x: UnsafePointer<Float>, scale: [Float], shift: [Float], relu: Bool,
+    into output: UnsafeMutablePointer<Float>
+  ) {
+    let xp = UncheckedSendable(x), op = UncheckedSendable(output)
+    let scales = (0..<layout.blocks).map { b in SIMD8<Float>((0..<8).map { scale[b * 8 + $0] }) }
+    let shifts = (0..<layout.blocks).map { b in SIMD8<Float>((0..<8).map { shift[b * 8 + $0] }) }
+    Parallel.forEach(layout.batch, costPerItem: 2 * layout.image, minimumWork: 1 << 18) { images in
+      for n in images {
+        for b in 0..<layout.blocks {
+          let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
+          let (k, m) = (scales[b], shifts[b])
+          var t = 0
+          let end = layout.plane &* 8
+          while t < end {
+            var v = load8(xp.value + (base &+ t)) * k + m
+            if relu { v.replace(with: 0, where: v .< 0) }
+            store8(v, op.value + (base &+ t))
+            t &+= 8
+          }
+        }
+      }
+    }
+  }
+
+  /// `out = a·(g masked where mask ≤ 0) + b·x + k`, per channel: the batch-norm (+ ReLU)
+  /// input gradient. Writes over `g` when `output` is `g`.
+  static func maskedAffineGradient(
+    _ layout: BlockedLayout, gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
+    a: [Float], b: [Float], k: [Float], into output: UnsafeMutablePointer<Float>
+  ) {
+    let gp = UncheckedSendable(gradient), mp = UncheckedSendable(mask), xp = UncheckedSendable(x)
+    let op = UncheckedSendable(output)
+    func vectors(_ v: [Float]) -> [SIMD8<Float>] {
+      (0..<layout.blocks).map { block in SIMD8<Float>((0..<8).map { v[block * 8 + $0] }) }
+    }
+    let (av, bv, kv) = (vectors(a), vectors(b), vectors(k))
+    Parallel.forEach(layout.batch, costPerItem: 3 * layout.image, minimumWork: 1 << 18) { images in
+      for n in images {
+        for block in 0..<layout.blocks {
+          let base = (n &* layout.blocks &+ block) &* layout.plane &* 8
+          let (ga, xb, kk) = (av[block], bv[block], kv[block])
+          var t = 0
+          let end = layout.plane &* 8
+          while t < end {
+            var gv = load8(gp.value + (base &+ t))
+            if let m = mp.value { gv.replace(with: 0, where: load8(m + (base &+ t)) .<= 0) }
+            store8(gv * ga + (load8(xp.value + (base &+ t)) * xb + kk), op.value + (base &+ t))
+            t &+= 8
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: Adaptive average pooling
+
+  /// `nChw8c` `[N, C, H, W]` → plain `[N, C·p·p]` (PyTorch's `AdaptiveAvgPool2d(p)` then
+  /// `flatten`).
+  static func adaptivePool(
+    _ layout: BlockedLayout, x: UnsafePointer<Float>, outputSize p: Int, into output: UnsafeMutablePointer<Float>
+  ) {
+    let rows = adaptiveBins(input: layout.height, output: p), columns = adaptiveBins(input: layout.width, output: p)
+    let xp = UncheckedSendable(x), op = UncheckedSendable(output)
+    Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
+      for n in images {
+        for b in 0..<layout.blocks {
+          let base = xp.value + (n &* layout.blocks &+ b) &* layout.plane &* 8
+          for (i, rowBin) in rows.enumerated() {
+            for (j, columnBin) in columns.enumerated() {
+              var sum = SIMD8<Float>()
+              for y in rowBin {
+                for x in columnBin { sum += load8(base + (y &* layout.width &+ x) &* 8) }
+              }
+              let mean = sum / Float(rowBin.count * columnBin.count)
+              for lane in 0..<8 {
+                op.value[n &* layout.channels &* p &* p &+ (b &* 8 &+ lane) &* p &* p &+ i &* p &+ j] = mean[lane]
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The adjoint of `adaptivePool`: plain `[N, C·p·p]` → `nChw8c` (zeroed first).
+  static func adaptivePoolGradient(
+    _ layout: BlockedLayout, gradient: UnsafePointer<Float>, outputSize p: Int, into output: UnsafeMutablePointer<Float>
+  ) {
+    let rows = adaptiveBins(input: layout.height, output: p), columns = adaptiveBins(input: layout.width, output: p)
+    let gp = UncheckedSendable(gradient), op = UncheckedSendable(output)
+    Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
+      for n in images {
+        for b in 0..<layout.blocks {
+          let base = op.value + (n &* layout.blocks &+ b) &* layout.plane &* 8
+          base.update(repeating: 0, count: layout.plane &* 8)
+          for (i, rowBin) in rows.enumerated() {
+            for (j, columnBin) in columns.enumerated() {
+              var g = SIMD8<Float>()
+              for lane in 0..<8 {
+                g[lane] = gp.value[n &* layout.channels &* p &* p &+ (b &* 8 &+ lane) &* p &* p &+ i &* p &+ j]
+              }
+              g /= Float(rowBin.count * columnBin.count)
+              for y in rowBin {
+                for x in columnBin {
+                  let cell = base + (y &* layout.width &+ x) &* 8
+                  store8(load8(cell) + g, cell)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: First-layer weight gradient
+
+  /// `dW[f, c, i, j] += Σ_{images, oy, ox} dY[n, f, oy, ox]·x[n, c, oy·s − p + i, ox·s − p + j]`
+  /// for a plain-`NCHW` source (a first layer with few channels, where oneDNN has only a
+  /// reference kernel) and an `nChw8c` output gradient, over `images` images from the
+  /// given pointers. `dW` is plain `OIHW`.
+  static func plainSourceWeightGradient(
+    _ shape: OneDNNConvShape, images: Int, source: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    into weights: UnsafeMutablePointer<Float>
+  ) {
+    let (channels, k, stride, padding) = (shape.channels, shape.kernel, shape.stride, shape.padding)
+    let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
+    let taps = channels * k * k, blocks = shape.filters / 8
+    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: taps) { accumulators in
+      for b in 0..<blocks {
+        for t in 0..<taps { accumulators[t] = SIMD8<Float>() }
+        for n in 0..<images {
+          let image = source + n &* channels &* height &* width
+          let gradient = outputGradient + (n &* blocks &+ b) &* outHeight &* outWidth &* 8
+          for oy in 0..<outHeight {
+            for ox in 0..<outWidth {
+              let g = load8(gradient + (oy &* outWidth &+ ox) &* 8)
+              for i in 0..<k {
+                let y = oy &* stride &- padding &+ i
+                guard y >= 0 && y < height else { continue }
+                for j in 0..<k {
+                  let x = ox &* stride &- padding &+ j
+                  guard x >= 0 && x < width else { continue }
+                  for c in 0..<channels {
+                    accumulators[(c &* k &+ i) &* k &+ j] += g * image[(c &* height &+ y) &* width &+ x]
+                  }
+                }
+              }
+            }
+          }
+        }
+        for lane in 0..<8 {
+          let row = weights + (b &* 8 &+ lane) &* taps
+          for t in 0..<taps { row[t] += accumulators[t][lane] }
+        }
+      }
+    }
+  }
+}
