@@ -15,6 +15,10 @@ private let stackCases: [StackCase] = [
   StackCase(batch: 20, channels: 1, size: 12, widths: [8, 16], strides: [1, 2], pool: 2),
   // A 3-channel first layer (oneDNN's own weight gradient), stride 2 first, global pool.
   StackCase(batch: 16, channels: 3, size: 9, widths: [8, 8], strides: [2, 1], pool: 1),
+  // A stride-2 one-channel first layer on an odd extent (the padded planes' far edge).
+  StackCase(batch: 5, channels: 1, size: 11, widths: [8], strides: [2], pool: 2),
+  // Two channels: whichever weight-gradient path oneDNN leaves to Siam.
+  StackCase(batch: 4, channels: 2, size: 7, widths: [16, 8], strides: [1, 1], pool: 1),
   // The shipped convnet's shapes, 35 images (two full chunks and a short one).
   StackCase(batch: 35, channels: 1, size: 28, widths: [32, 64, 128], strides: [1, 2, 2], pool: 2),
 ]
@@ -127,7 +131,7 @@ private func differentiate(
   }
 
   @Test func resultsAreBitIdenticalForAnyThreadCount() {
-    let c = stackCases[2]
+    let c = stackCases[4]
     let x = makeTestTensor([c.batch, c.channels, c.size, c.size], seed: 21)
     let stages = makeStages(c, seed: 22)
     let upstream = makeTestTensor([c.batch, c.widths.last! * c.pool * c.pool], seed: 23)

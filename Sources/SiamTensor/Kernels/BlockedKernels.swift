@@ -96,6 +96,7 @@ enum BlockedKernel {
     let blocks = layout.reductionBlocks, channels = layout.channels
     var partials = [Double](repeating: 0, count: 2 * blocks * channels)
     let xp = UncheckedSendable(x), gp = UncheckedSendable(gradient), mp = UncheckedSendable(mask)
+    let centers = (0..<layout.blocks).map { b in SIMD8<Float>((0..<8).map { pivot[b * 8 + $0] }) }
     partials.withUnsafeMutableBufferPointer { buffer in
       let out = UncheckedSendable(buffer.baseAddress!)
       Parallel.forEach(blocks, costPerItem: 2 * layout.count / blocks, minimumWork: 1 << 18) { blockRange in
@@ -103,27 +104,61 @@ enum BlockedKernel {
           let first = out.value + block &* 2 &* channels, second = first + channels
           for n in Parallel.range(part: block, of: blocks, count: layout.batch) {
             for b in 0..<layout.blocks {
-              let center = SIMD8<Float>((0..<8).map { pivot[b &* 8 &+ $0] })
+              let center = centers[b]
               let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
-              var s1 = SIMD8<Float>(), s2 = SIMD8<Float>()
-              var t = 0
-              let end = layout.plane &* 8
-              if let g = gp.value {
-                while t < end {
-                  var gv = load8(g + (base &+ t))
-                  if let m = mp.value { gv.replace(with: 0, where: load8(m + (base &+ t)) .<= 0) }
-                  s1 += gv
-                  s2 += gv * (load8(xp.value + (base &+ t)) - center)
-                  t &+= 8
+              // Two independent accumulator pairs (the adds' latency, not memory, bounds
+              // a single chain on planes that fit in cache).
+              var s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), u1 = SIMD8<Float>(), u2 = SIMD8<Float>()
+              let x = xp.value + base
+              let end = layout.plane &* 8, pairs = end & ~15
+              if let gradientBase = gp.value {
+                let g = gradientBase + base
+                if let maskBase = mp.value {
+                  let m = maskBase + base
+                  var t = 0
+                  while t < pairs {
+                    var ga = load8(g + t), gb = load8(g + (t &+ 8))
+                    ga.replace(with: 0, where: load8(m + t) .<= 0)
+                    gb.replace(with: 0, where: load8(m + (t &+ 8)) .<= 0)
+                    s1 += ga
+                    u1 += gb
+                    s2 += ga * (load8(x + t) - center)
+                    u2 += gb * (load8(x + (t &+ 8)) - center)
+                    t &+= 16
+                  }
+                  if t < end {
+                    var ga = load8(g + t)
+                    ga.replace(with: 0, where: load8(m + t) .<= 0)
+                    s1 += ga
+                    s2 += ga * (load8(x + t) - center)
+                  }
+                } else {
+                  var t = 0
+                  while t < end {
+                    let ga = load8(g + t)
+                    s1 += ga
+                    s2 += ga * (load8(x + t) - center)
+                    t &+= 8
+                  }
                 }
               } else {
-                while t < end {
-                  let d = load8(xp.value + (base &+ t)) - center
+                var t = 0
+                while t < pairs {
+                  let da = load8(x + t) - center, db = load8(x + (t &+ 8)) - center
+                  s1 += da
+                  u1 += db
+                  s2 += da * da
+                  u2 += db * db
+                  t &+= 16
+                }
+                if t < end {
+                  let d = load8(x + t) - center
                   s1 += d
                   s2 += d * d
-                  t &+= 8
                 }
               }
+              s1 += u1
+              s2 += u2
               for lane in 0..<8 {
                 first[b &* 8 &+ lane] += Double(s1[lane])
                 second[b &* 8 &+ lane] += Double(s2[lane])
@@ -266,6 +301,10 @@ enum BlockedKernel {
   /// for a plain-`NCHW` source (a first layer with few channels, where oneDNN has only a
   /// reference kernel) and an `nChw8c` output gradient, over `images` images from the
   /// given pointers. `dW` is plain `OIHW`.
+  ///
+  /// Each image is first copied into a zero-padded plane, so the inner loops have no
+  /// bounds checks; a one-channel 3×3 kernel (the convnet's first layer) keeps its nine
+  /// eight-filter accumulators in registers.
   static func plainSourceWeightGradient(
     _ shape: OneDNNConvShape, images: Int, source: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
     into weights: UnsafeMutablePointer<Float>
@@ -273,23 +312,78 @@ enum BlockedKernel {
     let (channels, k, stride, padding) = (shape.channels, shape.kernel, shape.stride, shape.padding)
     let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
     let taps = channels * k * k, blocks = shape.filters / 8
+    // The padded planes must cover every window, also past the far edge when the stride
+    // does not divide the extent.
+    let paddedHeight = max(height + 2 * padding, (outHeight - 1) * stride + k)
+    let paddedWidth = max(width + 2 * padding, (outWidth - 1) * stride + k)
+    let paddedImage = channels * paddedHeight * paddedWidth
+    let padded = UnsafeMutablePointer<Float>.allocate(capacity: images * paddedImage)
+    defer { padded.deallocate() }
+    padded.initialize(repeating: 0, count: images * paddedImage)
+    for n in 0..<images {
+      for c in 0..<channels {
+        for y in 0..<height {
+          let from = source + ((n &* channels &+ c) &* height &+ y) &* width
+          let row: Int = c &* paddedHeight &+ y &+ padding
+          let offset: Int = n &* paddedImage &+ row &* paddedWidth &+ padding
+          let to = padded + offset
+          to.update(from: from, count: width)
+        }
+      }
+    }
+    let plane = outHeight * outWidth
+    if channels == 1 && k == 3 {
+      for b in 0..<blocks {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>()
+        var a3 = SIMD8<Float>(), a4 = SIMD8<Float>(), a5 = SIMD8<Float>()
+        var a6 = SIMD8<Float>(), a7 = SIMD8<Float>(), a8 = SIMD8<Float>()
+        for n in 0..<images {
+          let image = padded + n &* paddedImage
+          let gradient = outputGradient + (n &* blocks &+ b) &* plane &* 8
+          for oy in 0..<outHeight {
+            let row0 = image + oy &* stride &* paddedWidth
+            let row1 = row0 + paddedWidth, row2 = row1 + paddedWidth
+            let gRow = gradient + oy &* outWidth &* 8
+            for ox in 0..<outWidth {
+              let g = load8(gRow + ox &* 8)
+              let x = ox &* stride
+              a0 += g * row0[x]
+              a1 += g * row0[x &+ 1]
+              a2 += g * row0[x &+ 2]
+              a3 += g * row1[x]
+              a4 += g * row1[x &+ 1]
+              a5 += g * row1[x &+ 2]
+              a6 += g * row2[x]
+              a7 += g * row2[x &+ 1]
+              a8 += g * row2[x &+ 2]
+            }
+          }
+        }
+        let sums = [a0, a1, a2, a3, a4, a5, a6, a7, a8]
+        for lane in 0..<8 {
+          let row = weights + (b &* 8 &+ lane) &* 9
+          for t in 0..<9 { row[t] += sums[t][lane] }
+        }
+      }
+      return
+    }
     withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: taps) { accumulators in
       for b in 0..<blocks {
         for t in 0..<taps { accumulators[t] = SIMD8<Float>() }
         for n in 0..<images {
-          let image = source + n &* channels &* height &* width
-          let gradient = outputGradient + (n &* blocks &+ b) &* outHeight &* outWidth &* 8
+          let image = padded + n &* paddedImage
+          let gradient = outputGradient + (n &* blocks &+ b) &* plane &* 8
           for oy in 0..<outHeight {
             for ox in 0..<outWidth {
               let g = load8(gradient + (oy &* outWidth &+ ox) &* 8)
-              for i in 0..<k {
-                let y = oy &* stride &- padding &+ i
-                guard y >= 0 && y < height else { continue }
-                for j in 0..<k {
-                  let x = ox &* stride &- padding &+ j
-                  guard x >= 0 && x < width else { continue }
-                  for c in 0..<channels {
-                    accumulators[(c &* k &+ i) &* k &+ j] += g * image[(c &* height &+ y) &* width &+ x]
+              var t = 0
+              for c in 0..<channels {
+                let row: Int = c &* paddedHeight &+ oy &* stride
+                let window = image + (row &* paddedWidth &+ ox &* stride)
+                for i in 0..<k {
+                  for j in 0..<k {
+                    accumulators[t] += g * window[i &* paddedWidth &+ j]
+                    t &+= 1
                   }
                 }
               }
