@@ -234,8 +234,11 @@ final class OneDNNConvolution: @unchecked Sendable {
     var stream: dnnl_stream_t?
     precondition(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success, "oneDNN: cannot create a stream")
     defer { dnnl_stream_destroy(stream) }
-    let scratchpad = scratch > 0 ? UnsafeMutableRawPointer.allocate(byteCount: scratch, alignment: 64) : nil
-    defer { scratchpad?.deallocate() }
+    // From the engine's buffer pool: a fresh allocation per call would be mapped and
+    // zeroed by the kernel each time (backward weights' scratchpad is megabytes).
+    let scratchStorage = scratch > 0 ? TensorStorage(uninitializedCount: (scratch + 3) / 4) : nil
+    let scratchpad = scratchStorage.map { UnsafeMutableRawPointer($0.base) }
+    defer { withExtendedLifetime(scratchStorage) {} }
     var memories: [dnnl_memory_t?] = []
     defer { for m in memories { dnnl_memory_destroy(m) } }
     var executionArguments: [dnnl_exec_arg_t] = []
