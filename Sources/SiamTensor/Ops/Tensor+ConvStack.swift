@@ -76,6 +76,9 @@ struct ConvStackPlan {
     /// The primitives for full chunks and for the last, shorter chunk (if any).
     let full: OneDNNConvolution, tail: OneDNNConvolution?
     let output: BlockedLayout
+
+    /// Multiply-add FLOPs of one image's convolution (a cost hint for `Parallel.forEach`).
+    var flopsPerImage: Int { 2 * shape.filters * shape.channels * shape.kernel * shape.kernel * output.plane }
   }
 
   let batch: Int, pool: Int
@@ -188,24 +191,41 @@ struct ConvStackPlan {
 
   /// Stage `index`'s convolution over every chunk (oneDNN, one thread per chunk).
   private func convolveForward(_ index: Int, weight: Tensor, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    let ip = UncheckedSendable(input), op = UncheckedSendable(output)
+    forEachChunk(index, weight: weight, forData: false) { convolution, weights, images, inputImage, outputImage in
+      convolution.forward(
+        source: ip.value + images.lowerBound * inputImage, weights: weights,
+        destination: op.value + images.lowerBound * outputImage)
+    }
+  }
+
+  /// Calls `body` for every chunk of images, spread over the engine's threads, with the
+  /// chunk's primitives and `weight` reordered once per call into the layout they read
+  /// (forward's, or backward data's when `forData`).
+  private func forEachChunk(
+    _ index: Int, weight: Tensor, forData: Bool,
+    _ body: (OneDNNConvolution, UnsafePointer<Float>, Range<Int>, Int, Int) -> Void
+  ) {
     let stage = stages[index]
     let prepared = [stage.full, stage.tail].map { convolution -> TensorStorage? in
       guard let convolution else { return nil }
-      let blocked = TensorStorage(uninitializedCount: convolution.forwardWeightsCount)
-      weight.withUnsafeBufferPointer { convolution.reorderWeights($0.baseAddress!, forward: blocked.base) }
+      let blocked = TensorStorage(
+        uninitializedCount: forData ? convolution.dataWeightsCount : convolution.forwardWeightsCount)
+      weight.withUnsafeBufferPointer { w in
+        if forData && convolution.dataWeightsDiffer {
+          convolution.reorderWeights(w.baseAddress!, data: blocked.base)
+        } else {
+          convolution.reorderWeights(w.baseAddress!, forward: blocked.base)
+        }
+      }
       return blocked
     }
-    let ip = UncheckedSendable(input), op = UncheckedSendable(output)
     let inputImage = inputImage(index), outputImage = stage.output.image
-    let work = 2 * stage.shape.filters * stage.shape.channels * stage.shape.kernel * stage.shape.kernel * outputImage / stage.output.channels
-    Parallel.forEach(chunkCount, costPerItem: work * Self.imagesPerChunk, minimumWork: 1 << 20) { chunks in
+    Parallel.forEach(chunkCount, costPerItem: stage.flopsPerImage * Self.imagesPerChunk, minimumWork: 1 << 20) { chunks in
       for chunk in chunks {
         let images = self.images(inChunk: chunk)
         let isFull = images.count == Self.imagesPerChunk || stage.tail == nil
-        let convolution = isFull ? stage.full : stage.tail!
-        convolution.forward(
-          source: ip.value + images.lowerBound * inputImage, weights: (isFull ? prepared[0] : prepared[1])!.base,
-          destination: op.value + images.lowerBound * outputImage)
+        body(isFull ? stage.full : stage.tail!, (isFull ? prepared[0] : prepared[1])!.base, images, inputImage, outputImage)
       }
     }
     withExtendedLifetime(prepared) {}
@@ -277,8 +297,7 @@ struct ConvStackPlan {
     let pp = UncheckedSendable(partials.base), tp = UncheckedSendable(tailPartial?.base)
     let gp = UncheckedSendable(outputGradient), sp = UncheckedSendable(source)
     let inputImage = inputImage(index), outputImage = stage.output.image
-    let work = 2 * stage.shape.filters * stage.shape.channels * stage.shape.kernel * stage.shape.kernel * outputImage / stage.output.channels
-    Parallel.forEach(groups, costPerItem: work * batch / groups, minimumWork: 1 << 20) { groupRange in
+    Parallel.forEach(groups, costPerItem: stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) { groupRange in
       let scratch = usesOneDNN ? TensorStorage(uninitializedCount: layoutCount) : nil
       for group in groupRange {
         let partial = pp.value + group * layoutCount
@@ -320,31 +339,11 @@ struct ConvStackPlan {
 
   /// The gradient of stage `index`'s input (`nChw8c`), chunk by chunk.
   private func dataGradient(_ index: Int, outputGradient: UnsafePointer<Float>, weight: Tensor, into output: UnsafeMutablePointer<Float>) {
-    let stage = stages[index]
-    let prepared = [stage.full, stage.tail].map { convolution -> TensorStorage? in
-      guard let convolution else { return nil }
-      let blocked = TensorStorage(uninitializedCount: convolution.dataWeightsCount)
-      weight.withUnsafeBufferPointer { w in
-        if convolution.dataWeightsDiffer {
-          convolution.reorderWeights(w.baseAddress!, data: blocked.base)
-        } else {
-          convolution.reorderWeights(w.baseAddress!, forward: blocked.base)
-        }
-      }
-      return blocked
-    }
     let gp = UncheckedSendable(outputGradient), op = UncheckedSendable(output)
-    let inputImage = inputImage(index), outputImage = stage.output.image
-    let work = 2 * stage.shape.filters * stage.shape.channels * stage.shape.kernel * stage.shape.kernel * outputImage / stage.output.channels
-    Parallel.forEach(chunkCount, costPerItem: work * Self.imagesPerChunk, minimumWork: 1 << 20) { chunks in
-      for chunk in chunks {
-        let images = self.images(inChunk: chunk)
-        let isFull = images.count == Self.imagesPerChunk || stage.tail == nil
-        (isFull ? stage.full : stage.tail!).backwardData(
-          destinationGradient: gp.value + images.lowerBound * outputImage,
-          weights: (isFull ? prepared[0] : prepared[1])!.base, sourceGradient: op.value + images.lowerBound * inputImage)
-      }
+    forEachChunk(index, weight: weight, forData: true) { convolution, weights, images, inputImage, outputImage in
+      convolution.backwardData(
+        destinationGradient: gp.value + images.lowerBound * outputImage, weights: weights,
+        sourceGradient: op.value + images.lowerBound * inputImage)
     }
-    withExtendedLifetime(prepared) {}
   }
 }
