@@ -24,6 +24,7 @@ struct InfoCommand: ParsableCommand {
     print("BLAS: OpenBLAS \(blas.coreType) kernels (core type from \(blas.coreTypeSource)), \(BLAS.threadCount) threads, \(blas.isVerified ? "verified against the reference kernel" : "NOT verified")")
     if let problem = blas.problem { print("BLAS problem: \(problem)") }
     print("Engine threads: \(Parallel.threadCount)")
+    print("Convolutions: \(OneDNN.summary)")
     print("Next: siam bench")
   }
 }

@@ -263,7 +263,7 @@ final class OneDNNConvolution: @unchecked Sendable {
 }
 
 /// The process's oneDNN engine and the cache of convolution primitives.
-enum OneDNN {
+public enum OneDNN {
   private final class State: @unchecked Sendable {
     let lock = NSLock()
     let engine: dnnl_engine_t?
@@ -280,6 +280,17 @@ enum OneDNN {
   /// Whether oneDNN's CPU engine could be created and is not switched off with
   /// `SIAM_ONEDNN=0` (which runs every network layer by layer, for comparisons).
   static var isAvailable: Bool { state.engine != nil && !state.isSwitchedOff }
+
+  /// One line for `siam info`: the library's version and whether the fused convolution
+  /// stacks use it.
+  public static var summary: String {
+    let v = dnnl_version().pointee
+    let version = "oneDNN \(v.major).\(v.minor).\(v.patch) (\(v.cpu_runtime == UInt32(DNNL_RUNTIME_OMP) ? "OpenMP" : "other CPU runtime"))"
+    guard state.engine != nil else { return "\(version): no CPU engine; every network runs layer by layer" }
+    return state.isSwitchedOff
+      ? "\(version): switched off by SIAM_ONEDNN=0; every network runs layer by layer"
+      : "\(version): convolution stacks (convnet) fused on it, one 16-image chunk per call and thread"
+  }
 
   /// The primitives for `shape`, created on first use; nil when oneDNN cannot run it fast.
   static func convolution(_ shape: OneDNNConvShape) -> OneDNNConvolution? {
