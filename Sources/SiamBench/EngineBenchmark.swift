@@ -88,16 +88,18 @@ public struct EngineBenchmark: Sendable {
       }
     }
     if options.parts.contains(.forwardConvnet) {
-      let forward = ForwardBenchmark.convnet(batchSize: options.isQuick ? 16 : 256)
-      report.forwardConvnet = forward.measure(trials: options.trials)
-      progress("forward, convnet, batch \(forward.batchSize): \(format(report.forwardConvnet!.imagesPerSecond)) images/s (\(format(report.forwardConvnet!.gflops)) GFLOP/s)")
+      report.forwardConvnet = forwardFigure("convnet", ForwardBenchmark.convnet(batchSize: options.isQuick ? 16 : 256), progress)
     }
     if options.parts.contains(.forwardResnet18) {
-      let forward = ForwardBenchmark.resnet18(batchSize: options.isQuick ? 4 : 256)
-      report.forwardResnet18 = forward.measure(trials: options.trials)
-      progress("forward, ResNet-18, batch \(forward.batchSize): \(format(report.forwardResnet18!.imagesPerSecond)) images/s (\(format(report.forwardResnet18!.gflops)) GFLOP/s)")
+      report.forwardResnet18 = forwardFigure("ResNet-18", ForwardBenchmark.resnet18(batchSize: options.isQuick ? 4 : 256), progress)
     }
     return report
+  }
+
+  private func forwardFigure(_ name: String, _ forward: ForwardBenchmark, _ progress: (String) -> Void) -> StepFigure {
+    let figure = forward.measure(trials: options.trials)
+    progress("forward, \(name), batch \(forward.batchSize): \(format(figure.imagesPerSecond)) images/s (\(format(figure.gflops)) GFLOP/s)")
+    return figure
   }
 
   private func methodFigure(

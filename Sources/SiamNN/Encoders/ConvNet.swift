@@ -83,22 +83,19 @@ public final class ConvNet: Sequential, FeatureEncoder {
         padding: convolution.padding, epsilon: norm.epsilon,
         runningMean: norm.isTraining ? nil : norm.runningMean, runningVariance: norm.isTraining ? nil : norm.runningVariance)
     }
-    // Training-mode batch norm needs more than one value per channel (the layer checks it).
+    // Values per channel of each stage's batch norm; training mode needs more than one.
     var extent = (x.shape[2], x.shape[3])
-    var smallest = Int.max
-    for convolution in convolutions {
+    let valuesPerChannel = convolutions.map { convolution in
       extent = (convolution.outputExtent(extent.0), convolution.outputExtent(extent.1))
-      smallest = min(smallest, x.shape[0] * extent.0 * extent.1)
+      return x.shape[0] * extent.0 * extent.1
     }
-    guard !isTraining || smallest > 1, norms.allSatisfy(\.isAffine) else { return nil }
+    guard !isTraining || valuesPerChannel.allSatisfy({ $0 > 1 }), norms.allSatisfy(\.isAffine) else { return nil }
     guard let result = convBatchNormReLUStack(x, stages: stages, pool: pool) else { return nil }
     if isTraining {
-      extent = (x.shape[2], x.shape[3])
-      for (index, (convolution, norm)) in zip(convolutions, norms).enumerated() {
-        extent = (convolution.outputExtent(extent.0), convolution.outputExtent(extent.1))
+      for (index, norm) in norms.enumerated() {
         norm.recordBatchStatistics(
           mean: result.batchMeans[index], variance: result.batchVariances[index],
-          valuesPerChannel: x.shape[0] * extent.0 * extent.1)
+          valuesPerChannel: valuesPerChannel[index])
       }
     }
     return result.output

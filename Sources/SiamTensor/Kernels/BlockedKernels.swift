@@ -30,6 +30,11 @@ struct BlockedLayout: Sendable, Equatable {
   /// Image blocks of the reductions (fixed by `N`, never by the thread count).
   var reductionBlocks: Int { min(batch, 16) }
 
+  /// Per-channel values `[C]` as one `SIMD8` per channel block.
+  func laneVectors(_ values: [Float]) -> [SIMD8<Float>] {
+    (0..<blocks).map { b in SIMD8<Float>((0..<8).map { values[b * 8 + $0] }) }
+  }
+
   /// The offset of element `(n, c, y, x)`.
   @inline(__always)
   func offset(_ n: Int, _ c: Int, _ y: Int, _ x: Int) -> Int {
@@ -96,7 +101,7 @@ enum BlockedKernel {
     let blocks = layout.reductionBlocks, channels = layout.channels
     var partials = [Double](repeating: 0, count: 2 * blocks * channels)
     let xp = UncheckedSendable(x), gp = UncheckedSendable(gradient), mp = UncheckedSendable(mask)
-    let centers = (0..<layout.blocks).map { b in SIMD8<Float>((0..<8).map { pivot[b * 8 + $0] }) }
+    let centers = layout.laneVectors(pivot)
     partials.withUnsafeMutableBufferPointer { buffer in
       let out = UncheckedSendable(buffer.baseAddress!)
       Parallel.forEach(blocks, costPerItem: 2 * layout.count / blocks, minimumWork: 1 << 18) { blockRange in
@@ -184,8 +189,7 @@ enum BlockedKernel {
     into output: UnsafeMutablePointer<Float>
   ) {
     let xp = UncheckedSendable(x), op = UncheckedSendable(output)
-    let scales = (0..<layout.blocks).map { b in SIMD8<Float>((0..<8).map { scale[b * 8 + $0] }) }
-    let shifts = (0..<layout.blocks).map { b in SIMD8<Float>((0..<8).map { shift[b * 8 + $0] }) }
+    let (scales, shifts) = (layout.laneVectors(scale), layout.laneVectors(shift))
     Parallel.forEach(layout.batch, costPerItem: 2 * layout.image, minimumWork: 1 << 18) { images in
       for n in images {
         for b in 0..<layout.blocks {
@@ -212,10 +216,7 @@ enum BlockedKernel {
   ) {
     let gp = UncheckedSendable(gradient), mp = UncheckedSendable(mask), xp = UncheckedSendable(x)
     let op = UncheckedSendable(output)
-    func vectors(_ v: [Float]) -> [SIMD8<Float>] {
-      (0..<layout.blocks).map { block in SIMD8<Float>((0..<8).map { v[block * 8 + $0] }) }
-    }
-    let (av, bv, kv) = (vectors(a), vectors(b), vectors(k))
+    let (av, bv, kv) = (layout.laneVectors(a), layout.laneVectors(b), layout.laneVectors(k))
     Parallel.forEach(layout.batch, costPerItem: 3 * layout.image, minimumWork: 1 << 18) { images in
       for n in images {
         for block in 0..<layout.blocks {

@@ -52,7 +52,7 @@ final class OneDNNConvolution: @unchecked Sendable {
   let implementations: [String]
 
   /// Creates the primitives, or returns nil when oneDNN has no fast kernel for a pass it
-  /// needs (then the caller uses another path). `needsData`: the input gradient is needed.
+  /// needs (then the caller uses another path).
   init?(_ shape: OneDNNConvShape, engine: dnnl_engine_t) {
     self.shape = shape
     self.engine = engine

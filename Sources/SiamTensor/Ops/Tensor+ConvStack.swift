@@ -72,6 +72,7 @@ struct ConvStackPlan {
   static let weightGradientGroups = 16
 
   struct Stage {
+    /// The shape of a full chunk.
     let shape: OneDNNConvShape
     /// The primitives for full chunks and for the last, shorter chunk (if any).
     let full: OneDNNConvolution, tail: OneDNNConvolution?
@@ -96,14 +97,15 @@ struct ConvStackPlan {
       else { return nil }
       let first = index == 0
       guard first || channels % 8 == 0 else { return nil }
-      var shape = OneDNNConvShape(
+      let shape = OneDNNConvShape(
         batch: min(n, chunk), channels: channels, height: height, width: width, filters: w[0], kernel: w[2],
         stride: spec.stride, padding: spec.padding, plainSource: first)
       guard shape.outHeight > 0, shape.outWidth > 0, let full = OneDNN.convolution(shape) else { return nil }
       var tail: OneDNNConvolution?
       if n > chunk, n % chunk != 0 {
-        shape.batch = n % chunk
-        guard let made = OneDNN.convolution(shape) else { return nil }
+        var tailShape = shape
+        tailShape.batch = n % chunk
+        guard let made = OneDNN.convolution(tailShape) else { return nil }
         tail = made
       }
       // Backward data of every stage but the first; backward weights from oneDNN or,
