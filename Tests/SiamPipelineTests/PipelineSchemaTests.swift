@@ -19,7 +19,7 @@ import Testing
     "cycle", "missing-stage-reference", "unknown-augmentation-reference", "unknown-encoder-reference",
     "wrong-input-kind", "missing-needs", "self-needs", "queue-not-multiple", "convnet-strides-mismatch",
     "blur-both-kernels", "momentum-order", "crop-scale-order", "bad-sweep", "include-missing", "include-cycle",
-    "syntax-error", "duplicate-key", "bad-merge-key", "undefined-alias",
+    "syntax-error", "duplicate-key", "bad-merge-key", "undefined-alias", "local-views-for-simclr",
   ]
 
   @Test func committedSchemaIsUpToDate() throws {
@@ -60,7 +60,7 @@ import Testing
 
   @Test func decoderOnlyFilesAreValidYAMLThatTheSchemaAccepts() throws {
     // Documents the split: these pass the schema (or are not YAML) and only the decoder catches them.
-    for name in ["cycle", "missing-stage-reference", "queue-not-multiple", "crop-scale-order"] {
+    for name in ["cycle", "missing-stage-reference", "queue-not-multiple", "crop-scale-order", "local-views-for-simclr"] {
       let path = "\(TestPaths.fixtures)/bad/\(name).yaml"
       #expect(Self.validator.errors(try Self.document(path)) == [], "\(name)")
     }

@@ -47,6 +47,56 @@ public enum MethodSpec {
 
   private static let unitMomentum = ParameterShape.number(.unit)
 
+  /// A default taken from a configuration's `Float`, written as its shortest decimal
+  /// (`0.04`, not the `Double` nearest to the `Float`).
+  private static func number(_ value: Float) -> ParameterShape.Requirement {
+    .defaultValue(.number(Double("\(value)")!))
+  }
+
+  private static func integers(_ values: [Int]) -> ParameterShape.Requirement {
+    .defaultValue(.array(values.map { .number(Double($0)) }))
+  }
+
+  private static func momentum(base: Float, final: Float, what: String) -> [Field] {
+    [
+      .init("momentum", unitMomentum, number(base), "\(what) momentum at step 0."),
+      .init("final_momentum", unitMomentum, number(final), "\(what) momentum at the last step (cosine schedule)."),
+    ]
+  }
+
+  private static let mocov3: ParameterShape.Variant = {
+    let d = MoCoV3.Configuration()
+    return .init("mocov3", .init([
+      temperature(Double("\(d.temperature)")!), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+      .init("projector_last_batch_norm", .boolean, .defaultValue(.bool(d.projectorHasLastBatchNorm)),
+            "A non-affine BatchNorm after the projector's output Linear (the paper's last_bn)."),
+      predictor(d.predictorHiddenWidths),
+    ] + momentum(base: d.baseMomentum, final: d.finalMomentum, what: "Key-encoder"), check: momentumCheck),
+    "MoCo v3: symmetric InfoNCE over in-batch keys of a momentum encoder, with a predictor.")
+  }()
+
+  private static let dino: ParameterShape.Variant = {
+    let d = DINO.Configuration()
+    let positive = ParameterShape.number(.positive)
+    return .init("dino", .init([
+      .init("head", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16),
+            integers(d.headHiddenWidths + [d.bottleneckFeatures]),
+            "Widths of the head's MLP: hidden widths, then the bottleneck (L2-normalised before the prototypes)."),
+      .init("prototypes", .integer(.within(2, 1_048_576)), .defaultValue(.number(Double(d.prototypes))),
+            "K, the prototypes of the head's last layer (its output width)."),
+      .init("head_batch_norm", .boolean, .defaultValue(.bool(d.headHasBatchNorm)), "BatchNorm after each hidden Linear of the head."),
+      .init("student_temperature", positive, number(d.studentTemperature), "τₛ of the student's softmax."),
+      .init("teacher_temperature", positive, number(d.teacherTemperature), "τₜ of the teacher's softmax after the warmup."),
+      .init("warmup_teacher_temperature", positive, number(d.warmupTeacherTemperature), "τₜ at epoch 0."),
+      .init("warmup_teacher_temperature_epochs", .integer(.within(0, 10_000)),
+            .defaultValue(.number(Double(d.warmupTeacherTemperatureEpochs))), "Epochs of the linear τₜ warmup."),
+      .init("center_momentum", unitMomentum, number(d.centerMomentum), "Momentum of the EMA of the teacher's mean output."),
+      .init("freeze_last_layer_epochs", .integer(.within(0, 10_000)),
+            .defaultValue(.number(Double(d.freezeLastLayerEpochs))), "Epochs during which the head's last layer is not updated."),
+    ] + momentum(base: d.baseMomentum, final: d.finalMomentum, what: "Teacher"), check: momentumCheck),
+    "DINO: self-distillation onto an EMA teacher with centring and sharpening; takes local_views (multi-crop).")
+  }()
+
   /// The shape of `method:`.
   static let shape: ParameterShape = .named("method", .union(.init([
     .init("simclr", .init([temperature(0.5), projector([2048, 128]), batchNorm(true)]),
@@ -76,13 +126,14 @@ public enum MethodSpec {
       .init("covariance_weight", .number(.nonNegative), .defaultValue(1), "Weight of the covariance term."),
       projector([8192, 8192, 8192]),
     ]), "VICReg: variance, invariance, covariance."),
+    mocov3, dino,
   ])))
 
   /// The configuration a resolved `method:` value describes.
   public static func configuration(resolved: CanonicalJSON) -> MethodConfiguration {
     let r = ResolvedValues(resolved)
-    let widths = r.ints("projector")
-    let hidden = Array(widths.dropLast()), output = widths.last!
+    let widths = r.string("type") == "dino" ? [] : r.ints("projector")
+    let hidden = Array(widths.dropLast()), output = widths.last ?? 0
     switch r.string("type") {
     case "simclr":
       return .simclr(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden,
@@ -105,6 +156,20 @@ public enum MethodSpec {
       return .vicreg(.init(invarianceWeight: r.float("invariance_weight"), varianceWeight: r.float("variance_weight"),
                            covarianceWeight: r.float("covariance_weight"), projectorHiddenWidths: hidden,
                            projectorOutputFeatures: output))
+    case "mocov3":
+      return .mocov3(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
+                           projectorHasLastBatchNorm: r.bool("projector_last_batch_norm"),
+                           predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
+                           finalMomentum: r.float("final_momentum")))
+    case "dino":
+      let head = r.ints("head")
+      return .dino(.init(headHiddenWidths: Array(head.dropLast()), bottleneckFeatures: head.last!,
+                         prototypes: r.int("prototypes"), headHasBatchNorm: r.bool("head_batch_norm"),
+                         studentTemperature: r.float("student_temperature"), teacherTemperature: r.float("teacher_temperature"),
+                         warmupTeacherTemperature: r.float("warmup_teacher_temperature"),
+                         warmupTeacherTemperatureEpochs: r.int("warmup_teacher_temperature_epochs"),
+                         centerMomentum: r.float("center_momentum"), baseMomentum: r.float("momentum"),
+                         finalMomentum: r.float("final_momentum"), freezeLastLayerEpochs: r.int("freeze_last_layer_epochs")))
     default:
       preconditionFailure("unknown method type in \(resolved)")
     }

@@ -67,11 +67,13 @@ public struct PretrainStageRunner: StageRunner {
     let splits = try context.dataset(upstreamOf: stage.name)
     let data = splits.train
     let configuration = Self.configuration(parameters, seed: context.spec.seed)
-    let chains = parameters.views.map { $0.makeChain(channels: data.imageShape[0]) }
+    let chains = (parameters.views + parameters.localViews).map { $0.makeChain(channels: data.imageShape[0]) }
     let loader = configuration.makeLoader(dataset: data, views: chains)
+    try MethodConfiguration.checkViewShapes(
+      loader.viewShapes, localViewCount: parameters.localViews.count, encoder: parameters.encoder)
     let method = try parameters.method.makeMethod(
       encoder: parameters.encoder, inputShape: loader.viewShapes[0], batchSize: parameters.batchSize,
-      key: configuration.methodKey)
+      localViewCount: parameters.localViews.count, key: configuration.methodKey)
     let progress = ProgressForwarder(
       LineLogger(sink: { context.log("\(stage.name): \($0)") }),
       onStep: { step in

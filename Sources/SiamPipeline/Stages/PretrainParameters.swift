@@ -9,6 +9,7 @@ import SiamSSL
 ///   needs: [data]
 ///   encoder: small              # a name under encoders:, an inline definition, or absent (default ConvNet)
 ///   views: [view, view]         # names under augmentations: (or inline chains), one per view
+///   local_views: [crop, crop]   # multi-crop (dino): smaller views for the student only
 ///   method: {type: simclr, temperature: 0.5, projector: [128, 64]}
 ///   optimizer: {type: lars, lr: 0.3, weight_decay: 1.0e-6}
 ///   epochs: 15
@@ -25,6 +26,8 @@ public struct PretrainParameters: StageParameters, Hashable {
           "Name of an encoder under encoders:, or an inline encoder; default the small ConvNet."),
     .init("views", .list(viewShape, minCount: 2), .required,
           "One augmentation chain per view: names under augmentations: or inline chains."),
+    .init("local_views", .list(viewShape, minCount: 0, maxCount: 64), .defaultValue(.array([])),
+          "Multi-crop: one chain per local view (usually smaller crops), seen by the student only; for methods that take them (dino)."),
     .init("method", MethodSpec.shape, .required, "The method and its hyperparameters."),
     .init("optimizer", OptimizerSpec.shape, .implied, "Optimizer and learning-rate schedule."),
     .init("epochs", .integer(.within(1, 10_000)), .defaultValue(100), "Passes over the training set."),
@@ -32,10 +35,20 @@ public struct PretrainParameters: StageParameters, Hashable {
     .init("knn_every_epochs", .nullable(.integer(.within(1, 10_000))), .optional,
           "Run the kNN monitor (weighted kNN, k 200, T 0.1, train → test split) every N epochs and after the last; absent: never."),
   ], check: { v in
-    guard v["method"]?["type"] == "mocov2", let queue = v["method"]?["queue_size"]?.intValue,
-          let batch = v["batch_size"]?.intValue, queue % batch != 0 else { return [] }
-    return [.init(key: "method", "queue_size \(queue) must be a multiple of batch_size \(batch) "
-                    + "(for example \(max(1, queue / batch) * batch))")]
+    var problems: [ParameterShape.Problem] = []
+    if let method = v["method"], let local = v["local_views"]?.arrayValue, !local.isEmpty,
+      !MethodSpec.configuration(resolved: method).takesLocalViews
+    {
+      problems.append(.init(key: "local_views",
+        "\(method["type"]?.stringValue ?? "this method") takes two views; multi-crop local_views are for dino"))
+    }
+    if v["method"]?["type"] == "mocov2", let queue = v["method"]?["queue_size"]?.intValue,
+      let batch = v["batch_size"]?.intValue, queue % batch != 0
+    {
+      problems.append(.init(key: "method", "queue_size \(queue) must be a multiple of batch_size \(batch) "
+                              + "(for example \(max(1, queue / batch) * batch))"))
+    }
+    return problems
   }))
 
   /// A view: a chain's name or an inline chain.
@@ -43,6 +56,8 @@ public struct PretrainParameters: StageParameters, Hashable {
 
   public var encoder: EncoderConfiguration
   public var views: [AugmentationChainSpec]
+  /// Multi-crop's local views, after the global `views` (empty for most methods).
+  public var localViews: [AugmentationChainSpec]
   public var method: MethodConfiguration
   public var optimizer: OptimizerSpec
   public var epochs: Int
@@ -53,6 +68,7 @@ public struct PretrainParameters: StageParameters, Hashable {
   public init(resolved: ResolvedValues) {
     encoder = EncoderSpec.configuration(resolved: resolved.raw("encoder"))
     views = resolved.raw("views").arrayValue!.map(AugmentationChainSpec.init(resolved:))
+    localViews = resolved.raw("local_views").arrayValue!.map(AugmentationChainSpec.init(resolved:))
     method = MethodSpec.configuration(resolved: resolved.raw("method"))
     optimizer = OptimizerSpec(resolved: resolved.raw("optimizer"))
     epochs = resolved.int("epochs")

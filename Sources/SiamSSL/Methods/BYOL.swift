@@ -17,7 +17,7 @@ import SiamTensor
 /// Modules: `encoder`, `projector`, `predictor` (trained); `momentum_encoder`,
 /// `momentum_projector`. Metrics: `loss`, `positive_similarity` (cos of prediction and
 /// target), `embedding_std`; `afterOptimizerStep` reports `momentum`.
-public final class BYOL: Method {
+public final class BYOL: ConfiguredMethod {
   /// BYOL's hyperparameters: projector and predictor 4096 → 256 with BatchNorm,
   /// momentum 0.99 → 1.
   public struct Configuration: Codable, Sendable, Hashable {

@@ -7,7 +7,7 @@ import SiamTensor
 ///
 /// Modules: `encoder`, `projector` (trained). Metrics: `loss`, `positive_similarity`
 /// (cos of z1 and z2), `embedding_std`.
-public final class BarlowTwins: Method {
+public final class BarlowTwins: ConfiguredMethod {
   /// Barlow Twins' hyperparameters: λ = 5e-3, projector 8192-8192-8192 with BatchNorm
   /// and ReLU after the hidden layers.
   public struct Configuration: Codable, Sendable, Hashable {

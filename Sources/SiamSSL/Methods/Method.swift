@@ -1,3 +1,4 @@
+import Foundation
 import SiamNN
 import SiamTensor
 
@@ -35,6 +36,16 @@ public protocol Method: AnyObject {
   /// The backbone whose features are evaluated.
   var encoder: any FeatureEncoder { get }
 
+  /// The method's hyperparameters as canonical JSON (sorted keys): checkpoints record
+  /// it, and a run resumes only from a checkpoint with the same. `ConfiguredMethod`
+  /// provides it from an `Encodable` `configuration`.
+  var configurationJSON: String { get }
+
+  /// Tells the method where the loop stands before `computeGradients` of that step:
+  /// schedules that depend on the epoch (DINO's teacher temperature, a frozen layer
+  /// during the first epochs) read it here. The default does nothing.
+  func prepareStep(_ position: StepPosition)
+
   /// Runs the forward and backward passes on one batch of views.
   ///
   /// Updates what a forward pass updates (BatchNorm running statistics) and, for MoCo,
@@ -65,8 +76,48 @@ public protocol Method: AnyObject {
   func loadState(_ tensors: [String: Tensor], source: String?) throws
 }
 
+/// Where a training step stands in the run: a pure function of the global step, so that
+/// whatever a method derives from it is the same after a resume.
+public struct StepPosition: Sendable, Hashable {
+  /// The global step about to be taken, from 0.
+  public var step: Int
+  /// Optimizer steps per epoch.
+  public var stepsPerEpoch: Int
+  /// Optimizer steps of the whole run.
+  public var totalSteps: Int
+
+  public init(step: Int, stepsPerEpoch: Int, totalSteps: Int) {
+    precondition(step >= 0 && stepsPerEpoch > 0 && totalSteps > 0,
+      "StepPosition: step \(step), \(stepsPerEpoch) steps per epoch, \(totalSteps) in all")
+    self.step = step
+    self.stepsPerEpoch = stepsPerEpoch
+    self.totalSteps = totalSteps
+  }
+
+  /// The epoch the step belongs to, from 0.
+  public var epoch: Int { step / stepsPerEpoch }
+}
+
+/// A method whose hyperparameters are one `Encodable` value: it gets
+/// `configurationJSON` from it.
+public protocol ConfiguredMethod: Method {
+  associatedtype Configuration: Encodable
+  var configuration: Configuration { get }
+}
+
+extension ConfiguredMethod {
+  public var configurationJSON: String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    // Configurations hold numbers, strings, booleans and arrays of them: encoding cannot fail.
+    return (try? encoder.encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+  }
+}
+
 extension Method {
   public var viewCount: Int { 2 }
+
+  public func prepareStep(_ position: StepPosition) {}
 
   @discardableResult
   public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] { [:] }
@@ -83,6 +134,17 @@ extension Method {
   /// Training (true) or evaluation mode for every module of the method.
   public func train(_ isTraining: Bool = true) {
     stateModule.train(isTraining)
+  }
+
+  /// Traps unless `views` holds `viewCount` tensors of `N > 1` rows: the first
+  /// `globalCount` of one shape, the rest (multi-crop's local views) of another.
+  func checkMultiCropViews(_ views: [Tensor], globalCount: Int) {
+    precondition(views.count == viewCount, "\(name): needs \(viewCount) views, got \(views.count)")
+    let local = views.dropFirst(globalCount)
+    precondition(views[0].rank >= 2 && views[0].shape[0] > 1
+        && views.prefix(globalCount).allSatisfy { $0.shape == views[0].shape }
+        && local.allSatisfy { $0.shape == local.first!.shape && $0.shape[0] == views[0].shape[0] },
+      "\(name): views must be [N, ...] with N > 1, the global ones of one shape and the local ones of another, got \(views.map(\.shape))")
   }
 
   /// Traps unless `views` holds `viewCount` tensors of one shape with `N > 1` rows.

@@ -19,7 +19,7 @@ import SiamTensor
 /// buffers `queue` `[S, K, D]` and `queue_ptr` `[]`.
 /// Metrics: `loss`, `positive_similarity` (q·k), `negative_similarity` (q·queue),
 /// `embedding_std`, `temperature`; `afterOptimizerStep` reports `momentum`.
-public final class MoCoV2: Method {
+public final class MoCoV2: ConfiguredMethod {
   /// MoCo v2's hyperparameters: τ = 0.2, projector 2048 → 128 without BatchNorm, queue
   /// 4096 (the paper's 65536 suits ImageNet), momentum 0.99 (paper: 0.999), constant
   /// unless `finalMomentum` is larger.

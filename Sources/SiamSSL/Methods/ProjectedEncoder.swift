@@ -30,11 +30,11 @@ struct ProjectedEncoder {
   /// (target) network, which starts as a copy of the online one.
   init(
     copying online: ProjectedEncoder, makeEncoder: (RandomKey) -> any FeatureEncoder, hiddenWidths: [Int],
-    outputFeatures: Int, hasBatchNorm: Bool = true, key: RandomKey
+    outputFeatures: Int, hasBatchNorm: Bool = true, hasLastBatchNorm: Bool = false, key: RandomKey
   ) {
     self.init(
       makeEncoder: makeEncoder, hiddenWidths: hiddenWidths, outputFeatures: outputFeatures,
-      hasBatchNorm: hasBatchNorm, key: key)
+      hasBatchNorm: hasBatchNorm, hasLastBatchNorm: hasLastBatchNorm, key: key)
     copyTensors(from: online.encoder, to: encoder)
     copyTensors(from: online.projector, to: projector)
   }

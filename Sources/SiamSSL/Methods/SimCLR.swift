@@ -9,7 +9,7 @@ import SiamTensor
 ///
 /// Metrics: `loss`, `positive_similarity` and `negative_similarity` (mean cosine of
 /// matching and non-matching cross-view pairs), `embedding_std`, `temperature`.
-public final class SimCLR: Method {
+public final class SimCLR: ConfiguredMethod {
   /// SimCLR's hyperparameters; defaults from the paper (projector 2048 → 128) with
   /// τ = 0.5 (the CIFAR setting).
   public struct Configuration: Codable, Sendable, Hashable {

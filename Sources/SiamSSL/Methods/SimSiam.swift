@@ -10,7 +10,7 @@ import SiamTensor
 /// Modules: `encoder`, `projector`, `predictor` (all trained). Metrics: `loss`,
 /// `positive_similarity` (cos of p1 and z2), `embedding_std` (the paper's collapse
 /// monitor, the std of the normalised z).
-public final class SimSiam: Method {
+public final class SimSiam: ConfiguredMethod {
   /// SimSiam's hyperparameters: projector 2048-2048-2048 with BatchNorm on every layer,
   /// predictor bottleneck 512.
   public struct Configuration: Codable, Sendable, Hashable {

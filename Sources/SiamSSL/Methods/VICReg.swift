@@ -8,7 +8,7 @@ import SiamTensor
 /// Modules: `encoder`, `projector` (trained). Metrics: `loss`, `invariance_loss`,
 /// `variance_loss`, `covariance_loss` (unweighted terms), `positive_similarity`,
 /// `embedding_std`.
-public final class VICReg: Method {
+public final class VICReg: ConfiguredMethod {
   /// VICReg's hyperparameters: λ = μ = 25, ν = 1, projector 8192-8192-8192 with
   /// BatchNorm and ReLU after the hidden layers.
   public struct Configuration: Codable, Sendable, Hashable {

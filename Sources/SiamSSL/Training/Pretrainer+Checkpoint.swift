@@ -13,7 +13,7 @@ extension Pretrainer {
       "seed": String(configuration.seed),
       "configuration": configuration.canonicalJSON,
       "method": method.name,
-      "method_configuration": methodConfigurationJSON(method) ?? "",
+      "method_configuration": method.configurationJSON,
       "optimizer": configuration.optimizer.name.rawValue,
       "dataset": loader.dataset.name,
       "dataset_count": String(loader.dataset.count),
@@ -169,24 +169,5 @@ extension Pretrainer {
     return Set(x.keys).union(y.keys).sorted().compactMap { key in
       x[key] == y[key] ? nil : (key, x[key] ?? "(none)", y[key] ?? "(none)")
     }
-  }
-}
-
-/// The JSON of the configuration of one of SiamSSL's methods (sorted keys), or nil for
-/// a method defined elsewhere.
-func methodConfigurationJSON(_ method: any Method) -> String? {
-  func json<T: Encodable>(_ value: T) -> String? {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
-  }
-  switch method {
-  case let m as SimCLR: return json(m.configuration)
-  case let m as MoCoV2: return json(m.configuration)
-  case let m as BYOL: return json(m.configuration)
-  case let m as SimSiam: return json(m.configuration)
-  case let m as BarlowTwins: return json(m.configuration)
-  case let m as VICReg: return json(m.configuration)
-  default: return nil
   }
 }

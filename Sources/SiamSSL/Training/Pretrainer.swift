@@ -10,6 +10,7 @@ import SiamTensor
 /// Per step, at global step `k` of `T`:
 ///
 ///     optimizer.learningRate = schedule.value(atStep: k)
+///     method.prepareStep(StepPosition(step: k, ...))          // epoch-dependent schedules
 ///     let (loss, gradients, metrics) = method.computeGradients(views: batch.views)
 ///     optimizer.update(method.trainableModule, gradients: gradients)
 ///     method.afterOptimizerStep(step: k, totalSteps: T)      // EMA targets, momentum τ_k
@@ -170,6 +171,7 @@ public final class Pretrainer {
       let wait = (clock.now - stepStart).seconds
       learningRate = schedule.value(atStep: globalStep)
       optimizer.learningRate = learningRate
+      method.prepareStep(StepPosition(step: globalStep, stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps))
       let result = method.computeGradients(views: batch.views)
       guard result.loss.isFinite else {
         throw SSLError(.diverged, key: "optimizer.learningRate",

@@ -15,7 +15,7 @@ import SiamTensor
 /// | `format`, `format_version` | `siam.pretraining`, `1` |
 /// | `epochs_completed`, `global_step` | the epochs and steps done |
 /// | `seed`, `configuration` | the run seed; the `PretrainingConfiguration` as canonical JSON |
-/// | `method`, `method_configuration` | the method's name; its configuration as JSON (empty for methods outside SiamSSL) |
+/// | `method`, `method_configuration` | the method's name; its `configurationJSON` |
 /// | `optimizer` | the optimizer's name |
 /// | `dataset`, `dataset_count`, `loader_seed`, `steps_per_epoch` | the data the run reads |
 ///

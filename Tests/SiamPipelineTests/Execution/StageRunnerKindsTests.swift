@@ -47,6 +47,74 @@ import Testing
     #expect(second.stages(.cached).count == 11)
   }
 
+  /// DINO with multi-crop (2 global views of 12 px, 3 local views of 6 px) and MoCo v3
+  /// run from YAML; DINO's collapse monitors reach the run's metrics; a rerun is cached.
+  @Test func dinoWithLocalViewsAndMoCoV3RunFromYAML() throws {
+    let yaml = """
+      name: new-methods
+      seed: 5
+      augmentations:
+        view: [{random_resized_crop: {size: 12, scale: [0.5, 1.0]}}]
+        local: [{random_resized_crop: {size: 6, scale: [0.1, 0.4]}}, {horizontal_flip: {p: 0.5}}]
+      encoders:
+        small: {type: convnet, widths: [8, 8], strides: [1, 2]}
+      stages:
+        data: {kind: dataset, source: synthetic, samples: 48, test_samples: 24, classes: 3, shape: [1, 12, 12]}
+        dino:
+          kind: pretrain
+          needs: [data]
+          encoder: small
+          views: [view, view]
+          local_views: [local, local, local]
+          method: {type: dino, head: [16, 8], prototypes: 12, warmup_teacher_temperature_epochs: 2, teacher_temperature: 0.07}
+          epochs: 2
+          batch_size: 16
+        mocov3: {kind: pretrain, needs: [data], encoder: small, views: [view, view], method: {type: mocov3, projector: [16, 16, 8], predictor_hidden: [16]}, epochs: 1, batch_size: 16}
+        dino_knn: {kind: knn, needs: [dino], k: 3}
+        mocov3_knn: {kind: knn, needs: [mocov3], k: 3}
+      """
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let first = try fixture.runner().run(try fixture.spec(yaml: yaml))
+    #expect(first.succeeded, "\(first.stages.compactMap(\.error))")
+    #expect(first["dino_knn"]!.metrics["knn_top1"] != nil && first["mocov3_knn"]!.metrics["knn_top1"] != nil)
+    #expect(first["dino"]!.metrics["epochs"] == 2)
+    let metrics = try String(contentsOfFile: first["dino"]!.entryDirectory! + "/metrics.json", encoding: .utf8)
+    for key in ["teacher_entropy", "kl_divergence", "teacher_temperature"] {
+      #expect(metrics.contains("\"\(key)\""), "\(key) missing from dino's metrics.json")
+    }
+    let second = try fixture.runner().run(try fixture.spec(yaml: yaml))
+    #expect(second.stages(.cached).count == 5)
+  }
+
+  /// Local views an MLP encoder cannot read fail the stage with the reason, not a trap.
+  @Test func localViewsOfAnotherSizeNeedAConvolutionalEncoder() throws {
+    let yaml = """
+      name: mlp-multicrop
+      seed: 5
+      augmentations:
+        view: [{random_resized_crop: {size: 8, scale: [0.5, 1.0]}}]
+        local: [{random_resized_crop: {size: 4, scale: [0.1, 0.4]}}]
+      stages:
+        data: {kind: dataset, source: synthetic, samples: 32, test_samples: 8, classes: 2, shape: [1, 8, 8]}
+        dino:
+          kind: pretrain
+          needs: [data]
+          encoder: {type: mlp, widths: [16]}
+          views: [view, view]
+          local_views: [local, local]
+          method: {type: dino, head: [16, 8], prototypes: 12}
+          epochs: 1
+          batch_size: 8
+      """
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let result = try fixture.runner().run(try fixture.spec(yaml: yaml))
+    #expect(!result.succeeded)
+    let error = result["dino"]?.error ?? ""
+    #expect(error.contains("mlp encoder") && error.contains("1×4×4"), "\(error)")
+  }
+
   /// The random-init baseline is a pure function of the pipeline seed: the same encoder
   /// file in two separate caches, a different one for another seed.
   @Test func randomEncoderDependsOnlyOnTheSeed() throws {

@@ -10,6 +10,9 @@ in PyTorch float64 from float32 inputs, and differentiated with torch.autograd:
 - negative_cosine: solo-learn simsiam_loss_func (-cos, mean over batch), target detached
 - barlow_twins:   solo-learn barlow_loss_func (BatchNorm1d(affine=False) in training mode)
 - vicreg:         facebookresearch/vicreg main_vicreg.py (std loss averaged over branches)
+- mocov3:         facebookresearch/moco-v3 moco/builder.py contrastive_loss (one device)
+- dino:           facebookresearch/dino main_dino.py DINOLoss.forward (teacher detached),
+                  with the centre after update_center as an extra expected output
 
 Run:  python3 make_loss_fixtures.py   (needs torch; writes losses.json beside this file)
 """
@@ -85,6 +88,34 @@ def vicreg_loss(x, y, sim_coeff, std_coeff, cov_coeff):
     return sim_coeff * repr_loss + std_coeff * std_loss + cov_coeff * cov_loss
 
 
+def mocov3_contrastive_loss(q, k, temperature):
+    q = F.normalize(q, dim=1)
+    k = F.normalize(k.detach(), dim=1)
+    logits = torch.einsum("nc,mc->nm", [q, k]) / temperature
+    labels = torch.arange(logits.shape[0], dtype=torch.long)
+    return F.cross_entropy(logits, labels) * (2 * temperature)
+
+
+def dino_loss(student_output, teacher_output, center, student_temp, teacher_temp, ncrops):
+    # DINOLoss.forward: student_output and teacher_output are the views concatenated
+    # along the batch axis (global views first).
+    student_out = (student_output / student_temp).chunk(ncrops)
+    teacher_out = F.softmax((teacher_output - center) / teacher_temp, dim=-1).detach().chunk(2)
+    total_loss, n_loss_terms = 0, 0
+    for iq, q in enumerate(teacher_out):
+        for v in range(len(student_out)):
+            if v == iq:
+                continue
+            total_loss += torch.sum(-q * F.log_softmax(student_out[v], dim=-1), dim=-1).mean()
+            n_loss_terms += 1
+    return total_loss / n_loss_terms
+
+
+def dino_updated_center(center, teacher_output, momentum):
+    batch_center = torch.sum(teacher_output, dim=0, keepdim=True) / len(teacher_output)
+    return center * momentum + batch_center * (1 - momentum)
+
+
 def tensor(shape, generator, scale=1.0):
     # float32-representable values, so Swift reads exactly the inputs used here
     return (torch.randn(*shape, generator=generator, dtype=torch.float32) * scale).to(torch.float64)
@@ -141,6 +172,26 @@ def main():
         cases.append(case(f"vicreg_n{n}_d{d}", "vicreg", {"invariance": lam, "variance": mu, "covariance": nu},
                           {"z1": z1, "z2": z2},
                           lambda z1, z2, lam=lam, mu=mu, nu=nu: vicreg_loss(z1, z2, lam, mu, nu)))
+    for n, d, tau in [(6, 5, 0.2), (4, 3, 1.0)]:
+        q, k = tensor((n, d), g), tensor((n, d), g)
+        cases.append(case(f"mocov3_n{n}_d{d}", "mocov3", {"temperature": tau}, {"query": q, "key": k},
+                          lambda query, key, tau=tau: mocov3_contrastive_loss(query, key, tau)))
+    for n, k, views, t_s, t_t in [(4, 6, 4, 0.1, 0.04), (3, 5, 2, 0.2, 0.07)]:
+        inputs = {f"s{v}": tensor((n, k), g, scale=0.5) for v in range(views)}
+        inputs["t0"], inputs["t1"] = tensor((n, k), g, scale=0.5), tensor((n, k), g, scale=0.5)
+        inputs["center"] = tensor((1, k), g, scale=0.1)
+
+        def fn(t_s=t_s, t_t=t_t, views=views, **x):
+            student = torch.cat([x[f"s{v}"] for v in range(views)])
+            teacher = torch.cat([x["t0"], x["t1"]])
+            return dino_loss(student, teacher.detach(), x["center"].detach(), t_s, t_t, views)
+
+        c = case(f"dino_n{n}_k{k}_v{views}", "dino",
+                 {"student_temperature": t_s, "teacher_temperature": t_t, "views": views, "center_momentum": 0.9},
+                 inputs, fn)
+        updated = dino_updated_center(inputs["center"], torch.cat([inputs["t0"], inputs["t1"]]), 0.9)
+        c["expected"] = {"center": encode(updated)}
+        cases.append(c)
     out = {
         "generator": "make_loss_fixtures.py",
         "torch_version": torch.__version__,

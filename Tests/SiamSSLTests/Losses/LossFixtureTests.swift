@@ -20,6 +20,8 @@ import _SiamTestSupport
     let inputs: [String: FixtureTensor]
     let value: Double
     let gradients: [String: FixtureTensor]
+    /// Further expected outputs (DINO's updated centre).
+    let expected: [String: FixtureTensor]?
   }
 
   struct Fixture: Decodable {
@@ -52,6 +54,14 @@ import _SiamTestSupport
       return (["z1", "z2"], {
         vicregLoss($0[0], $0[1], invariance: p("invariance"), variance: p("variance"), covariance: p("covariance"))
       })
+    case "mocov3":
+      return (["query", "key"], { mocoV3Loss(query: $0[0], key: $0[1], temperature: p("temperature")) })
+    case "dino":
+      let views = Int(p("views"))
+      return ((0..<views).map { "s\($0)" } + ["t0", "t1", "center"], {
+        dinoLoss(student: Array($0[0..<views]), teacher: [$0[views], $0[views + 1]], center: $0[views + 2],
+                 studentTemperature: p("student_temperature"), teacherTemperature: p("teacher_temperature"))
+      })
     default:
       preconditionFailure("unknown loss \(c.loss) in fixture \(c.name)")
     }
@@ -59,7 +69,20 @@ import _SiamTestSupport
 
   @Test func fixtureCoversEveryLoss() throws {
     let fixture = try Self.loadFixture()
-    #expect(Set(fixture.cases.map(\.loss)) == ["nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg"])
+    #expect(Set(fixture.cases.map(\.loss)) == [
+      "nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg", "mocov3", "dino",
+    ])
+  }
+
+  @Test func dinoCenterMovesLikeThePapersCode() throws {
+    for c in try Self.loadFixture().cases where c.loss == "dino" {
+      let updated = dinoUpdatedCenter(
+        c.inputs["center"]!.tensor, teacher: [c.inputs["t0"]!.tensor, c.inputs["t1"]!.tensor],
+        momentum: Float(c.parameters["center_momentum"]!))
+      let expected = c.expected!["center"]!
+      #expect(updated.shape == expected.shape)
+      expectClose(updated.scalars.map(Double.init), expected.values, absolute: 1e-6, relative: 1e-5, "\(c.name) centre")
+    }
   }
 
   @Test func valuesAndGradientsMatchPyTorch() throws {
@@ -83,7 +106,8 @@ import _SiamTestSupport
       let inputs = names.map { c.inputs[$0]!.tensor }
       // Stop-gradient inputs (key, queue, target) are constants of the loss.
       let differentiable: [Int] = switch c.loss {
-      case "info_nce", "byol", "negative_cosine": [0]
+      case "info_nce", "byol", "negative_cosine", "mocov3": [0]
+      case "dino": Array(0..<Int(c.parameters["views"]!))
       default: Array(names.indices)
       }
       // Larger steps where the loss value is large (its Float rounding dominates) and the

@@ -19,6 +19,8 @@ import _SiamTestSupport
       try SimSiam(configuration: Tiny.simsiam, makeEncoder: make, key: key),
       try BarlowTwins(configuration: Tiny.barlow, makeEncoder: make, key: key),
       try VICReg(configuration: Tiny.vicreg, makeEncoder: make, key: key),
+      try MoCoV3(configuration: Tiny.mocov3, makeEncoder: make, key: key),
+      try DINO(configuration: { var c = Tiny.dino; c.freezeLastLayerEpochs = 0; return c }(), makeEncoder: make, key: key),
     ]
   }
 
@@ -75,7 +77,7 @@ import _SiamTestSupport
   @Test func methodsAreBuiltFromTheirConfiguration() throws {
     let configurations: [MethodConfiguration] = [
       .simclr(Tiny.simclr), .mocov2(Tiny.moco), .byol(Tiny.byol), .simsiam(Tiny.simsiam),
-      .barlowTwins(Tiny.barlow), .vicreg(Tiny.vicreg),
+      .barlowTwins(Tiny.barlow), .vicreg(Tiny.vicreg), .mocov3(Tiny.mocov3), .dino(Tiny.dino),
     ]
     for configuration in configurations {
       let method = try configuration.makeMethod(
@@ -125,5 +127,20 @@ import _SiamTestSupport
       #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "symmetric \(symmetric): \(step.loss) vs \(reference)")
       #expect(step.loss > 0 && step.loss < (symmetric ? 8 : 4))
     }
+  }
+
+  /// MoCo v3's loss is `mocoV3Loss(q₁, k₂) + mocoV3Loss(q₂, k₁)`, recomputed through the
+  /// modules; it stays below `2 · 2τ·log N`'s neighbourhood and the momentum follows the
+  /// cosine schedule.
+  @Test func mocov3LossIsTheSumOfItsDirections() throws {
+    let views = Tiny.views()
+    let method = try MoCoV3(configuration: Tiny.mocov3, makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 3))
+    let q = views.map { method.predictor(method.projector(method.encoder($0))) }
+    let k = views.map { method.momentumProjector(method.momentumEncoder($0)) }
+    let tau = Tiny.mocov3.temperature
+    let reference = (mocoV3Loss(query: q[0], key: k[1], temperature: tau) + mocoV3Loss(query: q[1], key: k[0], temperature: tau)).scalar
+    let step = expectHealthyStep(method)
+    #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "\(step.loss) vs \(reference)")
+    #expect(method.afterOptimizerStep(step: 5, totalSteps: 10)["momentum"] == Tiny.mocov3.momentumSchedule.value(step: 5, totalSteps: 10))
   }
 }

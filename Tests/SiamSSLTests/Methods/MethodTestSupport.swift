@@ -31,13 +31,28 @@ enum Tiny {
   static let simsiam = SimSiam.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [4])
   static let barlow = BarlowTwins.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8)
   static let vicreg = VICReg.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8)
+  static let mocov3 = MoCoV3.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16])
+  static let dino = DINO.Configuration(headHiddenWidths: [16], bottleneckFeatures: 8, prototypes: 10)
+
+  /// Two global views (`views(seed:)`) and `localCount` local views `[8, 1, 4, 4]` (the
+  /// centre of the image plus noise).
+  static func multiCropViews(localCount: Int, seed: UInt64 = 7) -> [Tensor] {
+    let globals = views(seed: seed)
+    let key = RandomKey(seed: seed).folded(in: "local")
+    let centre = globals[0].slice(alongAxis: 2, 2..<6).slice(alongAxis: 3, 2..<6)
+    return globals + (0..<localCount).map { v in
+      centre + Tensor.randomNormal(shape: [batchSize, 1, 4, 4], standardDeviation: 0.3, key: key.folded(in: UInt64(v)))
+    }
+  }
 }
 
 /// Runs one step of `method` and checks what every method promises: a finite loss, a
 /// gradient for exactly the trainable parameters, each of them nonzero somewhere, no
 /// gradient for target parameters, and the metrics `loss` and `embedding_std`.
-func expectHealthyStep(_ method: any Method, sourceLocation: SourceLocation = #_sourceLocation) -> MethodStep {
-  let step = method.computeGradients(views: Tiny.views())
+func expectHealthyStep(
+  _ method: any Method, views: [Tensor] = Tiny.views(), sourceLocation: SourceLocation = #_sourceLocation
+) -> MethodStep {
+  let step = method.computeGradients(views: views)
   #expect(step.loss.isFinite, "\(method.name): loss \(step.loss)", sourceLocation: sourceLocation)
   let trainable = method.trainableModule.namedParameters().map(\.key)
   #expect(Set(step.gradients.keys) == Set(trainable), "\(method.name): gradient keys", sourceLocation: sourceLocation)

@@ -55,6 +55,24 @@ enum TinyRun {
   static let byol = MethodConfiguration.byol(
     .init(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], baseMomentum: 0.9))
 
+  static let mocov3 = MethodConfiguration.mocov3(
+    .init(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], baseMomentum: 0.9))
+  /// With 2 local views (`localViews`), a teacher temperature warming up over 2 epochs and
+  /// the last layer frozen during the first: every epoch-dependent piece crosses a resume.
+  static let dino = MethodConfiguration.dino(
+    .init(headHiddenWidths: [16], bottleneckFeatures: 8, prototypes: 12, teacherTemperature: 0.07,
+          warmupTeacherTemperature: 0.04, warmupTeacherTemperatureEpochs: 2, baseMomentum: 0.9))
+
+  /// Multi-crop local views for methods that take them: 2 crops of a quarter of the area
+  /// resized to `side / 2`.
+  static func localViews(_ method: MethodConfiguration, side: Int = 8) -> [AugmentationChain] {
+    guard method.takesLocalViews else { return [] }
+    let chain = AugmentationChain()
+      .appending(RandomResizedCrop(size: side / 2, scale: 0.1...0.4))
+      .appending(HorizontalFlip(), probability: 0.5)
+    return [chain, chain]
+  }
+
   /// A method built from the configuration's seed (or `keySeed` to start elsewhere).
   static func makeMethod(
     _ method: MethodConfiguration, _ configuration: PretrainingConfiguration, keySeed: UInt64? = nil,
@@ -62,7 +80,7 @@ enum TinyRun {
   ) throws -> any Method {
     try method.makeMethod(
       encoder: encoder, inputShape: dataset.imageShape, batchSize: configuration.batchSize,
-      key: keySeed.map { RandomKey(seed: $0) } ?? configuration.methodKey)
+      localViewCount: localViews(method).count, key: keySeed.map { RandomKey(seed: $0) } ?? configuration.methodKey)
   }
 
   static func makePretrainer(
@@ -72,7 +90,7 @@ enum TinyRun {
     let dataset = dataset()
     return try Pretrainer(
       method: try makeMethod(method, configuration, keySeed: keySeed, dataset: dataset),
-      loader: configuration.makeLoader(dataset: dataset, views: views(), prefetchDepth: 1),
+      loader: configuration.makeLoader(dataset: dataset, views: views() + localViews(method), prefetchDepth: 1),
       configuration: configuration, checkpointDirectory: directory, observers: observers, knnMonitor: knnMonitor)
   }
 
