@@ -80,6 +80,15 @@ import Testing
                                                    predictorHiddenWidths: [64])))
     #expect(try method("barlow") == .barlowTwins(.init(lambda: 0.005, projectorHiddenWidths: [512, 512], projectorOutputFeatures: 512)))
     #expect(try method("vicreg") == .vicreg(.init(projectorHiddenWidths: [512, 512], projectorOutputFeatures: 512)))
+    #expect(try method("mocov3") == .mocov3(.init(projectorHiddenWidths: [256, 256], projectorOutputFeatures: 64,
+                                                 predictorHiddenWidths: [256])))
+    #expect(try method("dino") == .dino(.init(headHiddenWidths: [512], bottleneckFeatures: 128, prototypes: 1024,
+                                             headHasBatchNorm: true, baseMomentum: 0.99)))
+    #expect(try method("nnclr") == .nnclr(.init(temperature: 0.2, projectorHiddenWidths: [256, 256], projectorOutputFeatures: 64,
+                                               predictorHiddenWidths: [256], queueSize: 8192)))
+    let dino = try #require(spec.stages["dino"]?.parameters as? PretrainParameters)
+    #expect(dino.views.count == 2 && dino.localViews.count == 4)
+    #expect(try #require(spec.stages["simclr"]?.parameters as? PretrainParameters).localViews.isEmpty)
     // The anchor's settings reach every stage that merges it; an explicit key wins.
     let byol = try #require(spec.stages["byol"]?.parameters as? PretrainParameters)
     #expect(byol.epochs == 10)

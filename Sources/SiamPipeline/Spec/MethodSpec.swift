@@ -75,6 +75,16 @@ public enum MethodSpec {
     "MoCo v3: symmetric InfoNCE over in-batch keys of a momentum encoder, with a predictor.")
   }()
 
+  private static let nnclr: ParameterShape.Variant = {
+    let d = NNCLR.Configuration()
+    return .init("nnclr", .init([
+      temperature(Double("\(d.temperature)")!), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+      predictor(d.predictorHiddenWidths),
+      .init("queue_size", .integer(.within(1, 10_000_000)), .defaultValue(.number(Double(d.queueSize))),
+            "Q, the support set of earlier projections the nearest neighbours come from; a multiple of batch_size."),
+    ]), "NNCLR: the nearest neighbour in a support set of projections is the positive.")
+  }()
+
   private static let dino: ParameterShape.Variant = {
     let d = DINO.Configuration()
     let positive = ParameterShape.number(.positive)
@@ -126,7 +136,7 @@ public enum MethodSpec {
       .init("covariance_weight", .number(.nonNegative), .defaultValue(1), "Weight of the covariance term."),
       projector([8192, 8192, 8192]),
     ]), "VICReg: variance, invariance, covariance."),
-    mocov3, dino,
+    mocov3, dino, nnclr,
   ])))
 
   /// The configuration a resolved `method:` value describes.
@@ -161,6 +171,9 @@ public enum MethodSpec {
                            projectorHasLastBatchNorm: r.bool("projector_last_batch_norm"),
                            predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
                            finalMomentum: r.float("final_momentum")))
+    case "nnclr":
+      return .nnclr(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
+                          predictorHiddenWidths: r.ints("predictor_hidden"), queueSize: r.int("queue_size")))
     case "dino":
       let head = r.ints("head")
       return .dino(.init(headHiddenWidths: Array(head.dropLast()), bottleneckFeatures: head.last!,

@@ -42,7 +42,8 @@ public struct PretrainParameters: StageParameters, Hashable {
       problems.append(.init(key: "local_views",
         "\(method["type"]?.stringValue ?? "this method") takes two views; multi-crop local_views are for dino"))
     }
-    if v["method"]?["type"] == "mocov2", let queue = v["method"]?["queue_size"]?.intValue,
+    if let type = v["method"]?["type"]?.stringValue, ["mocov2", "nnclr"].contains(type),
+      let queue = v["method"]?["queue_size"]?.intValue,
       let batch = v["batch_size"]?.intValue, queue % batch != 0
     {
       problems.append(.init(key: "method", "queue_size \(queue) must be a multiple of batch_size \(batch) "

@@ -41,6 +41,35 @@ public struct FeatureQueue: Sendable {
     return features.slice(alongAxis: 0, slot..<(slot + 1)).reshaped(to: [size, width])
   }
 
+  /// The row of `slot` most similar (largest dot product) to each row of `z`, the first
+  /// one on a tie: NNCLR's nearest neighbours in its support set. Untracked.
+  ///
+  /// - Parameter z: `[N, D]` (L2-normalised rows give the cosine nearest neighbour).
+  /// - Returns: `[N, D]`, row `i` the neighbour of `z[i]`; and the index of each.
+  public func nearestNeighbours(of z: Tensor, slot: Int = 0) -> (rows: Tensor, indices: [Int]) {
+    precondition(z.rank == 2 && z.shape[1] == width, "FeatureQueue: queries \(z.shape) must be [N, \(width)]")
+    let n = z.shape[0], k = size, d = width
+    let support = keys(slot: slot)
+    let similarities = matmul(z.detached(), support, transposeB: true)
+    var indices = [Int](repeating: 0, count: n)
+    similarities.withUnsafeBufferPointer { s in
+      for i in 0..<n {
+        var best = 0
+        for j in 1..<k where s[i * k + j] > s[i * k + best] { best = j }
+        indices[i] = best
+      }
+    }
+    var rows = Tensor(zeros: [n, d])
+    rows.withUnsafeMutableBufferPointer { out in
+      support.withUnsafeBufferPointer { q in
+        for i in 0..<n {
+          for j in 0..<d { out[i * d + j] = q[indices[i] * d + j] }
+        }
+      }
+    }
+    return (rows, indices)
+  }
+
   /// Writes one batch of keys per slot over the oldest rows and advances the pointer.
   ///
   /// - Parameter batches: `S` tensors `[N, D]` (detached), `N ≤ K`.

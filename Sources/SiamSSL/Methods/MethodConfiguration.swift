@@ -12,6 +12,7 @@ public enum MethodConfiguration: Sendable, Hashable {
   case vicreg(VICReg.Configuration)
   case mocov3(MoCoV3.Configuration)
   case dino(DINO.Configuration)
+  case nnclr(NNCLR.Configuration)
 
   /// The method's name in pipeline files.
   public var name: String {
@@ -24,6 +25,7 @@ public enum MethodConfiguration: Sendable, Hashable {
     case .vicreg: "vicreg"
     case .mocov3: "mocov3"
     case .dino: "dino"
+    case .nnclr: "nnclr"
     }
   }
 
@@ -63,7 +65,7 @@ public enum MethodConfiguration: Sendable, Hashable {
   /// - Parameters:
   ///   - encoder: The backbone.
   ///   - inputShape: `[C, H, W]` of one view.
-  ///   - batchSize: `N` of every step (MoCo's queue size must be a multiple of it).
+  ///   - batchSize: `N` of every step (MoCo's and NNCLR's queue sizes must be multiples of it).
   ///   - localViewCount: Multi-crop local views after the two global ones (only for
   ///     methods that `takesLocalViews`).
   ///   - key: The method's root key.
@@ -84,6 +86,7 @@ public enum MethodConfiguration: Sendable, Hashable {
     case .vicreg(let c): return try VICReg(configuration: c, makeEncoder: make, key: key)
     case .mocov3(let c): return try MoCoV3(configuration: c, makeEncoder: make, key: key)
     case .dino(let c): return try DINO(configuration: c, localViewCount: localViewCount, makeEncoder: make, key: key)
+    case .nnclr(let c): return try NNCLR(configuration: c, batchSize: batchSize, makeEncoder: make, key: key)
     }
   }
 }

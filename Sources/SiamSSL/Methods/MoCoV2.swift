@@ -180,13 +180,17 @@ public final class MoCoV2: ConfiguredMethod {
   }
 
   public func loadState(_ tensors: [String: Tensor], source: String?) throws {
-    if let pointer = tensors["queue_ptr"]?.scalars.first {
-      let k = configuration.queueSize
-      guard pointer >= 0, pointer < Float(k), pointer.rounded() == pointer, Int(pointer) % batchSize == 0 else {
-        throw SSLError(.invalidState, key: "queue_ptr",
-          "\(source.map { "\($0): " } ?? "")queue pointer \(pointer) is not a multiple of the batch size \(batchSize) in 0..<\(k)")
-      }
-    }
+    try checkQueuePointer(tensors, size: configuration.queueSize, batchSize: batchSize, source: source)
     try stateModule.loadTensors(tensors, isStrict: true, source: source)
+  }
+}
+
+/// Throws `SSLError.invalidState` unless the checkpoint's `queue_ptr` (when present) is a
+/// multiple of `batchSize` in `0..<size`: where a queue filled `N` rows a step can stand.
+func checkQueuePointer(_ tensors: [String: Tensor], size k: Int, batchSize: Int, source: String?) throws {
+  guard let pointer = tensors["queue_ptr"]?.scalars.first else { return }
+  guard pointer >= 0, pointer < Float(k), pointer.rounded() == pointer, Int(pointer) % batchSize == 0 else {
+    throw SSLError(.invalidState, key: "queue_ptr",
+      "\(source.map { "\($0): " } ?? "")queue pointer \(pointer) is not a multiple of the batch size \(batchSize) in 0..<\(k)")
   }
 }

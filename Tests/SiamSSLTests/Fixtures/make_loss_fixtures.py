@@ -13,6 +13,7 @@ in PyTorch float64 from float32 inputs, and differentiated with torch.autograd:
 - mocov3:         facebookresearch/moco-v3 moco/builder.py contrastive_loss (one device)
 - dino:           facebookresearch/dino main_dino.py DINOLoss.forward (teacher detached),
                   with the centre after update_center as an extra expected output
+- nnclr:          solo-learn nnclr_loss_func (neighbour detached: it comes from the support set)
 
 Run:  python3 make_loss_fixtures.py   (needs torch; writes losses.json beside this file)
 """
@@ -116,6 +117,14 @@ def dino_updated_center(center, teacher_output, momentum):
     return center * momentum + batch_center * (1 - momentum)
 
 
+def nnclr_loss_func(nn, p, temperature):
+    nn = F.normalize(nn.detach(), dim=-1)
+    p = F.normalize(p, dim=-1)
+    logits = nn @ p.T / temperature
+    labels = torch.arange(p.size(0))
+    return F.cross_entropy(logits, labels)
+
+
 def tensor(shape, generator, scale=1.0):
     # float32-representable values, so Swift reads exactly the inputs used here
     return (torch.randn(*shape, generator=generator, dtype=torch.float32) * scale).to(torch.float64)
@@ -192,6 +201,10 @@ def main():
         updated = dino_updated_center(inputs["center"], torch.cat([inputs["t0"], inputs["t1"]]), 0.9)
         c["expected"] = {"center": encode(updated)}
         cases.append(c)
+    for n, d, tau in [(5, 4, 0.1), (3, 6, 0.5)]:
+        nn, p = tensor((n, d), g), tensor((n, d), g)
+        cases.append(case(f"nnclr_n{n}_d{d}", "nnclr", {"temperature": tau}, {"neighbours": nn, "predictions": p},
+                          lambda neighbours, predictions, tau=tau: nnclr_loss_func(neighbours, predictions, tau)))
     out = {
         "generator": "make_loss_fixtures.py",
         "torch_version": torch.__version__,

@@ -56,6 +56,9 @@ import _SiamTestSupport
       })
     case "mocov3":
       return (["query", "key"], { mocoV3Loss(query: $0[0], key: $0[1], temperature: p("temperature")) })
+    case "nnclr":
+      return (["neighbours", "predictions"],
+              { nnclrLoss(neighbours: $0[0], predictions: $0[1], temperature: p("temperature")) })
     case "dino":
       let views = Int(p("views"))
       return ((0..<views).map { "s\($0)" } + ["t0", "t1", "center"], {
@@ -70,7 +73,7 @@ import _SiamTestSupport
   @Test func fixtureCoversEveryLoss() throws {
     let fixture = try Self.loadFixture()
     #expect(Set(fixture.cases.map(\.loss)) == [
-      "nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg", "mocov3", "dino",
+      "nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg", "mocov3", "dino", "nnclr",
     ])
   }
 
@@ -108,6 +111,7 @@ import _SiamTestSupport
       let differentiable: [Int] = switch c.loss {
       case "info_nce", "byol", "negative_cosine", "mocov3": [0]
       case "dino": Array(0..<Int(c.parameters["views"]!))
+      case "nnclr": [1]
       default: Array(names.indices)
       }
       // Larger steps where the loss value is large (its Float rounding dominates) and the

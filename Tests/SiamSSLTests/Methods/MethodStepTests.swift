@@ -21,6 +21,7 @@ import _SiamTestSupport
       try VICReg(configuration: Tiny.vicreg, makeEncoder: make, key: key),
       try MoCoV3(configuration: Tiny.mocov3, makeEncoder: make, key: key),
       try DINO(configuration: { var c = Tiny.dino; c.freezeLastLayerEpochs = 0; return c }(), makeEncoder: make, key: key),
+      try NNCLR(configuration: Tiny.nnclr, batchSize: Tiny.batchSize, makeEncoder: make, key: key),
     ]
   }
 
@@ -78,6 +79,7 @@ import _SiamTestSupport
     let configurations: [MethodConfiguration] = [
       .simclr(Tiny.simclr), .mocov2(Tiny.moco), .byol(Tiny.byol), .simsiam(Tiny.simsiam),
       .barlowTwins(Tiny.barlow), .vicreg(Tiny.vicreg), .mocov3(Tiny.mocov3), .dino(Tiny.dino),
+      .nnclr(Tiny.nnclr),
     ]
     for configuration in configurations {
       let method = try configuration.makeMethod(
@@ -127,6 +129,46 @@ import _SiamTestSupport
       #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "symmetric \(symmetric): \(step.loss) vs \(reference)")
       #expect(step.loss > 0 && step.loss < (symmetric ? 8 : 4))
     }
+  }
+
+  /// NNCLR's loss through the modules with neighbours found by brute force here; view 1's
+  /// normalised projections are enqueued after the step.
+  @Test func nnclrUsesTheNearestNeighbourOfTheSupportSet() throws {
+    let views = Tiny.views()
+    let method = try NNCLR(configuration: Tiny.nnclr, batchSize: Tiny.batchSize, makeEncoder: Tiny.convEncoder,
+                           key: RandomKey(seed: 4))
+    let support = method.queue.keys(slot: 0).scalars, d = 8, q = 32
+    let z = views.map { l2Normalized(method.projector(method.encoder($0)), alongAxis: 1) }
+    let p = z.indices.map { method.predictor(method.projector(method.encoder(views[$0]))) }
+    func neighbours(_ z: Tensor) -> Tensor {
+      let rows = z.scalars
+      var out: [Float] = []
+      for i in 0..<Tiny.batchSize {
+        let scores = (0..<q).map { j in (0..<d).reduce(Float(0)) { $0 + rows[i * d + $1] * support[j * d + $1] } }
+        let best = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!
+        out += support[best * d..<(best + 1) * d]
+      }
+      return Tensor(shape: [Tiny.batchSize, d], scalars: out)
+    }
+    let tau = Tiny.nnclr.temperature
+    let reference = ((nnclrLoss(neighbours: neighbours(z[0]), predictions: p[1], temperature: tau)
+      + nnclrLoss(neighbours: neighbours(z[1]), predictions: p[0], temperature: tau)) / 2).scalar
+    let step = expectHealthyStep(method)
+    #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "\(step.loss) vs \(reference)")
+    #expect(method.queue.pointer == Tiny.batchSize)
+    let enqueued = method.queue.keys(slot: 0).slice(alongAxis: 0, 0..<Tiny.batchSize)
+    expectClose(enqueued.scalars.map(Double.init), z[0].scalars.map(Double.init), absolute: 1e-5, relative: 1e-4, "enqueued")
+    #expect(throws: SSLError.self) {
+      try NNCLR(configuration: NNCLR.Configuration(queueSize: 30), batchSize: 8, makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 1))
+    }
+  }
+
+  @Test func nearestNeighboursPickTheMostSimilarRowAndTheFirstOnATie() {
+    let support = Tensor(shape: [1, 4, 2], scalars: [1, 0, 0, 1, -1, 0, 0, 1])
+    let queue = FeatureQueue(features: support, pointer: 0)
+    let (rows, indices) = queue.nearestNeighbours(of: Tensor(shape: [3, 2], scalars: [0.9, 0.1, -0.2, 0.8, -1, -0.1]))
+    #expect(indices == [0, 1, 2])
+    #expect(rows.scalars == [1, 0, 0, 1, -1, 0])
   }
 
   /// MoCo v3's loss is `mocoV3Loss(q₁, k₂) + mocoV3Loss(q₂, k₁)`, recomputed through the

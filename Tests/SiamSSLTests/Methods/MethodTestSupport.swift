@@ -32,6 +32,8 @@ enum Tiny {
   static let barlow = BarlowTwins.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8)
   static let vicreg = VICReg.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8)
   static let mocov3 = MoCoV3.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16])
+  static let nnclr = NNCLR.Configuration(
+    projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], queueSize: 32)
   static let dino = DINO.Configuration(headHiddenWidths: [16], bottleneckFeatures: 8, prototypes: 10)
 
   /// Two global views (`views(seed:)`) and `localCount` local views `[8, 1, 4, 4]` (the

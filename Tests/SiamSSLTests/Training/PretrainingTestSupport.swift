@@ -57,6 +57,8 @@ enum TinyRun {
 
   static let mocov3 = MethodConfiguration.mocov3(
     .init(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], baseMomentum: 0.9))
+  static let nnclr = MethodConfiguration.nnclr(
+    .init(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], queueSize: 16))
   /// With 2 local views (`localViews`), a teacher temperature warming up over 2 epochs and
   /// the last layer frozen during the first: every epoch-dependent piece crosses a resume.
   static let dino = MethodConfiguration.dino(
