@@ -85,6 +85,24 @@ public enum MethodSpec {
     ]), "NNCLR: the nearest neighbour in a support set of projections is the positive.")
   }()
 
+  private static let swav: ParameterShape.Variant = {
+    let d = SwAV.Configuration()
+    let count = ParameterShape.integer(.within(0, 10_000))
+    return .init("swav", .init([
+      projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+      .init("prototypes", .integer(.within(2, 1_048_576)), .defaultValue(.number(Double(d.prototypes))), "K, the prototypes."),
+      temperature(Double("\(d.temperature)")!),
+      .init("epsilon", .number(.within(0.002, 10)), number(d.epsilon), "ε of Sinkhorn–Knopp (the codes' entropy regulariser)."),
+      .init("sinkhorn_iterations", .integer(.within(1, 100)), .defaultValue(.number(Double(d.sinkhornIterations))),
+            "Sinkhorn–Knopp iterations."),
+      .init("freeze_prototypes_epochs", count, .defaultValue(.number(Double(d.freezePrototypesEpochs))),
+            "Epochs during which the prototypes are not updated."),
+      .init("queue_size", .integer(.within(0, 10_000_000)), .defaultValue(.number(Double(d.queueSize))),
+            "Earlier embeddings per global view joining Sinkhorn once the queue is full; 0: none; a multiple of batch_size."),
+      .init("queue_start_epoch", count, .defaultValue(.number(Double(d.queueStartEpoch))), "The epoch from which the queue fills."),
+    ]), "SwAV: swapped prediction of Sinkhorn–Knopp codes over prototypes; takes local_views (multi-crop).")
+  }()
+
   private static let dino: ParameterShape.Variant = {
     let d = DINO.Configuration()
     let positive = ParameterShape.number(.positive)
@@ -136,7 +154,7 @@ public enum MethodSpec {
       .init("covariance_weight", .number(.nonNegative), .defaultValue(1), "Weight of the covariance term."),
       projector([8192, 8192, 8192]),
     ]), "VICReg: variance, invariance, covariance."),
-    mocov3, dino, nnclr,
+    mocov3, nnclr, swav, dino,
   ])))
 
   /// The configuration a resolved `method:` value describes.
@@ -174,6 +192,12 @@ public enum MethodSpec {
     case "nnclr":
       return .nnclr(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
                           predictorHiddenWidths: r.ints("predictor_hidden"), queueSize: r.int("queue_size")))
+    case "swav":
+      return .swav(.init(projectorHiddenWidths: hidden, projectorOutputFeatures: output, prototypes: r.int("prototypes"),
+                         temperature: r.float("temperature"), epsilon: r.float("epsilon"),
+                         sinkhornIterations: r.int("sinkhorn_iterations"),
+                         freezePrototypesEpochs: r.int("freeze_prototypes_epochs"), queueSize: r.int("queue_size"),
+                         queueStartEpoch: r.int("queue_start_epoch")))
     case "dino":
       let head = r.ints("head")
       return .dino(.init(headHiddenWidths: Array(head.dropLast()), bottleneckFeatures: head.last!,

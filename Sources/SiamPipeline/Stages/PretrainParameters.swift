@@ -27,7 +27,7 @@ public struct PretrainParameters: StageParameters, Hashable {
     .init("views", .list(viewShape, minCount: 2), .required,
           "One augmentation chain per view: names under augmentations: or inline chains."),
     .init("local_views", .list(viewShape, minCount: 0, maxCount: 64), .defaultValue(.array([])),
-          "Multi-crop: one chain per local view (usually smaller crops), seen by the student only; for methods that take them (dino)."),
+          "Multi-crop: one chain per local view (usually smaller crops), for methods that take them (dino, swav)."),
     .init("method", MethodSpec.shape, .required, "The method and its hyperparameters."),
     .init("optimizer", OptimizerSpec.shape, .implied, "Optimizer and learning-rate schedule."),
     .init("epochs", .integer(.within(1, 10_000)), .defaultValue(100), "Passes over the training set."),
@@ -40,9 +40,10 @@ public struct PretrainParameters: StageParameters, Hashable {
       !MethodSpec.configuration(resolved: method).takesLocalViews
     {
       problems.append(.init(key: "local_views",
-        "\(method["type"]?.stringValue ?? "this method") takes two views; multi-crop local_views are for dino"))
+        "\(method["type"]?.stringValue ?? "this method") takes two views; multi-crop local_views are for "
+          + MethodConfiguration.localViewMethods.joined(separator: " and ")))
     }
-    if let type = v["method"]?["type"]?.stringValue, ["mocov2", "nnclr"].contains(type),
+    if let type = v["method"]?["type"]?.stringValue, ["mocov2", "nnclr", "swav"].contains(type),
       let queue = v["method"]?["queue_size"]?.intValue,
       let batch = v["batch_size"]?.intValue, queue % batch != 0
     {

@@ -31,11 +31,18 @@ public func dinoLoss(
   precondition(student.count >= 2 && student.allSatisfy { $0.rank == 2 && $0.shape == teacher[0].shape },
     "dinoLoss: needs at least 2 student views shaped like the teacher's \(teacher[0].shape), got \(student.map(\.shape))")
   precondition(studentTemperature > 0, "dinoLoss: student temperature \(studentTemperature) must be positive")
-  let logProbabilities = student.map { logSoftmax($0 / studentTemperature, alongAxis: 1) }
+  return crossViewEntropy(targets: targets, logits: student, temperature: studentTemperature)
+}
+
+/// The mean over pairs `(i, v ≠ i)` of `(1/N) Σₙ −targetsᵢ · log_softmax(logitsᵥ / τ)`:
+/// each target distribution (of global view `i`) predicted from every other view, the
+/// loss DINO and SwAV share. `targets` are constants.
+func crossViewEntropy(targets: [Tensor], logits: [Tensor], temperature: Float) -> Tensor {
+  let logProbabilities = logits.map { logSoftmax($0 / temperature, alongAxis: 1) }
   var terms: [Tensor] = []
   for (i, target) in targets.enumerated() {
     for (v, logP) in logProbabilities.enumerated() where v != i {
-      terms.append(-(target * logP).sum(alongAxis: 1).mean())
+      terms.append(-(target.detached() * logP).sum(alongAxis: 1).mean())
     }
   }
   return terms.dropFirst().reduce(terms[0], +) / Float(terms.count)

@@ -164,14 +164,11 @@ public final class DINO: ConfiguredMethod {
     let epoch = position?.epoch ?? 0
     let tauS = configuration.studentTemperature
     let tauT = configuration.teacherTemperature(epoch: epoch)
-    let globals = concatenated(Array(views[0..<2]), alongAxis: 0)
-    let locals = views.count > 2 ? concatenated(Array(views[2...]), alongAxis: 0) : nil
-    let teacher = splitRows(momentumHead(momentumEncoder(globals)), into: 2)
+    let teacher = forwardByResolution(Array(views.prefix(2)), globalCount: 2) { momentumHead(momentumEncoder($0)) }
     let center = self.center
     var firstStudent = Tensor(0)
     let (loss, allGradients) = valueAndGradient(of: trainableModule) { _ in
-      var student = splitRows(head(encoder(globals)), into: 2)
-      if let locals { student += splitRows(head(encoder(locals)), into: views.count - 2) }
+      let student = forwardByResolution(views, globalCount: 2) { head(encoder($0)) }
       firstStudent = student[0].detached()
       return dinoLoss(
         student: student, teacher: teacher, center: center, studentTemperature: tauS, teacherTemperature: tauT)

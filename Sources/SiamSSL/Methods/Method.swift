@@ -147,6 +147,14 @@ extension Method {
       "\(name): views must be [N, ...] with N > 1, the global ones of one shape and the local ones of another, got \(views.map(\.shape))")
   }
 
+  /// `f` of every view, computed once per size: the global views concatenated into one
+  /// batch, the local views into another (BatchNorm then sees all views of a size, as in
+  /// the multi-crop papers' code), split back into one tensor per view.
+  func forwardByResolution(_ views: [Tensor], globalCount: Int, _ f: (Tensor) -> Tensor) -> [Tensor] {
+    let groups = [Array(views.prefix(globalCount)), Array(views.dropFirst(globalCount))].filter { !$0.isEmpty }
+    return groups.flatMap { group in splitRows(f(concatenated(group, alongAxis: 0)), into: group.count) }
+  }
+
   /// Traps unless `views` holds `viewCount` tensors of one shape with `N > 1` rows.
   func checkViews(_ views: [Tensor]) {
     precondition(views.count == viewCount, "\(name): needs \(viewCount) views, got \(views.count)")

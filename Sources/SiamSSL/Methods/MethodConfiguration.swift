@@ -13,6 +13,7 @@ public enum MethodConfiguration: Sendable, Hashable {
   case mocov3(MoCoV3.Configuration)
   case dino(DINO.Configuration)
   case nnclr(NNCLR.Configuration)
+  case swav(SwAV.Configuration)
 
   /// The method's name in pipeline files.
   public var name: String {
@@ -26,16 +27,15 @@ public enum MethodConfiguration: Sendable, Hashable {
     case .mocov3: "mocov3"
     case .dino: "dino"
     case .nnclr: "nnclr"
+    case .swav: "swav"
     }
   }
 
+  /// The methods that take multi-crop local views beside their two global views.
+  public static let localViewMethods = ["swav", "dino"]
+
   /// Whether the method takes multi-crop local views beside its two global views.
-  public var takesLocalViews: Bool {
-    switch self {
-    case .dino: true
-    default: false
-    }
-  }
+  public var takesLocalViews: Bool { Self.localViewMethods.contains(name) }
 
   /// Throws unless the loader's view shapes fit a method: the global views (the first
   /// `shapes.count − localViewCount`) share one shape, the local views another, and views
@@ -76,7 +76,7 @@ public enum MethodConfiguration: Sendable, Hashable {
   ) throws -> any Method {
     let make = { (key: RandomKey) in encoder.makeEncoder(inputShape: inputShape, key: key) }
     try require(localViewCount == 0 || takesLocalViews, "localViews",
-      "\(name) takes two views; multi-crop local views are for dino")
+      "\(name) takes two views; multi-crop local views are for \(Self.localViewMethods.joined(separator: " and "))")
     switch self {
     case .simclr(let c): return try SimCLR(configuration: c, makeEncoder: make, key: key)
     case .mocov2(let c): return try MoCoV2(configuration: c, batchSize: batchSize, makeEncoder: make, key: key)
@@ -87,6 +87,8 @@ public enum MethodConfiguration: Sendable, Hashable {
     case .mocov3(let c): return try MoCoV3(configuration: c, makeEncoder: make, key: key)
     case .dino(let c): return try DINO(configuration: c, localViewCount: localViewCount, makeEncoder: make, key: key)
     case .nnclr(let c): return try NNCLR(configuration: c, batchSize: batchSize, makeEncoder: make, key: key)
+    case .swav(let c):
+      return try SwAV(configuration: c, batchSize: batchSize, localViewCount: localViewCount, makeEncoder: make, key: key)
     }
   }
 }

@@ -14,6 +14,9 @@ in PyTorch float64 from float32 inputs, and differentiated with torch.autograd:
 - dino:           facebookresearch/dino main_dino.py DINOLoss.forward (teacher detached),
                   with the centre after update_center as an extra expected output
 - nnclr:          solo-learn nnclr_loss_func (neighbour detached: it comes from the support set)
+- swav:           facebookresearch/swav main_swav.py (distributed_sinkhorn on one device, codes of
+                  the two global crops, swapped prediction over every other crop), with the codes
+                  as extra expected outputs
 
 Run:  python3 make_loss_fixtures.py   (needs torch; writes losses.json beside this file)
 """
@@ -125,6 +128,33 @@ def nnclr_loss_func(nn, p, temperature):
     return F.cross_entropy(logits, labels)
 
 
+def distributed_sinkhorn(out, epsilon, iterations):
+    Q = torch.exp(out / epsilon).t()
+    B, K = Q.shape[1], Q.shape[0]
+    Q /= torch.sum(Q)
+    for _ in range(iterations):
+        Q /= torch.sum(Q, dim=1, keepdim=True)
+        Q /= K
+        Q /= torch.sum(Q, dim=0, keepdim=True)
+        Q /= B
+    Q *= B
+    return Q.t()
+
+
+def swav_loss(output, bs, nviews, temperature, epsilon, iterations):
+    loss, codes = 0, []
+    for crop_id in [0, 1]:
+        with torch.no_grad():
+            q = distributed_sinkhorn(output[bs * crop_id: bs * (crop_id + 1)].detach(), epsilon, iterations)[-bs:]
+            codes.append(q)
+        subloss = 0
+        for v in [v for v in range(nviews) if v != crop_id]:
+            x = output[bs * v: bs * (v + 1)] / temperature
+            subloss -= torch.mean(torch.sum(q * F.log_softmax(x, dim=1), dim=1))
+        loss += subloss / (nviews - 1)
+    return loss / 2, codes
+
+
 def tensor(shape, generator, scale=1.0):
     # float32-representable values, so Swift reads exactly the inputs used here
     return (torch.randn(*shape, generator=generator, dtype=torch.float32) * scale).to(torch.float64)
@@ -205,6 +235,18 @@ def main():
         nn, p = tensor((n, d), g), tensor((n, d), g)
         cases.append(case(f"nnclr_n{n}_d{d}", "nnclr", {"temperature": tau}, {"neighbours": nn, "predictions": p},
                           lambda neighbours, predictions, tau=tau: nnclr_loss_func(neighbours, predictions, tau)))
+    for n, k, views, tau, eps in [(4, 6, 4, 0.1, 0.05), (5, 3, 2, 0.2, 0.1)]:
+        # cosine scores: in [-1, 1]
+        inputs = {f"s{v}": torch.tanh(tensor((n, k), g)).float().double() for v in range(views)}
+
+        def fn(views=views, tau=tau, eps=eps, n=n, **x):
+            return swav_loss(torch.cat([x[f"s{v}"] for v in range(views)]), n, views, tau, eps, 3)[0]
+
+        c = case(f"swav_n{n}_k{k}_v{views}", "swav",
+                 {"temperature": tau, "epsilon": eps, "iterations": 3, "views": views}, inputs, fn)
+        _, codes = swav_loss(torch.cat([inputs[f"s{v}"] for v in range(views)]), n, views, tau, eps, 3)
+        c["expected"] = {"codes0": encode(codes[0]), "codes1": encode(codes[1])}
+        cases.append(c)
     out = {
         "generator": "make_loss_fixtures.py",
         "torch_version": torch.__version__,

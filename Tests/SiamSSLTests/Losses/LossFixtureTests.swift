@@ -59,6 +59,12 @@ import _SiamTestSupport
     case "nnclr":
       return (["neighbours", "predictions"],
               { nnclrLoss(neighbours: $0[0], predictions: $0[1], temperature: p("temperature")) })
+    case "swav":
+      let views = Int(p("views"))
+      return ((0..<views).map { "s\($0)" }, { scores in
+        let codes = (0..<2).map { sinkhornKnopp(scores[$0], epsilon: p("epsilon"), iterations: Int(p("iterations"))) }
+        return swavLoss(scores: scores, codes: codes, temperature: p("temperature"))
+      })
     case "dino":
       let views = Int(p("views"))
       return ((0..<views).map { "s\($0)" } + ["t0", "t1", "center"], {
@@ -73,8 +79,20 @@ import _SiamTestSupport
   @Test func fixtureCoversEveryLoss() throws {
     let fixture = try Self.loadFixture()
     #expect(Set(fixture.cases.map(\.loss)) == [
-      "nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg", "mocov3", "dino", "nnclr",
+      "nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg", "mocov3", "dino", "nnclr", "swav",
     ])
+  }
+
+  @Test func sinkhornCodesMatchThePapersCode() throws {
+    for c in try Self.loadFixture().cases where c.loss == "swav" {
+      for i in 0..<2 {
+        let codes = sinkhornKnopp(c.inputs["s\(i)"]!.tensor, epsilon: Float(c.parameters["epsilon"]!),
+                                  iterations: Int(c.parameters["iterations"]!))
+        let expected = c.expected!["codes\(i)"]!
+        #expect(codes.shape == expected.shape)
+        expectClose(codes.scalars.map(Double.init), expected.values, absolute: 1e-6, relative: 1e-5, "\(c.name) codes \(i)")
+      }
+    }
   }
 
   @Test func dinoCenterMovesLikeThePapersCode() throws {
@@ -105,8 +123,14 @@ import _SiamTestSupport
 
   @Test func gradientsMatchCentralDifferences() throws {
     for c in try Self.loadFixture().cases {
-      let (names, function) = Self.lossFunction(c)
+      var (names, function) = Self.lossFunction(c)
       let inputs = names.map { c.inputs[$0]!.tensor }
+      if c.loss == "swav" {
+        // The codes are constants of the loss: computed once, at the unperturbed scores.
+        let p = { (key: String) in Float(c.parameters[key]!) }
+        let codes = (0..<2).map { sinkhornKnopp(inputs[$0], epsilon: p("epsilon"), iterations: Int(p("iterations"))) }
+        function = { swavLoss(scores: $0, codes: codes, temperature: p("temperature")) }
+      }
       // Stop-gradient inputs (key, queue, target) are constants of the loss.
       let differentiable: [Int] = switch c.loss {
       case "info_nce", "byol", "negative_cosine", "mocov3": [0]

@@ -22,6 +22,8 @@ import _SiamTestSupport
       try MoCoV3(configuration: Tiny.mocov3, makeEncoder: make, key: key),
       try DINO(configuration: { var c = Tiny.dino; c.freezeLastLayerEpochs = 0; return c }(), makeEncoder: make, key: key),
       try NNCLR(configuration: Tiny.nnclr, batchSize: Tiny.batchSize, makeEncoder: make, key: key),
+      try SwAV(configuration: { var c = Tiny.swav; c.freezePrototypesEpochs = 0; return c }(), batchSize: Tiny.batchSize,
+               makeEncoder: make, key: key),
     ]
   }
 
@@ -79,7 +81,7 @@ import _SiamTestSupport
     let configurations: [MethodConfiguration] = [
       .simclr(Tiny.simclr), .mocov2(Tiny.moco), .byol(Tiny.byol), .simsiam(Tiny.simsiam),
       .barlowTwins(Tiny.barlow), .vicreg(Tiny.vicreg), .mocov3(Tiny.mocov3), .dino(Tiny.dino),
-      .nnclr(Tiny.nnclr),
+      .nnclr(Tiny.nnclr), .swav(Tiny.swav),
     ]
     for configuration in configurations {
       let method = try configuration.makeMethod(

@@ -34,6 +34,7 @@ enum Tiny {
   static let mocov3 = MoCoV3.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16])
   static let nnclr = NNCLR.Configuration(
     projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], queueSize: 32)
+  static let swav = SwAV.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, prototypes: 10)
   static let dino = DINO.Configuration(headHiddenWidths: [16], bottleneckFeatures: 8, prototypes: 10)
 
   /// Two global views (`views(seed:)`) and `localCount` local views `[8, 1, 4, 4]` (the

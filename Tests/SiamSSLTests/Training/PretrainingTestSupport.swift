@@ -59,6 +59,10 @@ enum TinyRun {
     .init(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], baseMomentum: 0.9))
   static let nnclr = MethodConfiguration.nnclr(
     .init(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], queueSize: 16))
+  /// With 2 local views, a queue that starts filling in the second epoch (and is full
+  /// after 2 steps) and prototypes frozen during the first.
+  static let swav = MethodConfiguration.swav(
+    .init(projectorHiddenWidths: [16], projectorOutputFeatures: 8, prototypes: 12, queueSize: 16, queueStartEpoch: 1))
   /// With 2 local views (`localViews`), a teacher temperature warming up over 2 epochs and
   /// the last layer frozen during the first: every epoch-dependent piece crosses a resume.
   static let dino = MethodConfiguration.dino(
