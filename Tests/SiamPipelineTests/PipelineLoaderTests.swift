@@ -2,6 +2,7 @@ import Foundation
 import SiamNN
 import SiamSSL
 import Testing
+
 @testable import SiamPipeline
 
 /// Good files: what they decode to, with defaults filled in; includes, anchors and merge
@@ -22,8 +23,11 @@ import Testing
 
   @Test func pipelinesFolderHasTheExamples() {
     let names = Set(TestPaths.yamlFiles(in: TestPaths.pipelines).map { ($0 as NSString).lastPathComponent })
-    for name in ["quickstart.yaml", "simclr-fashion.yaml", "moco-fashion.yaml", "byol-fashion.yaml",
-                 "compare-methods.yaml", "ablation-temperature.yaml"] {
+    for name in [
+      "quickstart.yaml", "simclr-fashion.yaml", "moco-fashion.yaml", "byol-fashion.yaml",
+      "compare-methods.yaml", "ablation-temperature.yaml", "mocov3-fashion.yaml", "nnclr-fashion.yaml",
+      "swav-fashion.yaml", "dino-fashion.yaml",
+    ] {
       #expect(names.contains(name), "\(name)")
     }
   }
@@ -39,7 +43,8 @@ import Testing
     #expect(data.limit == 10000)
     let pretrain = try #require(spec.stages["pretrain"]?.parameters as? PretrainParameters)
     #expect(pretrain.encoder == .convnet(widths: [32, 64, 128], strides: [1, 2, 2]))
-    #expect(pretrain.method == .simclr(.init(temperature: 0.5, projectorHiddenWidths: [128], projectorOutputFeatures: 64)))
+    #expect(
+      pretrain.method == .simclr(.init(temperature: 0.5, projectorHiddenWidths: [128], projectorOutputFeatures: 64)))
     #expect(pretrain.optimizer.kind == .sgd)
     #expect(pretrain.optimizer.warmupEpochs == 1)
     #expect(pretrain.epochs == 5 && pretrain.batchSize == 256)
@@ -74,25 +79,58 @@ import Testing
     func method(_ stage: String) throws -> MethodConfiguration {
       try #require(spec.stages[stage]?.parameters as? PretrainParameters).method
     }
-    #expect(try method("mocov2") == .mocov2(.init(projectorHiddenWidths: [128], projectorOutputFeatures: 64, queueSize: 4096)))
-    #expect(try method("byol") == .byol(.init(projectorHiddenWidths: [256], projectorOutputFeatures: 64, predictorHiddenWidths: [256])))
-    #expect(try method("simsiam") == .simsiam(.init(projectorHiddenWidths: [256, 256], projectorOutputFeatures: 256,
-                                                   predictorHiddenWidths: [64])))
-    #expect(try method("barlow") == .barlowTwins(.init(lambda: 0.005, projectorHiddenWidths: [512, 512], projectorOutputFeatures: 512)))
+    #expect(
+      try method("mocov2") == .mocov2(.init(projectorHiddenWidths: [128], projectorOutputFeatures: 64, queueSize: 4096))
+    )
+    #expect(
+      try method("byol")
+        == .byol(.init(projectorHiddenWidths: [256], projectorOutputFeatures: 64, predictorHiddenWidths: [256])))
+    #expect(
+      try method("simsiam")
+        == .simsiam(
+          .init(
+            projectorHiddenWidths: [256, 256], projectorOutputFeatures: 256,
+            predictorHiddenWidths: [64])))
+    #expect(
+      try method("barlow")
+        == .barlowTwins(.init(lambda: 0.005, projectorHiddenWidths: [512, 512], projectorOutputFeatures: 512)))
     #expect(try method("vicreg") == .vicreg(.init(projectorHiddenWidths: [512, 512], projectorOutputFeatures: 512)))
-    #expect(try method("mocov3") == .mocov3(.init(projectorHiddenWidths: [256, 256], projectorOutputFeatures: 64,
-                                                 predictorHiddenWidths: [256])))
-    #expect(try method("dino") == .dino(.init(headHiddenWidths: [512], bottleneckFeatures: 128, prototypes: 1024,
-                                             headHasBatchNorm: true, baseMomentum: 0.99)))
-    #expect(try method("nnclr") == .nnclr(.init(temperature: 0.2, projectorHiddenWidths: [256, 256], projectorOutputFeatures: 64,
-                                               predictorHiddenWidths: [256], queueSize: 8192)))
+    #expect(
+      try method("mocov3")
+        == .mocov3(
+          .init(
+            projectorHiddenWidths: [256, 256], projectorOutputFeatures: 64,
+            predictorHiddenWidths: [256])))
+    #expect(
+      try method("dino")
+        == .dino(
+          .init(
+            headHiddenWidths: [512], bottleneckFeatures: 128, prototypes: 1024,
+            headHasBatchNorm: true, baseMomentum: 0.99)))
+    #expect(
+      try method("nnclr")
+        == .nnclr(
+          .init(
+            temperature: 0.2, projectorHiddenWidths: [256, 256], projectorOutputFeatures: 64,
+            predictorHiddenWidths: [256], queueSize: 8192)))
+    #expect(
+      try method("swav")
+        == .swav(
+          .init(
+            projectorHiddenWidths: [512], projectorOutputFeatures: 128, prototypes: 512, queueSize: 2048,
+            queueStartEpoch: 1)))
+    let pretrainStages = spec.stages.values.compactMap { $0.parameters as? PretrainParameters }
+    #expect(Set(pretrainStages.map(\.method.name)).count == 10, "compare-methods runs all ten methods")
     let dino = try #require(spec.stages["dino"]?.parameters as? PretrainParameters)
     #expect(dino.views.count == 2 && dino.localViews.count == 4)
     #expect(try #require(spec.stages["simclr"]?.parameters as? PretrainParameters).localViews.isEmpty)
     // The anchor's settings reach every stage that merges it; an explicit key wins.
     let byol = try #require(spec.stages["byol"]?.parameters as? PretrainParameters)
     #expect(byol.epochs == 10)
-    #expect(byol.views.map { if case .preset(let p, _, _, _) = $0 { p.rawValue } else { "" } } == ["byol_view1", "byol_view2"])
+    #expect(
+      byol.views.map { if case .preset(let p, _, _, _) = $0 { p.rawValue } else { "" } } == [
+        "byol_view1", "byol_view2",
+      ])
     #expect(spec.graph.order.first == "data")
   }
 
@@ -132,7 +170,8 @@ import Testing
   }
 
   @Test func inlineDefinitionsAndReferencesResolveAlike() throws {
-    let named = try Self.load("""
+    let named = try Self.load(
+      """
       name: x
       augmentations: {v: {preset: simclr, size: 28}}
       encoders: {e: {type: mlp, widths: [64, 32]}}
@@ -140,7 +179,8 @@ import Testing
         d: {kind: dataset, source: synthetic}
         p: {kind: pretrain, needs: [d], encoder: e, views: [v, v], method: {type: simclr}}
       """)
-    let inline = try Self.load("""
+    let inline = try Self.load(
+      """
       name: x
       stages:
         d: {kind: dataset, source: synthetic}
@@ -172,14 +212,15 @@ import Testing
         p: {kind: pretrain, needs: [d], views: [{preset: simclr, size: 28}, {preset: simclr, size: 28}], method: {type: simclr}}
 
       """
-    let random = try Self.load(base + """
-      sweep:
-        random:
-          samples: 6
-          parameters:
-            stages.p.optimizer.lr: {log_uniform: [0.01, 1.0]}
-            stages.p.method.temperature: {choice: [0.1, 0.5]}
-      """)
+    let random = try Self.load(
+      base + """
+        sweep:
+          random:
+            samples: 6
+            parameters:
+              stages.p.optimizer.lr: {log_uniform: [0.01, 1.0]}
+              stages.p.method.temperature: {choice: [0.1, 0.5]}
+        """)
     #expect(random.sweep?.pointCount == 6)
     #expect(random.sweep?.points == nil)
     let zip = try Self.load(base + "sweep: {zip: {seed: [1, 2, 3], stages.p.epochs: [1, 2, 3]}}\n")
@@ -235,18 +276,19 @@ import Testing
 
 /// The `executor:` block: validated like every other key, overridable, never fingerprinted.
 @Suite struct ExecutorBlockTests {
-  static let yaml = RunFixture.yaml + """
-    executor:
-      type: slurm
-      partition: debug
-      cpus_per_task: 2
-      mem: 8G
-      time: "01:00:00"
-      max_parallel: 4
-      setup: ["module load openblas"]
-      sbatch_args: ["--exclusive"]
+  static let yaml =
+    RunFixture.yaml + """
+      executor:
+        type: slurm
+        partition: debug
+        cpus_per_task: 2
+        mem: 8G
+        time: "01:00:00"
+        max_parallel: 4
+        setup: ["module load openblas"]
+        sbatch_args: ["--exclusive"]
 
-    """
+      """
 
   @Test func aBlockDecodesAndNeverEntersAFingerprint() throws {
     let spec = try PipelineLoader.load(yaml: Self.yaml).spec
@@ -264,7 +306,8 @@ import Testing
     // --set overrides the block (and + adds one to a file without it).
     let overridden = try PipelineLoader.load(yaml: Self.yaml, overrides: ["executor.partition=gpu"]).spec
     #expect(overridden.executor.partition == "gpu")
-    let added = try PipelineLoader.load(yaml: RunFixture.yaml, overrides: ["+executor={type: local, max_parallel: 2}"]).spec
+    let added = try PipelineLoader.load(yaml: RunFixture.yaml, overrides: ["+executor={type: local, max_parallel: 2}"])
+      .spec
     #expect(added.executor.type == .local && added.executor.maxParallel == 2)
   }
 
@@ -277,7 +320,10 @@ import Testing
         return error.description
       }
     }
-    #expect(errors(["executor.type=slurmm"]).contains("--set[1]:1:15: error: executor.type: expected one of 'in-process', 'local', 'slurm', found 'slurmm'; did you mean 'slurm'?"))
+    #expect(
+      errors(["executor.type=slurmm"]).contains(
+        "--set[1]:1:15: error: executor.type: expected one of 'in-process', 'local', 'slurm', found 'slurmm'; did you mean 'slurm'?"
+      ))
     #expect(errors(["executor.mem=8X"]).contains("executor.mem: expected a size such as 500M"))
     #expect(errors(["executor.time=1-2:3:4:5"]).contains("executor.time: expected a time limit such as 90"))
     #expect(errors([#"executor.time="01:30:00""#]).isEmpty)
@@ -287,7 +333,10 @@ import Testing
       _ = try PipelineLoader.load(yaml: unquoted, file: "e.yaml")
       Issue.record("an unquoted time passed")
     } catch {
-      #expect(error.description.contains("executor.time: expected a time limit in quotes, such as \"1:30:00\"; YAML reads an unquoted 1:30:00 as a base-60 number (here 5400)"), "\(error.description)")
+      #expect(
+        error.description.contains(
+          "executor.time: expected a time limit in quotes, such as \"1:30:00\"; YAML reads an unquoted 1:30:00 as a base-60 number (here 5400)"
+        ), "\(error.description)")
     }
     #expect(errors(["executor.max_parallel=0"]).contains("executor.max_parallel: expected an integer in [1, 100000]"))
     #expect(errors(["executor.partition=a b"]).contains("executor.partition: expected a Slurm name"))
@@ -298,7 +347,8 @@ import Testing
       _ = try PipelineLoader.load(yaml: misplaced, file: "e.yaml")
       Issue.record("a bad mem passed")
     } catch {
-      let line = misplaced.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("mem: lots") }! + 1
+      let line =
+        misplaced.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("mem: lots") }! + 1
       #expect(error.description.hasPrefix("e.yaml:\(line):8: error: executor.mem:"), "\(error.description)")
     }
   }
