@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release/siam
 
-.PHONY: run test setup build release bench clean slurm chaos
+.PHONY: run test setup build release bench clean slurm chaos lint format
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +29,16 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	SIAM=.build/debug/siam scripts/chaos.sh quick
+
+# The code style of .swift-format (swift-format ships with the Swift toolchain): `make lint`
+# fails on any finding, `make format` rewrites the files in place.
+LINT_PATHS := Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(LINT_PATHS)
+
+format:
+	$(SWIFT) format --in-place --recursive $(LINT_PATHS)
 
 # The fault-injection suite (RELIABILITY.md): 100 kills, concurrency, damaged files,
 # a fuzz of --set values, on the release build.

@@ -77,7 +77,8 @@ let package = Package(
     .executableTarget(
       name: "siam",
       dependencies: [
-        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamStore", "SiamPipeline", "SiamReport", "SiamBench",
+        "SiamTensor", "SiamNN", "SiamData", "SiamSSL", "SiamEval", "SiamStore", "SiamPipeline", "SiamReport",
+        "SiamBench",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -99,8 +100,10 @@ let package = Package(
     .testTarget(
       name: "SiamStoreTests", dependencies: ["SiamStore", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(
-      name: "SiamReportTests", dependencies: ["SiamReport", "SiamPipeline", "SiamStore", "SiamData", "_SiamTestSupport"]),
+      name: "SiamReportTests",
+      dependencies: ["SiamReport", "SiamPipeline", "SiamStore", "SiamData", "_SiamTestSupport"]),
     .testTarget(
-      name: "SiamCLITests", dependencies: ["siam", "SiamBench", "SiamStore", "SiamPipeline", "SiamReport", "_SiamTestSupport"]),
+      name: "SiamCLITests",
+      dependencies: ["siam", "SiamBench", "SiamStore", "SiamPipeline", "SiamReport", "_SiamTestSupport"]),
   ]
 )

@@ -30,14 +30,21 @@ public struct BenchmarkReport: Encodable, Sendable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case blasCoreType = "blas_core_type", blasCoreTypeSource = "blas_core_type_source"
-    case threads, blasThreads = "blas_threads", trials, sgemm, conv, augment, dataWait = "data_wait"
-    case simclrConvnet = "simclr_convnet", simclrResnet18 = "simclr_resnet18"
+    case blasCoreType = "blas_core_type"
+    case blasCoreTypeSource = "blas_core_type_source"
+    case threads
+    case blasThreads = "blas_threads"
+    case trials, sgemm, conv, augment
+    case dataWait = "data_wait"
+    case simclrConvnet = "simclr_convnet"
+    case simclrResnet18 = "simclr_resnet18"
     case sgemmGFLOPS = "sgemm_gflops"
     case simclrConvnetImagesPerSecond = "simclr_convnet_images_per_second"
     case simclrResnet18ImagesPerSecond = "simclr_resnet18_images_per_second"
-    case byolConvnet = "byol_convnet", mocov2Convnet = "mocov2_convnet"
-    case forwardConvnet = "convnet_forward", forwardResnet18 = "resnet18_forward"
+    case byolConvnet = "byol_convnet"
+    case mocov2Convnet = "mocov2_convnet"
+    case forwardConvnet = "convnet_forward"
+    case forwardResnet18 = "resnet18_forward"
     case byolConvnetImagesPerSecond = "byol_convnet_images_per_second"
     case mocov2ConvnetImagesPerSecond = "mocov2_convnet_images_per_second"
     case forwardConvnetImagesPerSecond = "convnet_forward_images_per_second"
@@ -95,7 +102,9 @@ public struct ConvFigure: Encodable, Sendable {
   public var backwardGFLOPS: Double
 
   private enum CodingKeys: String, CodingKey {
-    case name, batch, forwardGFLOPS = "forward_gflops", backwardGFLOPS = "backward_gflops"
+    case name, batch
+    case forwardGFLOPS = "forward_gflops"
+    case backwardGFLOPS = "backward_gflops"
   }
 }
 
@@ -109,8 +118,11 @@ public struct StepFigure: Encodable, Sendable {
   public var gflops: Double
 
   private enum CodingKeys: String, CodingKey {
-    case batchSize = "batch_size", secondsPerStep = "seconds_per_step"
-    case imagesPerSecond = "images_per_second", flopsPerStep = "flops_per_step", gflops
+    case batchSize = "batch_size"
+    case secondsPerStep = "seconds_per_step"
+    case imagesPerSecond = "images_per_second"
+    case flopsPerStep = "flops_per_step"
+    case gflops
   }
 
   init(batchSize: Int, secondsPerStep: Double, flopsPerStep: Double) {
@@ -145,6 +157,9 @@ public struct DataWaitFigure: Encodable, Sendable {
   public var imagesPerSecond: Double
 
   private enum CodingKeys: String, CodingKey {
-    case steps, batchSize = "batch_size", waitFraction = "wait_fraction", imagesPerSecond = "images_per_second"
+    case steps
+    case batchSize = "batch_size"
+    case waitFraction = "wait_fraction"
+    case imagesPerSecond = "images_per_second"
   }
 }

@@ -11,8 +11,9 @@ enum DataPathBenchmark {
     var stream = RandomStream(key: RandomKey(seed: 11))
     var bytes = [UInt8](repeating: 0, count: count * perImage)
     for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: stream.next()) }
-    return Dataset(name: "random-\(shape.map(String.init).joined(separator: "x"))", imageShape: shape,
-                   classCount: 10, pixels: .uint8(bytes), labels: (0..<count).map { $0 % 10 })
+    return Dataset(
+      name: "random-\(shape.map(String.init).joined(separator: "x"))", imageShape: shape,
+      classCount: 10, pixels: .uint8(bytes), labels: (0..<count).map { $0 % 10 })
   }
 
   /// Images per second of the `simclr` preset (one view) on `shape` images, built by
@@ -20,8 +21,9 @@ enum DataPathBenchmark {
   static func augmentationThroughput(shape: [Int], workerThreads: Int, images: Int, trials: Int) -> Double {
     let dataset = randomDataset(count: images, shape: shape)
     let chain = AugmentationPreset.simclr.makeChain(size: shape[1], channels: shape[0])
-    let loader = MultiViewLoader(dataset: dataset, views: [chain], batchSize: 256, seed: 1,
-                                 workerThreads: workerThreads, prefetchDepth: 0)
+    let loader = MultiViewLoader(
+      dataset: dataset, views: [chain], batchSize: 256, seed: 1,
+      workerThreads: workerThreads, prefetchDepth: 0)
     let seconds = Stopwatch.medianSeconds(trials: trials) {
       for index in 0..<loader.batchesPerEpoch { _ = loader.batch(epoch: 0, index: index) }
     }
@@ -33,10 +35,12 @@ enum DataPathBenchmark {
   static func dataWaitFraction(steps: Int, batchSize: Int) -> DataWaitFigure {
     let dataset = randomDataset(count: batchSize * (steps + 1), shape: [1, 28, 28])
     let chain = AugmentationPreset.simclr.makeChain(size: 28, channels: 1)
-    let loader = MultiViewLoader(dataset: dataset, views: [chain, chain], batchSize: batchSize, seed: 2,
-                                 workerThreads: 1, prefetchDepth: 2)
+    let loader = MultiViewLoader(
+      dataset: dataset, views: [chain, chain], batchSize: batchSize, seed: 2,
+      workerThreads: 1, prefetchDepth: 2)
     var step = SimCLRStepBenchmark.convnet(batchSize: batchSize)
-    var waited = 0.0, counted = 0
+    var waited = 0.0
+    var counted = 0
     let iterator = loader.batches(epoch: 0).makeIterator()
     // The first batch includes the loader's start-up; it is the warm-up step.
     if let first = iterator.next() { step.step(views: first.views) }
@@ -49,7 +53,8 @@ enum DataPathBenchmark {
         counted += 1
       }
     }
-    return DataWaitFigure(steps: counted, batchSize: batchSize, waitFraction: waited / total,
-                          imagesPerSecond: Double(counted * batchSize) / total)
+    return DataWaitFigure(
+      steps: counted, batchSize: batchSize, waitFraction: waited / total,
+      imagesPerSecond: Double(counted * batchSize) / total)
   }
 }

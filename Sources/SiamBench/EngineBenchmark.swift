@@ -20,9 +20,14 @@ public struct EngineBenchmark: Sendable {
   }
 
   public enum Part: String, CaseIterable, Sendable, Codable {
-    case sgemm, conv, augment, dataWait = "data-wait", simclrConvnet = "simclr-convnet"
-    case simclrResnet18 = "simclr-resnet18", byolConvnet = "byol-convnet", mocov2Convnet = "mocov2-convnet"
-    case forwardConvnet = "forward-convnet", forwardResnet18 = "forward-resnet18"
+    case sgemm, conv, augment
+    case dataWait = "data-wait"
+    case simclrConvnet = "simclr-convnet"
+    case simclrResnet18 = "simclr-resnet18"
+    case byolConvnet = "byol-convnet"
+    case mocov2Convnet = "mocov2-convnet"
+    case forwardConvnet = "forward-convnet"
+    case forwardResnet18 = "forward-resnet18"
   }
 
   public let options: Options
@@ -47,35 +52,48 @@ public struct EngineBenchmark: Sendable {
       for shape in options.isQuick ? ConvShape.quick : ConvShape.convnet + ConvShape.resnet18 {
         let figure = convFigure(shape)
         report.conv.append(figure)
-        progress("conv \(figure.name): forward \(format(figure.forwardGFLOPS)) GFLOP/s, backward \(format(figure.backwardGFLOPS)) GFLOP/s")
+        progress(
+          "conv \(figure.name): forward \(format(figure.forwardGFLOPS)) GFLOP/s, backward \(format(figure.backwardGFLOPS)) GFLOP/s"
+        )
       }
     }
     if options.parts.contains(.augment) {
       for shape in [[1, 28, 28], [3, 32, 32]] {
         let images = options.isQuick ? 256 : 4096
-        let one = DataPathBenchmark.augmentationThroughput(shape: shape, workerThreads: 1, images: images, trials: options.trials)
+        let one = DataPathBenchmark.augmentationThroughput(
+          shape: shape, workerThreads: 1, images: images, trials: options.trials)
         let all = DataPathBenchmark.augmentationThroughput(
           shape: shape, workerThreads: Parallel.threadCount, images: images, trials: options.trials)
-        let figure = AugmentFigure(shape: shape, imagesPerSecondOneThread: one, imagesPerSecondAllThreads: all,
-                                   threads: Parallel.threadCount)
+        let figure = AugmentFigure(
+          shape: shape, imagesPerSecondOneThread: one, imagesPerSecondAllThreads: all,
+          threads: Parallel.threadCount)
         report.augment.append(figure)
-        progress("augment simclr \(shape.map(String.init).joined(separator: "×")): \(format(one)) images/s on 1 thread, \(format(all)) on \(Parallel.threadCount)")
+        progress(
+          "augment simclr \(shape.map(String.init).joined(separator: "×")): \(format(one)) images/s on 1 thread, \(format(all)) on \(Parallel.threadCount)"
+        )
       }
     }
     if options.parts.contains(.dataWait) {
-      let figure = DataPathBenchmark.dataWaitFraction(steps: options.isQuick ? 2 : 20, batchSize: options.isQuick ? 16 : 256)
+      let figure = DataPathBenchmark.dataWaitFraction(
+        steps: options.isQuick ? 2 : 20, batchSize: options.isQuick ? 16 : 256)
       report.dataWait = figure
-      progress("SimCLR convnet step fed by the loader: \(format(figure.waitFraction * 100)) % of the time waiting for data, \(format(figure.imagesPerSecond)) images/s")
+      progress(
+        "SimCLR convnet step fed by the loader: \(format(figure.waitFraction * 100)) % of the time waiting for data, \(format(figure.imagesPerSecond)) images/s"
+      )
     }
     if options.parts.contains(.simclrConvnet) {
       let step = SimCLRStepBenchmark.convnet(batchSize: options.isQuick ? 16 : 256)
       report.simclrConvnet = step.measure(trials: options.trials)
-      progress("SimCLR step, convnet, batch \(step.batchSize): \(format(report.simclrConvnet!.imagesPerSecond)) images/s (\(format(report.simclrConvnet!.gflops)) GFLOP/s)")
+      progress(
+        "SimCLR step, convnet, batch \(step.batchSize): \(format(report.simclrConvnet!.imagesPerSecond)) images/s (\(format(report.simclrConvnet!.gflops)) GFLOP/s)"
+      )
     }
     if options.parts.contains(.simclrResnet18) {
       let step = SimCLRStepBenchmark.resnet18(batchSize: options.isQuick ? 4 : 128)
       report.simclrResnet18 = step.measure(trials: max(1, min(options.trials, 3)))
-      progress("SimCLR step, ResNet-18, batch \(step.batchSize): \(format(report.simclrResnet18!.imagesPerSecond)) images/s (\(format(report.simclrResnet18!.gflops)) GFLOP/s)")
+      progress(
+        "SimCLR step, ResNet-18, batch \(step.batchSize): \(format(report.simclrResnet18!.imagesPerSecond)) images/s (\(format(report.simclrResnet18!.gflops)) GFLOP/s)"
+      )
     }
     if options.parts.contains(.byolConvnet) {
       report.byolConvnet = methodFigure("BYOL", progress: progress) {
@@ -84,21 +102,26 @@ public struct EngineBenchmark: Sendable {
     }
     if options.parts.contains(.mocov2Convnet) {
       report.mocov2Convnet = methodFigure("MoCo v2", progress: progress) {
-        try MethodStepBenchmark.mocov2Convnet(batchSize: options.isQuick ? 16 : 256, queueSize: options.isQuick ? 64 : 4096)
+        try MethodStepBenchmark.mocov2Convnet(
+          batchSize: options.isQuick ? 16 : 256, queueSize: options.isQuick ? 64 : 4096)
       }
     }
     if options.parts.contains(.forwardConvnet) {
-      report.forwardConvnet = forwardFigure("convnet", ForwardBenchmark.convnet(batchSize: options.isQuick ? 16 : 256), progress)
+      report.forwardConvnet = forwardFigure(
+        "convnet", ForwardBenchmark.convnet(batchSize: options.isQuick ? 16 : 256), progress)
     }
     if options.parts.contains(.forwardResnet18) {
-      report.forwardResnet18 = forwardFigure("ResNet-18", ForwardBenchmark.resnet18(batchSize: options.isQuick ? 4 : 256), progress)
+      report.forwardResnet18 = forwardFigure(
+        "ResNet-18", ForwardBenchmark.resnet18(batchSize: options.isQuick ? 4 : 256), progress)
     }
     return report
   }
 
   private func forwardFigure(_ name: String, _ forward: ForwardBenchmark, _ progress: (String) -> Void) -> StepFigure {
     let figure = forward.measure(trials: options.trials)
-    progress("forward, \(name), batch \(forward.batchSize): \(format(figure.imagesPerSecond)) images/s (\(format(figure.gflops)) GFLOP/s)")
+    progress(
+      "forward, \(name), batch \(forward.batchSize): \(format(figure.imagesPerSecond)) images/s (\(format(figure.gflops)) GFLOP/s)"
+    )
     return figure
   }
 
@@ -108,7 +131,9 @@ public struct EngineBenchmark: Sendable {
     do {
       let step = try make()
       let figure = step.measure(trials: options.trials)
-      progress("\(name) step, convnet, batch \(step.batchSize): \(format(figure.imagesPerSecond)) images/s (\(format(figure.gflops)) GFLOP/s)")
+      progress(
+        "\(name) step, convnet, batch \(step.batchSize): \(format(figure.imagesPerSecond)) images/s (\(format(figure.gflops)) GFLOP/s)"
+      )
       return figure
     } catch {
       progress("\(name) step: cannot build the method: \(error)")
@@ -124,8 +149,10 @@ public struct EngineBenchmark: Sendable {
   }
 
   func convFigure(_ shape: ConvShape) -> ConvFigure {
-    let x = Tensor.randomNormal(shape: [shape.batch, shape.inputChannels, shape.size, shape.size], key: RandomKey(seed: 3))
-    let w = Tensor.randomNormal(shape: [shape.outputChannels, shape.inputChannels, 3, 3], standardDeviation: 0.1, key: RandomKey(seed: 4))
+    let x = Tensor.randomNormal(
+      shape: [shape.batch, shape.inputChannels, shape.size, shape.size], key: RandomKey(seed: 3))
+    let w = Tensor.randomNormal(
+      shape: [shape.outputChannels, shape.inputChannels, 3, 3], standardDeviation: 0.1, key: RandomKey(seed: 4))
     let forward = Stopwatch.medianSeconds(trials: options.trials) {
       _ = conv2d(x, weight: w, stride: shape.stride, padding: 1)
     }
@@ -161,13 +188,14 @@ struct ConvShape {
   static let resnet18: [ConvShape] = [
     .init(name: "resnet18.conv1 3→64 32×32", batch: 256, inputChannels: 3, outputChannels: 64, size: 32, stride: 1),
     .init(name: "resnet18.layer1 64→64 32×32", batch: 256, inputChannels: 64, outputChannels: 64, size: 32, stride: 1),
-    .init(name: "resnet18.layer2 128→128 16×16", batch: 256, inputChannels: 128, outputChannels: 128, size: 16, stride: 1),
+    .init(
+      name: "resnet18.layer2 128→128 16×16", batch: 256, inputChannels: 128, outputChannels: 128, size: 16, stride: 1),
     .init(name: "resnet18.layer3 256→256 8×8", batch: 256, inputChannels: 256, outputChannels: 256, size: 8, stride: 1),
     .init(name: "resnet18.layer4 512→512 4×4", batch: 256, inputChannels: 512, outputChannels: 512, size: 4, stride: 1),
   ]
 
   static let quick: [ConvShape] = [
-    .init(name: "quick 3→8 s2 9×9", batch: 4, inputChannels: 3, outputChannels: 8, size: 9, stride: 2),
+    .init(name: "quick 3→8 s2 9×9", batch: 4, inputChannels: 3, outputChannels: 8, size: 9, stride: 2)
   ]
 }
 

@@ -40,7 +40,8 @@ struct MethodStepBenchmark {
     let projector: [FLOPCounter.Layer] = [.linear(inputs: 128, outputs: 128), .linear(inputs: 128, outputs: 64)]
     let predictor: [FLOPCounter.Layer] = [.linear(inputs: 64, outputs: 128), .linear(inputs: 128, outputs: 64)]
     // Online: both views forward and backward; target: both views forward.
-    let flops = FLOPCounter.trainingStep(convnetLayers + projector + predictor, images: 2 * batchSize)
+    let flops =
+      FLOPCounter.trainingStep(convnetLayers + projector + predictor, images: 2 * batchSize)
       + FLOPCounter.forward(convnetLayers + projector, images: 2 * batchSize)
     let (v1, v2) = SimCLRStepBenchmark.makeViews(batchSize: batchSize, shape: [1, 28, 28], key: key)
     return MethodStepBenchmark(batchSize: batchSize, method: method, views: [v1, v2], flopsPerStep: flops)
@@ -55,7 +56,8 @@ struct MethodStepBenchmark {
     let head: [FLOPCounter.Layer] = [.linear(inputs: 128, outputs: 128), .linear(inputs: 128, outputs: 64)]
     // Query: view 1 forward and backward; key: view 2 forward; the queue logits
     // (a [N, 64]·[64, K] product) forward and its query gradient.
-    let flops = FLOPCounter.trainingStep(convnetLayers + head, images: batchSize)
+    let flops =
+      FLOPCounter.trainingStep(convnetLayers + head, images: batchSize)
       + FLOPCounter.forward(convnetLayers + head, images: batchSize)
       + 2 * FLOPCounter.Layer.linear(inputs: 64, outputs: queueSize).forwardFLOPs * Double(batchSize)
     let (v1, v2) = SimCLRStepBenchmark.makeViews(batchSize: batchSize, shape: [1, 28, 28], key: key)

@@ -20,7 +20,8 @@ struct SimCLRStepBenchmark {
   static func convnet(batchSize: Int) -> SimCLRStepBenchmark {
     let key = RandomKey(seed: 42)
     let encoder = ConvNet(inputChannels: 1, pool: 1, key: key.folded(in: "encoder"))
-    let projector = MLPHead.projector(inputFeatures: 128, hiddenFeatures: 128, outputFeatures: 64, key: key.folded(in: "projector"))
+    let projector = MLPHead.projector(
+      inputFeatures: 128, hiddenFeatures: 128, outputFeatures: 64, key: key.folded(in: "projector"))
     let layers: [FLOPCounter.Layer] = [
       .conv(inputChannels: 1, outputChannels: 32, kernel: 3, outputSize: 28),
       .conv(inputChannels: 32, outputChannels: 64, kernel: 3, outputSize: 14),
@@ -38,7 +39,8 @@ struct SimCLRStepBenchmark {
   static func resnet18(batchSize: Int) -> SimCLRStepBenchmark {
     let key = RandomKey(seed: 43)
     let encoder = ResNet(depth: .resnet18, stem: .cifar, inputChannels: 3, key: key.folded(in: "encoder"))
-    let projector = MLPHead.projector(inputFeatures: 512, hiddenFeatures: 2048, outputFeatures: 128, key: key.folded(in: "projector"))
+    let projector = MLPHead.projector(
+      inputFeatures: 512, hiddenFeatures: 2048, outputFeatures: 128, key: key.folded(in: "projector"))
     let layers = resnet18Layers + [.linear(inputs: 512, outputs: 2048), .linear(inputs: 2048, outputs: 128)]
     return SimCLRStepBenchmark(
       batchSize: batchSize, model: Sequential([encoder, projector]),
@@ -49,12 +51,17 @@ struct SimCLRStepBenchmark {
   /// The convolutions of ResNet-18 (CIFAR stem) on 32×32×3.
   static let resnet18Layers: [FLOPCounter.Layer] = {
     var layers: [FLOPCounter.Layer] = [.conv(inputChannels: 3, outputChannels: 64, kernel: 3, outputSize: 32)]
-    var channels = 64, size = 32
+    var channels = 64
+    var size = 32
     for (stage, width) in [64, 128, 256, 512].enumerated() {
       let outputSize = stage == 0 ? size : size / 2
       layers.append(.conv(inputChannels: channels, outputChannels: width, kernel: 3, outputSize: outputSize))
-      if stage > 0 { layers.append(.conv(inputChannels: channels, outputChannels: width, kernel: 1, outputSize: outputSize)) }
-      for _ in 0..<3 { layers.append(.conv(inputChannels: width, outputChannels: width, kernel: 3, outputSize: outputSize)) }
+      if stage > 0 {
+        layers.append(.conv(inputChannels: channels, outputChannels: width, kernel: 1, outputSize: outputSize))
+      }
+      for _ in 0..<3 {
+        layers.append(.conv(inputChannels: width, outputChannels: width, kernel: 3, outputSize: outputSize))
+      }
       channels = width
       size = outputSize
     }
@@ -62,8 +69,10 @@ struct SimCLRStepBenchmark {
   }()
 
   static func makeViews(batchSize: Int, shape: [Int], key: RandomKey) -> (Tensor, Tensor) {
-    (Tensor.randomNormal(shape: [batchSize] + shape, key: key.folded(in: "view1")),
-     Tensor.randomNormal(shape: [batchSize] + shape, key: key.folded(in: "view2")))
+    (
+      Tensor.randomNormal(shape: [batchSize] + shape, key: key.folded(in: "view1")),
+      Tensor.randomNormal(shape: [batchSize] + shape, key: key.folded(in: "view2"))
+    )
   }
 
   /// One training step on the benchmark's fixed views; returns the loss.

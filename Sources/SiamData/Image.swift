@@ -11,8 +11,10 @@ public struct Image: Sendable, Equatable {
   public var pixels: [Float]
 
   public init(channels: Int, height: Int, width: Int, pixels: [Float]) {
-    precondition(channels > 0 && height > 0 && width > 0, "image extents must be positive, got \(channels)×\(height)×\(width)")
-    precondition(pixels.count == channels * height * width,
+    precondition(
+      channels > 0 && height > 0 && width > 0, "image extents must be positive, got \(channels)×\(height)×\(width)")
+    precondition(
+      pixels.count == channels * height * width,
       "image \(channels)×\(height)×\(width) needs \(channels * height * width) pixels, got \(pixels.count)")
     self.channels = channels
     self.height = height
@@ -22,8 +24,9 @@ public struct Image: Sendable, Equatable {
 
   /// An image with every pixel equal to `value`.
   public init(channels: Int, height: Int, width: Int, repeating value: Float = 0) {
-    self.init(channels: channels, height: height, width: width,
-              pixels: [Float](repeating: value, count: channels * height * width))
+    self.init(
+      channels: channels, height: height, width: width,
+      pixels: [Float](repeating: value, count: channels * height * width))
   }
 
   /// `[C, H, W]`.

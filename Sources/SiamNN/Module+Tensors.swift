@@ -76,7 +76,8 @@ extension Module {
     var index = 0
     walkTensors(kind: kind) { key, _, tensor in
       precondition(index < values.count, "assignTensors: \(values.count) values for more tensors")
-      precondition(values[index].shape == tensor.shape, "\(key): shape \(values[index].shape) ≠ registered \(tensor.shape)")
+      precondition(
+        values[index].shape == tensor.shape, "\(key): shape \(values[index].shape) ≠ registered \(tensor.shape)")
       tensor = values[index]
       index += 1
     }
@@ -108,7 +109,8 @@ extension Module {
     }
     for (key, tensor) in own {
       if let value = tensors[key], value.shape != tensor.shape {
-        throw NNError(.shapeMismatch, path: source,
+        throw NNError(
+          .shapeMismatch, path: source,
           "tensor '\(key)' has shape \(value.shape) but the module expects \(tensor.shape)")
       }
     }

@@ -56,7 +56,8 @@ open class Module {
 
   private func addEntry(_ entry: Entry) {
     precondition(isValidName(entry.name), "invalid tensor name '\(entry.name)' in \(type(of: self))")
-    precondition(!entries.contains { $0.name == entry.name } && !childEntries.contains { $0.name == entry.name },
+    precondition(
+      !entries.contains { $0.name == entry.name } && !childEntries.contains { $0.name == entry.name },
       "duplicate name '\(entry.name)' in \(type(of: self))")
     entries.append(entry)
   }
@@ -64,7 +65,8 @@ open class Module {
   /// Registers a child module under `name` (no dots); its keys are prefixed by `name.`.
   public final func addChild(_ name: String, _ child: Module) {
     precondition(isValidName(name), "invalid child name '\(name)' in \(type(of: self))")
-    precondition(!entries.contains { $0.name == name } && !childEntries.contains { $0.name == name },
+    precondition(
+      !entries.contains { $0.name == name } && !childEntries.contains { $0.name == name },
       "duplicate name '\(name)' in \(type(of: self))")
     precondition(child !== self, "a module cannot be its own child")
     childEntries.append((name, child))
@@ -96,7 +98,8 @@ open class Module {
     guard let index = entries.firstIndex(where: { $0.name == name }) else {
       preconditionFailure("\(type(of: self)) has no tensor '\(name)'")
     }
-    precondition(entries[index].value.shape == value.shape,
+    precondition(
+      entries[index].value.shape == value.shape,
       "\(type(of: self)).\(name): shape \(value.shape) ≠ registered \(entries[index].value.shape)")
     entries[index].value = value
   }
@@ -124,7 +127,8 @@ open class Module {
       let shape = entries[index].value.shape
       let key = prefix + entries[index].name
       try body(key, entries[index].kind, &entries[index].value)
-      precondition(entries[index].value.shape == shape,
+      precondition(
+        entries[index].value.shape == shape,
         "walk replaced '\(key)' of shape \(shape) with shape \(entries[index].value.shape)")
     }
     for child in childEntries {
@@ -136,7 +140,9 @@ open class Module {
   public final func namedModules() -> [(key: String, module: Module)] {
     var result: [(key: String, module: Module)] = [("", self)]
     for child in childEntries {
-      result += child.module.namedModules().map { (key: $0.key.isEmpty ? child.name : child.name + "." + $0.key, module: $0.module) }
+      result += child.module.namedModules().map {
+        (key: $0.key.isEmpty ? child.name : child.name + "." + $0.key, module: $0.module)
+      }
     }
     return result
   }

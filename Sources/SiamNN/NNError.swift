@@ -51,7 +51,9 @@ public struct NNError: Error, CustomStringConvertible {
     var parts: [String] = []
     if !missing.isEmpty { parts.append("missing keys: \(list(missing))") }
     if !unexpected.isEmpty { parts.append("unexpected keys: \(list(unexpected))") }
-    return NNError(.keyMismatch, path: path,
-      "the tensors do not match the module (\(parts.joined(separator: "; "))); was it saved from a different architecture?")
+    return NNError(
+      .keyMismatch, path: path,
+      "the tensors do not match the module (\(parts.joined(separator: "; "))); was it saved from a different architecture?"
+    )
   }
 }

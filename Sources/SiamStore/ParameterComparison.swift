@@ -38,7 +38,8 @@ public struct ParameterComparison: Sendable {
   public static func meanAndDeviation(_ values: [Double]) -> (mean: Double, deviation: Double)? {
     guard !values.isEmpty else { return nil }
     let mean = values.reduce(0, +) / Double(values.count)
-    let variance = values.count > 1
+    let variance =
+      values.count > 1
       ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1) : 0
     return (mean, variance.squareRoot())
   }

@@ -30,7 +30,8 @@ extension RunStore {
   public func run(matching idOrPrefix: String) throws(StoreError) -> RunRecord {
     let matches = try read("run \(idOrPrefix)") { db -> [RunRecord] in
       if let exact = try RunRecord.fetchOne(db, key: idOrPrefix) { return [exact] }
-      let pattern = idOrPrefix.replacingOccurrences(of: "\\", with: "\\\\")
+      let pattern =
+        idOrPrefix.replacingOccurrences(of: "\\", with: "\\\\")
         .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
       return try RunRecord.fetchAll(
         db, sql: "SELECT * FROM run WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", arguments: [pattern])
@@ -41,7 +42,8 @@ extension RunStore {
     guard matches.count == 1 else {
       let names = matches.prefix(5).map(\.id).joined(separator: ", ")
       throw StoreError(
-        .ambiguous, "'\(idOrPrefix)' matches several runs (\(names)\(matches.count > 5 ? ", ..." : "")): give more of the id",
+        .ambiguous,
+        "'\(idOrPrefix)' matches several runs (\(names)\(matches.count > 5 ? ", ..." : "")): give more of the id",
         path: path)
     }
     return first
@@ -50,7 +52,8 @@ extension RunStore {
   /// The stages of run `id` in execution order.
   public func stages(run id: String) throws(StoreError) -> [StageRunRecord] {
     try read("the stages of run \(id)") { db in
-      try StageRunRecord.filter(StageRunRecord.CodingKeys.run == id).order(StageRunRecord.CodingKeys.position).fetchAll(db)
+      try StageRunRecord.filter(StageRunRecord.CodingKeys.run == id).order(StageRunRecord.CodingKeys.position).fetchAll(
+        db)
     }
   }
 

@@ -75,7 +75,8 @@ extension RunStore {
         // with query_only on, so nothing can write anyway.
         guard statement.isReadonly || Self.isReadingPragma(sql) else {
           throw StoreError(
-            .query, "siam query is read-only: it runs SELECT (and WITH ... SELECT) statements and reading PRAGMAs, not writes",
+            .query,
+            "siam query is read-only: it runs SELECT (and WITH ... SELECT) statements and reading PRAGMAs, not writes",
             path: path, sql: sql)
         }
         statement.arguments = StatementArguments(arguments)

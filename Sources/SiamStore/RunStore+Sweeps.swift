@@ -67,7 +67,8 @@ extension RunStore {
       try String.fetchAll(db, sql: "PRAGMA integrity_check")
     }
     guard integrity == ["ok"] else {
-      throw StoreError(.read, "the shard \(path) is damaged: \(integrity.prefix(3).joined(separator: "; "))", path: path)
+      throw StoreError(
+        .read, "the shard \(path) is damaged: \(integrity.prefix(3).joined(separator: "; "))", path: path)
     }
     guard try shard.appliedMigrations() == appliedMigrations() else {
       throw StoreError(.migration, "the shard \(path) has another schema version than \(self.path)", path: path)
@@ -114,7 +115,8 @@ extension RunStore {
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError(.write, "cannot merge the shard \(path) into the run store \(self.path)", path: self.path, cause: error)
+      throw StoreError(
+        .write, "cannot merge the shard \(path) into the run store \(self.path)", path: self.path, cause: error)
     }
   }
 }

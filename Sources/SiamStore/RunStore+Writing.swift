@@ -22,11 +22,13 @@ extension RunStore {
     try write("record the end of run \(id)") { db in
       let now = Timestamp.string()
       try db.execute(
-        sql: "UPDATE run SET status = ?, finished_at = ?, seconds = coalesce(?, seconds), heartbeat_at = ? WHERE id = ?",
+        sql:
+          "UPDATE run SET status = ?, finished_at = ?, seconds = coalesce(?, seconds), heartbeat_at = ? WHERE id = ?",
         arguments: [status.rawValue, now, seconds, now, id])
       if status == .killed {
         try db.execute(
-          sql: "UPDATE stage_run SET status = 'killed', finished_at = ? WHERE run = ? AND status IN ('pending', 'running')",
+          sql:
+            "UPDATE stage_run SET status = 'killed', finished_at = ? WHERE run = ? AND status IN ('pending', 'running')",
           arguments: [now, id])
       }
     }
@@ -50,7 +52,8 @@ extension RunStore {
   public func repairStaleRuns(staleAfter: TimeInterval = RunStore.staleHeartbeat) throws(StoreError) -> [String] {
     let host = ProcessLiveness.hostName
     return try write("repair the runs of killed processes") { db in
-      let rows = try Row.fetchAll(db, sql: "SELECT id, host, pid, heartbeat_at, started_at FROM run WHERE status = 'running'")
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT id, host, pid, heartbeat_at, started_at FROM run WHERE status = 'running'")
       var repaired: [String] = []
       for row in rows {
         let id: String = row["id"]
@@ -107,7 +110,9 @@ extension RunStore {
 
   static func insert(_ metrics: [MetricRecord], _ db: Database) throws {
     let statement = try db.makeStatement(
-      sql: "INSERT INTO metric (run, stage, key, context, step, epoch, value, special, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      sql:
+        "INSERT INTO metric (run, stage, key, context, step, epoch, value, special, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
     for metric in metrics {
       let (value, special) = MetricRecord.encode(metric.value)
       try statement.execute(arguments: [

@@ -19,7 +19,8 @@ public enum GradientCheck {
   ) -> [[Double]] {
     inputs.indices.map { which in
       (0..<inputs[which].count).map { element in
-        var plus = inputs, minus = inputs
+        var plus = inputs
+        var minus = inputs
         let original = inputs[which].scalars[element]
         plus[which].withUnsafeMutableBufferPointer { $0[element] = original + h }
         minus[which].withUnsafeMutableBufferPointer { $0[element] = original - h }
@@ -47,9 +48,11 @@ public enum GradientCheck {
     let (_, analytic) = valueAndGradient(at: inputs) { xs in (function(xs) * weights).sum() }
     let numerical = numericalGradients(at: inputs, step: step, weights: weights, of: function)
     for i in differentiable ?? Array(inputs.indices) {
-      #expect(analytic[i].shape == inputs[i].shape, "\(name): gradient shape for input \(i)", sourceLocation: sourceLocation)
-      expectClose(analytic[i].scalars.map(Double.init), numerical[i], absolute: absolute, relative: relative,
-                  "\(name): input \(i)", sourceLocation: sourceLocation)
+      #expect(
+        analytic[i].shape == inputs[i].shape, "\(name): gradient shape for input \(i)", sourceLocation: sourceLocation)
+      expectClose(
+        analytic[i].scalars.map(Double.init), numerical[i], absolute: absolute, relative: relative,
+        "\(name): input \(i)", sourceLocation: sourceLocation)
     }
   }
 }

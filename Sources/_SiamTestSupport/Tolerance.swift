@@ -17,8 +17,9 @@ public func expectClose(
     Issue.record("shape \(actual.shape) ≠ expected \(expected.shape) \(comment)", sourceLocation: sourceLocation)
     return
   }
-  expectClose(actual.scalars.map(Double.init), expected.scalars.map(Double.init),
-              absolute: absolute, relative: relative, comment, sourceLocation: sourceLocation)
+  expectClose(
+    actual.scalars.map(Double.init), expected.scalars.map(Double.init),
+    absolute: absolute, relative: relative, comment, sourceLocation: sourceLocation)
 }
 
 /// Element-wise `isClose` over two arrays; one issue naming the worst element.

@@ -24,7 +24,8 @@ public final class XMLDocumentCheck: NSObject, XMLParserDelegate {
     let parser = XMLParser(data: Data(document.utf8))
     parser.delegate = self
     if !parser.parse() {
-      error = parser.parserError.map { "\($0) at line \(parser.lineNumber), column \(parser.columnNumber)" } ?? "parse failed"
+      error =
+        parser.parserError.map { "\($0) at line \(parser.lineNumber), column \(parser.columnNumber)" } ?? "parse failed"
     }
   }
 

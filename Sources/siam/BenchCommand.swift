@@ -7,7 +7,8 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure the engine: sgemm, convolutions, SimCLR, BYOL and MoCo v2 steps, forward passes.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Figures are medians over --trials timed runs after one warm-up run. Build in release
       mode first (make bench does); a debug build is 10-50x slower.
 
@@ -44,7 +45,9 @@ struct BenchCommand: ParsableCommand {
     var result = Set<EngineBenchmark.Part>()
     for name in only.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
       guard let part = EngineBenchmark.Part(rawValue: name) else {
-        throw ValidationError("--only: unknown part '\(name)'; known parts: \(EngineBenchmark.Part.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw ValidationError(
+          "--only: unknown part '\(name)'; known parts: \(EngineBenchmark.Part.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
       }
       result.insert(part)
     }
@@ -55,7 +58,9 @@ struct BenchCommand: ParsableCommand {
     engine.apply()
     let benchmark = EngineBenchmark(options: .init(trials: trials, parts: try parts(), isQuick: quick))
     if !json {
-      print("siam bench: BLAS \(BLAS.info.coreType) (\(BLAS.info.coreTypeSource)), \(Parallel.threadCount) threads, median of \(trials) trials")
+      print(
+        "siam bench: BLAS \(BLAS.info.coreType) (\(BLAS.info.coreTypeSource)), \(Parallel.threadCount) threads, median of \(trials) trials"
+      )
     }
     let report = benchmark.run { line in
       guard !json else { return }

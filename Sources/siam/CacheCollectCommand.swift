@@ -7,7 +7,8 @@ struct CacheCollectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gc",
     abstract: "Remove what the cache holds that nothing needs, and print what went and the bytes freed.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Removed: entries that no stage record names and no run folder links to; every folder
       in corrupt/ and replaced/; tmp/ folders whose process is gone (one whose name names
       no process after 1 h untouched); with --include-work, also work/ folders (the
@@ -76,8 +77,10 @@ struct CacheCollectCommand: ParsableCommand {
     OutputTable(
       title: title, columns: ["what", "name", "kind", "stage", options.bytesColumn, "reason"],
       rows: items.map { item in
-        [.text(item.what.rawValue), item.what == .entry ? options.fingerprint(item.name) : .text(item.name),
-         OutputCell(item.kind), OutputCell(item.stage), options.bytes(item.bytes), .text(item.reason)]
+        [
+          .text(item.what.rawValue), item.what == .entry ? options.fingerprint(item.name) : .text(item.name),
+          OutputCell(item.kind), OutputCell(item.stage), options.bytes(item.bytes), .text(item.reason),
+        ]
       })
   }
 

@@ -7,7 +7,8 @@ struct CacheCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "cache",
     abstract: "List the artifact cache (runs/cache/) and remove what nothing needs.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       An entry is live when a stage record (runs/stages/<pipeline>/<stage>.json) names it:
       the next run of that stage reuses it. It is linked when only run folders link to it
       (runs/<id>/stages/<name>): reports and rerun --verify read artifacts through those

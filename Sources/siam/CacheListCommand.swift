@@ -7,7 +7,8 @@ struct CacheListCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ls",
     abstract: "List the cache's entries: kind, producing stage, state, size, times; then totals.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       One row per entry, newest first. stage: pipeline/stage of the stage records naming
       a live entry, else the stage name in its manifest. state: live (a stage record names
       it), linked (only run folders link to it; runs counts them) or unreferenced. last

@@ -6,7 +6,8 @@ struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
     abstract: "Compare runs: only the parameters that differ, and final metrics side by side.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       RUN is a run id or a unique prefix. --sweep compares the runs of a sweep; --group-by
       KEY groups runs by a parameter (a dotted key, or a unique suffix of one such as
       method.temperature) and reports each metric as mean ± standard deviation over the
@@ -138,17 +139,21 @@ struct RunComparison {
       members[value, default: []].append(index)
     }
     let groupRows = groups.map { value -> [OutputCell] in
-      [.text(value), .integer(Int64(members[value]!.count)), .text(members[value]!.map { runs[$0].id }.joined(separator: " "))]
+      [
+        .text(value), .integer(Int64(members[value]!.count)),
+        .text(members[value]!.map { runs[$0].id }.joined(separator: " ")),
+      ]
     }
     let varying = differingKeys(excluding: [key]).map { other -> [OutputCell] in
       let values = Set(params.map { Self.plain($0[other]).displayText }).sorted()
       return [.text(other), .text(values.joined(separator: ", "))]
     }
     let metricRows = series.map { series -> [OutputCell] in
-      Self.seriesCells(series) + groups.map { value in
-        let values = members[value]!.compactMap { last($0, series) }.filter(\.isFinite)
-        return .text(Self.meanAndDeviation(values))
-      }
+      Self.seriesCells(series)
+        + groups.map { value in
+          let values = members[value]!.compactMap { last($0, series) }.filter(\.isFinite)
+          return .text(Self.meanAndDeviation(values))
+        }
     }
     return [
       OutputTable(title: "groups", columns: [key, "runs", "ids"], rows: groupRows),

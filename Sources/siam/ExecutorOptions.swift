@@ -7,10 +7,16 @@ extension ExecutorSpec.Kind: ExpressibleByArgument {}
 /// The `siam sweep` flags that choose and configure the executor; each replaces the
 /// pipeline file's `executor:` key of the same name.
 struct ExecutorOptions: ParsableArguments {
-  @Option(name: .long, help: "Where the points run: in-process (one after another, the default), local (child processes) or slurm (job arrays).")
+  @Option(
+    name: .long,
+    help:
+      "Where the points run: in-process (one after another, the default), local (child processes) or slurm (job arrays)."
+  )
   var executor: ExecutorSpec.Kind?
 
-  @Option(name: .long, help: "Points running at once (executor.max_parallel): local child processes, or the Slurm array's %N throttle.")
+  @Option(
+    name: .long,
+    help: "Points running at once (executor.max_parallel): local child processes, or the Slurm array's %N throttle.")
   var jobs: Int?
 
   @Option(name: .long, help: "Slurm partition (executor.partition).")
@@ -22,7 +28,8 @@ struct ExecutorOptions: ParsableArguments {
   @Option(name: .long, help: "Slurm quality of service (executor.qos).")
   var qos: String?
 
-  @Option(name: .customLong("cpus-per-task"), help: "CPUs, and so engine threads, of each point (executor.cpus_per_task).")
+  @Option(
+    name: .customLong("cpus-per-task"), help: "CPUs, and so engine threads, of each point (executor.cpus_per_task).")
   var cpusPerTask: Int?
 
   @Option(name: .long, help: "Memory of each Slurm task, e.g. 8G (executor.mem).")
@@ -31,13 +38,19 @@ struct ExecutorOptions: ParsableArguments {
   @Option(name: .long, help: "Time limit of each Slurm task, e.g. 01:00:00 (executor.time).")
   var time: String?
 
-  @Option(name: .customLong("setup"), help: "A shell line run before each task, e.g. 'module load openblas' (repeatable; executor.setup).")
+  @Option(
+    name: .customLong("setup"),
+    help: "A shell line run before each task, e.g. 'module load openblas' (repeatable; executor.setup).")
   var setup: [String] = []
 
-  @Option(name: .customLong("sbatch-arg"), help: "One more sbatch argument, e.g. --sbatch-arg=--constraint=avx2 (repeatable; executor.sbatch_args).")
+  @Option(
+    name: .customLong("sbatch-arg"),
+    help: "One more sbatch argument, e.g. --sbatch-arg=--constraint=avx2 (repeatable; executor.sbatch_args).")
   var sbatchArgs: [String] = []
 
-  @Flag(name: .customLong("no-wait"), help: "Slurm: submit, print the sweep id and return; siam sweep status SWEEP merges and shows progress later.")
+  @Flag(
+    name: .customLong("no-wait"),
+    help: "Slurm: submit, print the sweep id and return; siam sweep status SWEEP merges and shows progress later.")
   var noWait = false
 
   /// `base` with the flags given applied.

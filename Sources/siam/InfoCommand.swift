@@ -5,7 +5,8 @@ struct InfoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "info",
     abstract: "Show what the engine runs on: version, BLAS kernels and threads.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       OPENBLAS_CORETYPE overrides the detected kernels (see README: OpenBLAS at full speed).
 
       Examples:
@@ -21,7 +22,9 @@ struct InfoCommand: ParsableCommand {
     engine.apply()
     let blas = BLAS.info
     print("siam \(SiamVersion.engine)")
-    print("BLAS: OpenBLAS \(blas.coreType) kernels (core type from \(blas.coreTypeSource)), \(BLAS.threadCount) threads, \(blas.isVerified ? "verified against the reference kernel" : "NOT verified")")
+    print(
+      "BLAS: OpenBLAS \(blas.coreType) kernels (core type from \(blas.coreTypeSource)), \(BLAS.threadCount) threads, \(blas.isVerified ? "verified against the reference kernel" : "NOT verified")"
+    )
     if let problem = blas.problem { print("BLAS problem: \(problem)") }
     print("Engine threads: \(Parallel.threadCount)")
     print("Convolutions: \(OneDNN.summary)")

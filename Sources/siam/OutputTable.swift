@@ -112,7 +112,9 @@ struct OutputTable {
       return ([columns.map(Self.csvField)] + rows.map { $0.map { Self.csvField($0.exactText) } })
         .map { $0.joined(separator: ",") }.joined(separator: "\n")
     case .markdown:
-      let escape = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+      let escape = { (text: String) in
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+      }
       var lines = ["| " + columns.map(escape).joined(separator: " | ") + " |"]
       lines.append("|" + columns.map { _ in " --- |" }.joined())
       lines += rows.map { "| " + $0.map { escape($0.displayText) }.joined(separator: " | ") + " |" }

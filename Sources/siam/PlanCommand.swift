@@ -8,7 +8,8 @@ struct PlanningOptions: ParsableArguments {
   @Argument(help: "The pipeline file.", completion: .file(extensions: ["yaml", "yml"]))
   var file: String
 
-  @Option(name: .customLong("set"), help: "Override a key: key.path=value, +key.path=value to add, ~key.path to delete.")
+  @Option(
+    name: .customLong("set"), help: "Override a key: key.path=value, +key.path=value to add, ~key.path to delete.")
   var overrides: [String] = []
 
   @Option(name: .customLong("force"), help: "Execute this stage even when it is cached (repeatable).")
@@ -39,7 +40,8 @@ struct PlanningOptions: ParsableArguments {
     } catch {
       Console.error(error.description)
       for override in overrides where Sweep.isAxis(override) {
-        Console.error("hint: --set \(override) lists several values; to run each, use siam sweep \(file) --set \(override)")
+        Console.error(
+          "hint: --set \(override) lists several values; to run each, use siam sweep \(file) --set \(override)")
       }
       throw ExitCode(1)
     }
@@ -50,7 +52,8 @@ struct PlanCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plan",
     abstract: "Show what `siam run` would do: each stage's fingerprint and why it runs or is cached.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Reasons: cached, new, parameters changed (which keys), inputs changed (which stage),
       data changed, implementation changed, forced, corrupt cache entry, not in cache.
       Dataset stages are hashed (once; the hash is cached in runs/cache/datasets).

@@ -6,7 +6,8 @@ struct PreviewCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "preview",
     abstract: "Write a PNG grid of augmented views: see what an augmentation setting does before training.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Each row is one sample: the original, then --views augmented views of each preset.
 
       Examples:
@@ -27,7 +28,8 @@ struct PreviewCommand: ParsableCommand {
   var path: String?
 
   @Option(
-    help: "Comma-separated augmentation presets, one column group each: \(AugmentationPreset.allCases.map(\.rawValue).joined(separator: ", ")).",
+    help:
+      "Comma-separated augmentation presets, one column group each: \(AugmentationPreset.allCases.map(\.rawValue).joined(separator: ", ")).",
     completion: .list(AugmentationPreset.allCases.map(\.rawValue)))
   var preset = "simclr"
 
@@ -62,7 +64,9 @@ struct PreviewCommand: ParsableCommand {
     try preset.split(separator: ",").map { name in
       let name = name.trimmingCharacters(in: .whitespaces)
       guard let found = AugmentationPreset(rawValue: name) else {
-        throw ValidationError("--preset: unknown preset '\(name)'; known presets: \(AugmentationPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw ValidationError(
+          "--preset: unknown preset '\(name)'; known presets: \(AugmentationPreset.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
       }
       return found
     }
@@ -73,10 +77,12 @@ struct PreviewCommand: ParsableCommand {
     case "fashion-mnist": return .fashionMNIST(path: path ?? DatasetSource.defaultFashionMNISTPath)
     case "mnist", "cifar10", "cifar100":
       guard let path else { throw ValidationError("--dataset \(dataset) needs --path (the folder of its files)") }
-      return dataset == "mnist" ? .mnist(path: path) : dataset == "cifar10" ? .cifar10(path: path) : .cifar100(path: path)
+      return dataset == "mnist"
+        ? .mnist(path: path) : dataset == "cifar10" ? .cifar10(path: path) : .cifar100(path: path)
     case "synthetic": return .synthetic(classes: 10, count: 100, channels: 1, size: 28, seed: seed)
     default:
-      throw ValidationError("--dataset: unknown dataset '\(dataset)'; known: fashion-mnist, mnist, cifar10, cifar100, synthetic")
+      throw ValidationError(
+        "--dataset: unknown dataset '\(dataset)'; known: fashion-mnist, mnist, cifar10, cifar100, synthetic")
     }
   }
 

@@ -5,7 +5,8 @@ struct QueryCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "query",
     abstract: "Run one read-only SQL statement against the run store.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Tables: run, stage_run, param, metric, metric_summary, artifact, sweep, sweep_point.
       Views: final_metric (the last value of each metric series) and run_param (parameters
       with plain values). A statement that would write is refused; reading PRAGMAs work. A
@@ -37,7 +38,9 @@ struct QueryCommand: ParsableCommand {
   @OptionGroup var output: StoreOptions
 
   func validate() throws {
-    guard timeout >= 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds ≥ 0, got \(timeout)") }
+    guard timeout >= 0, timeout.isFinite else {
+      throw ValidationError("--timeout must be a number of seconds ≥ 0, got \(timeout)")
+    }
     guard maxRows >= 1 else { throw ValidationError("--max-rows must be at least 1, got \(maxRows)") }
   }
 

@@ -7,7 +7,8 @@ struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract: "Write a self-contained HTML report of runs or a sweep: curves, evaluations, previews, embeddings.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       One HTML file with inline SVG charts and CSS (no network needed; prints well): the
       runs and their environment with the commands that reproduce them, training curves,
       linear/kNN accuracy against baselines, for a sweep each metric against each swept
@@ -75,7 +76,9 @@ struct ReportCommand: ParsableCommand {
       Console.error("error: \(error.description)")
       throw ExitCode(1)
     }
-    print("Wrote \(output): \(report.runIDs.count) run\(report.runIDs.count == 1 ? "" : "s"), sections \(report.sections.joined(separator: ", ")).")
+    print(
+      "Wrote \(output): \(report.runIDs.count) run\(report.runIDs.count == 1 ? "" : "s"), sections \(report.sections.joined(separator: ", "))."
+    )
     print("Next: open \(output) in a browser (it prints to PDF as well).")
   }
 

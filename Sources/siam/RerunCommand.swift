@@ -8,7 +8,8 @@ struct RerunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rerun",
     abstract: "Re-execute a recorded run from its folder, every stage recomputed; --verify checks it reproduces.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Reads runs/<RUN>/pipeline.resolved.json and runs it again with the same seeds, as a
       new run whose origin.json names the old one (rerun_of). Nothing is read from the
       cache: every stage executes, writing into the new run's own folder

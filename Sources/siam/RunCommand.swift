@@ -7,7 +7,8 @@ struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
     abstract: "Run a pipeline: plan every stage, reuse cached ones, execute the rest in order.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Each run gets a folder runs/<id>/ (pipeline.resolved.json, plan.json, run.log,
       result.json, stages/<name> → its cache entry). An interrupted pretraining resumes
       from its last epoch's checkpoint when the same pipeline is run again.
@@ -86,8 +87,10 @@ struct RunCommand: ParsableCommand {
   /// Stage, kind, cache hit, seconds, headline metrics.
   static func table(_ result: RunResult, layout: TableLayout = TableLayout()) -> String {
     let rows = result.stages.map { stage in
-      [stage.name, stage.kind, stage.isCacheHit ? "yes" : "no", stage.status.rawValue,
-       String(format: "%.1f", stage.seconds), headline(stage.metrics)]
+      [
+        stage.name, stage.kind, stage.isCacheHit ? "yes" : "no", stage.status.rawValue,
+        String(format: "%.1f", stage.seconds), headline(stage.metrics),
+      ]
     }
     return layout.render(
       header: ["stage", "kind", "cache hit", "status", "seconds", "metrics"], rows: rows,

@@ -6,7 +6,8 @@ struct RunsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runs",
     abstract: "List recorded runs, newest first, with their headline metrics.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Headline metrics: each stage's main result (top-1 accuracy of evaluations, final loss
       of pretraining), as stage.key=value.
 
@@ -65,10 +66,15 @@ struct RunsCommand: ParsableCommand {
       rows.append(row + [.text(Self.headline(summaries))])
     }
     let placementColumns = placements == nil ? [] : ["point", "executor", "job", "node", "queued s"]
-    output.print([OutputTable(
-      columns: ["run", "pipeline", "status", "started", "seconds", "sweep"] + placementColumns + ["metrics"], rows: rows)])
+    output.print([
+      OutputTable(
+        columns: ["run", "pipeline", "status", "started", "seconds", "sweep"] + placementColumns + ["metrics"],
+        rows: rows)
+    ])
     if output.format == .table, let first = runs.first {
-      print(runs.count > 1 ? "Next: siam show \(first.id)   or   siam compare \(first.id) \(runs[1].id)" : "Next: siam show \(first.id)")
+      print(
+        runs.count > 1
+          ? "Next: siam show \(first.id)   or   siam compare \(first.id) \(runs[1].id)" : "Next: siam show \(first.id)")
     }
   }
 

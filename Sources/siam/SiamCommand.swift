@@ -8,7 +8,8 @@ struct SiamCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "siam",
     abstract: "Declarative self-supervised learning experiments: SimCLR, MoCo, BYOL and relatives.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Examples:
         siam validate pipelines/quickstart.yaml
                                   check a pipeline file (file:line:column errors)

@@ -14,7 +14,8 @@ struct StoreOptions: ParsableArguments {
     help: "How tables are printed: table (aligned, fitted to the terminal's width), csv, json or markdown (never cut).")
   var format: OutputFormat = .table
 
-  @Option(name: .long, help: "Colour status words and errors: auto (terminals, unless NO_COLOR is set), always or never.")
+  @Option(
+    name: .long, help: "Colour status words and errors: auto (terminals, unless NO_COLOR is set), always or never.")
   var color: ColorChoice = .auto
 
   /// `--store`, else `$SIAM_STORE`, else `<runs>/siam.sqlite`.

@@ -8,7 +8,8 @@ struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
     abstract: "Run every point of a sweep: the file's sweep: block and the axes given with --set.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       --set takes Hydra's grammar: key=a,b,c (an axis of three values), key=range(1,4)
       (1, 2, 3: stop is exclusive), key=range(0,1,0.25), key=choice(a,b), and key=v (a
       fixed override). Quote a value holding a comma ('key="a,b"'); a value starting

@@ -77,7 +77,9 @@ struct SweepDistribution {
     if execution.json {
       print(SweepStatusCommand.json(statuses, sweepID: coordinator.id))
     } else {
-      print(SweepStatusCommand.table(statuses, store: store).render(.table, layout: .standardOutput(execution.progress.color)))
+      print(
+        SweepStatusCommand.table(statuses, store: store).render(
+          .table, layout: .standardOutput(execution.progress.color)))
       print("Sweep \(coordinator.id): \(coordinator.workspace.sweepFilePath)")
     }
     let failed = statuses.filter { $0.status != .finished }.count
@@ -86,6 +88,8 @@ struct SweepDistribution {
         "error: \(failed) of \(total) points did not finish; running the same command again submits only those.")
       throw ExitCode(1)
     }
-    if !execution.json { print("Next: siam runs --sweep \(coordinator.id)   or   siam report --sweep \(coordinator.id) -o sweep.html") }
+    if !execution.json {
+      print("Next: siam runs --sweep \(coordinator.id)   or   siam report --sweep \(coordinator.id) -o sweep.html")
+    }
   }
 }

@@ -5,7 +5,8 @@ struct SweepGroup: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
     abstract: "Run every point of a sweep (locally, as child processes, or on Slurm); watch or cancel it.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       siam sweep PIPELINE runs a sweep (siam sweep run PIPELINE is the same); see siam
       sweep run --help for its grammar and options.
 

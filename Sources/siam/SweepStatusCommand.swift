@@ -7,7 +7,8 @@ struct SweepStatusCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "status",
     abstract: "Show the points of a local or Slurm sweep, merging finished ones into the run store.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Per point: its state (pending, queued, running, finished, failed, cancelled), its
       Slurm job (JOB_INDEX) or local pid, the node, seconds queued and running, its run
       and headline metric. States come from squeue (never sacct) and the sweep folder;
@@ -48,7 +49,8 @@ struct SweepStatusCommand: ParsableCommand {
   }
 
   static func settings(root: String, store: String) -> SweepCoordinator.Settings {
-    SweepCoordinator.Settings(root: root, storePath: store, executor: ExecutorSpec(), executable: ExecutorOptions.executable)
+    SweepCoordinator.Settings(
+      root: root, storePath: store, executor: ExecutorSpec(), executable: ExecutorOptions.executable)
   }
 
   /// `id`, else the newest sweep of the local or Slurm executor under `root`.
@@ -73,7 +75,8 @@ struct SweepStatusCommand: ParsableCommand {
       ]
     }
     return OutputTable(
-      columns: ["point", "overrides", "status", "job", "node", "queued s", "run s", "run", "metrics", "error"], rows: rows)
+      columns: ["point", "overrides", "status", "job", "node", "queued s", "run s", "run", "metrics", "error"],
+      rows: rows)
   }
 
   static func json(_ statuses: [SweepCoordinator.PointStatus], sweepID: String) -> String {

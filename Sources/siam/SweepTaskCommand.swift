@@ -8,7 +8,8 @@ struct SweepTaskCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "task",
     abstract: "Run one task of a local or Slurm sweep (the coordinator starts these).",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       A point's task records only into its shard (runs/sweeps/<id>/shards/point-<i>.sqlite)
       and reports in points/<i>.task.json; SIGTERM (scancel, a time limit) marks its run
       killed. The shared task computes the stages several points need, into the cache.
@@ -39,7 +40,8 @@ struct SweepTaskCommand: ParsableCommand {
   func run() throws {
     execution.apply()
     let workspace = SweepWorkspace(
-      id: (directory as NSString).lastPathComponent, path: directory.hasSuffix("/") ? String(directory.dropLast()) : directory)
+      id: (directory as NSString).lastPathComponent,
+      path: directory.hasSuffix("/") ? String(directory.dropLast()) : directory)
     let task = SweepTask(workspace: workspace)
     let display = execution.makeDisplay()
     let trap = SignalTrap { signal in task.interrupt(signal: signal) }

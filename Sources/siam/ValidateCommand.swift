@@ -6,7 +6,8 @@ struct ValidateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "validate",
     abstract: "Check a pipeline file: syntax, keys, types, ranges and the stage graph. Runs nothing.",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       Every problem is reported as file:line:column: error: key.path: message, with the
       nearest known key for a typo. Exits with status 1 when there is an error.
 
@@ -19,7 +20,8 @@ struct ValidateCommand: ParsableCommand {
   @Argument(help: "The pipeline file.", completion: .file(extensions: ["yaml", "yml"]))
   var file: String
 
-  @Option(name: .customLong("set"), help: "Override a key: key.path=value, +key.path=value to add, ~key.path to delete.")
+  @Option(
+    name: .customLong("set"), help: "Override a key: key.path=value, +key.path=value to add, ~key.path to delete.")
   var overrides: [String] = []
 
   func run() throws {
@@ -40,7 +42,8 @@ struct SchemaCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "schema",
     abstract: "Print the JSON Schema of pipeline files (for editors: yaml-language-server).",
-    discussion: HelpText.reflowed("""
+    discussion: HelpText.reflowed(
+      """
       The same schema is committed as schemas/pipeline.schema.json. Point an editor at it with
       a first line such as:
         # yaml-language-server: $schema=../schemas/pipeline.schema.json

@@ -9,14 +9,18 @@ import Testing
     let report = EngineBenchmark(options: .init(trials: 1, isQuick: true)).run()
     let object = try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any]
     let keys = Set(object?.keys.map { $0 } ?? [])
-    for key in ["sgemm_gflops", "simclr_convnet_images_per_second", "simclr_resnet18_images_per_second",
-                "byol_convnet_images_per_second", "mocov2_convnet_images_per_second",
-                "convnet_forward_images_per_second", "resnet18_forward_images_per_second",
-                "blas_core_type", "threads", "conv"] {
+    for key in [
+      "sgemm_gflops", "simclr_convnet_images_per_second", "simclr_resnet18_images_per_second",
+      "byol_convnet_images_per_second", "mocov2_convnet_images_per_second",
+      "convnet_forward_images_per_second", "resnet18_forward_images_per_second",
+      "blas_core_type", "threads", "conv",
+    ] {
       #expect(keys.contains(key), "missing \(key) in \(report.jsonString())")
     }
     #expect((report.sgemmGFLOPS ?? 0) > 0)
-    for figure in [report.simclrConvnet, report.byolConvnet, report.mocov2Convnet, report.forwardConvnet, report.forwardResnet18] {
+    for figure in [
+      report.simclrConvnet, report.byolConvnet, report.mocov2Convnet, report.forwardConvnet, report.forwardResnet18,
+    ] {
       #expect((figure?.imagesPerSecond ?? 0) > 0 && (figure?.flopsPerStep ?? 0) > 0)
     }
     #expect(report.conv.allSatisfy { $0.forwardGFLOPS > 0 && $0.backwardGFLOPS > 0 })

@@ -33,7 +33,9 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: root) }
     for name in ["20261129-031502-a3f9", "20261130-101010-0b9e", "cache"] {
       try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
-      if name != "cache" { _ = FileManager.default.createFile(atPath: root + "/" + name + "/plan.json", contents: Data("{}".utf8)) }
+      if name != "cache" {
+        _ = FileManager.default.createFile(atPath: root + "/" + name + "/plan.json", contents: Data("{}".utf8))
+      }
     }
     #expect(RunFolders.ids(in: root) == ["20261130-101010-0b9e", "20261129-031502-a3f9"])
     #expect(RunFolders.ids(in: root + "/missing") == [])

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import Testing
 
 @testable import siam
@@ -103,7 +103,9 @@ import Testing
   @Test func writesAPNGOfTheSyntheticSet() throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("siam-preview-\(getpid()).png").path
     defer { try? FileManager.default.removeItem(atPath: path) }
-    var command = try SiamCommand.parseAsRoot(["preview", "--dataset", "synthetic", "--samples", "3", "--views", "2", "-o", path])
+    var command = try SiamCommand.parseAsRoot([
+      "preview", "--dataset", "synthetic", "--samples", "3", "--views", "2", "-o", path,
+    ])
     try command.run()
     let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
     #expect(bytes.prefix(8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])

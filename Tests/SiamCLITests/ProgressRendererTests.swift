@@ -15,7 +15,9 @@ import Testing
   static func events(secondsPerStep: Double = 0.5, loss: Double = 5.1234) -> [(ProgressEvent, Date)] {
     var time = start
     var out: [(ProgressEvent, Date)] = [
-      (.runStarted(id: "20261129-031502-a3f9", directory: "runs/20261129-031502-a3f9", stagesToRun: 2, stages: 3), time),
+      (
+        .runStarted(id: "20261129-031502-a3f9", directory: "runs/20261129-031502-a3f9", stagesToRun: 2, stages: 3), time
+      ),
       (.log(stage: "data", line: "data: cache hit 0123456789ab"), time),
       (.stageFinished(stage: "data", status: "cached", seconds: 0, error: nil), time),
       (.stageStarted(stage: "pretrain", kind: "pretrain"), time),
@@ -29,10 +31,20 @@ import Testing
           estimatedSecondsRemaining: Double(7 - (epoch * 4 + step)) * secondsPerStep)
         out.append((.progress(stage: "pretrain", progress), time))
         if step % 2 == 0 {
-          out.append((.log(stage: "pretrain", line: "pretrain: epoch \(epoch + 1)/2 step \(step + 1)/4 loss 5.1234 eta 0:00:03"), time))
+          out.append(
+            (
+              .log(
+                stage: "pretrain", line: "pretrain: epoch \(epoch + 1)/2 step \(step + 1)/4 loss 5.1234 eta 0:00:03"),
+              time
+            ))
         }
       }
-      out.append((.progress(stage: "pretrain", TrainingProgress(event: .epoch, epoch: epoch, epochs: 2, step: 3, stepsPerEpoch: 4, loss: loss)), time))
+      out.append(
+        (
+          .progress(
+            stage: "pretrain",
+            TrainingProgress(event: .epoch, epoch: epoch, epochs: 2, step: 3, stepsPerEpoch: 4, loss: loss)), time
+        ))
       out.append((.log(stage: "pretrain", line: "pretrain: epoch \(epoch + 1)/2 done loss 5.0000 images/s 800"), time))
     }
     out.append((.log(stage: "pretrain", line: "pretrain: done in 4.0 s"), time))
@@ -94,11 +106,15 @@ import Testing
     var renderer = ProgressRenderer(isTerminal: true, width: 100, isColored: false, format: .text)
     let output = Self.render(&renderer, Self.events()).joined()
     #expect(renderer.mode == .terminal)
-    #expect(output.contains("\r\u{1B}[K[1/2] pretrain [#####---------------]  25% epoch 1/2 step 2/4 loss 5.1234 800 img/s eta 0:00:03"))
+    #expect(
+      output.contains(
+        "\r\u{1B}[K[1/2] pretrain [#####---------------]  25% epoch 1/2 step 2/4 loss 5.1234 800 img/s eta 0:00:03"))
     #expect(output.contains("[####################] 100% epoch 2/2 step 4/4"))
     // The step log lines are left out (the bar shows them); the others are printed.
     #expect(!output.contains("step 1/4 loss 5.1234 eta"))
-    for line in ["pretrain: running (new)", "pretrain: epoch 1/2 done loss 5.0000 images/s 800", "pretrain: done in 4.0 s"] {
+    for line in [
+      "pretrain: running (new)", "pretrain: epoch 1/2 done loss 5.0000 images/s 800", "pretrain: done in 4.0 s",
+    ] {
       #expect(output.contains(line + "\n"), "missing \(line)")
     }
     // The status line is cleared before a line is printed and at the end.
@@ -158,10 +174,11 @@ import Testing
     let lines = output.split(separator: "\n").map(String.init)
     // Steps at 3, 6, ... 24 s: a progress line once 10 s have passed since the last (12 and 24 s).
     let progressLines = lines.filter { $0.hasPrefix("pretrain: epoch") && !$0.contains("done") }
-    #expect(progressLines == [
-      "pretrain: epoch 1/2 step 4/4 loss 5.1234 800 img/s eta 0:00:12 (50%)",
-      "pretrain: epoch 2/2 step 4/4 loss 5.1234 800 img/s eta 0:00:00 (100%)",
-    ])
+    #expect(
+      progressLines == [
+        "pretrain: epoch 1/2 step 4/4 loss 5.1234 800 img/s eta 0:00:12 (50%)",
+        "pretrain: epoch 2/2 step 4/4 loss 5.1234 800 img/s eta 0:00:00 (100%)",
+      ])
     // One line per epoch, besides.
     #expect(lines.filter { $0.contains("done loss") }.count == 2)
     #expect(lines.first == "run 20261129-031502-a3f9: 2 of 3 stages to run (runs/20261129-031502-a3f9)")
@@ -191,14 +208,17 @@ import Testing
     #expect(last["loss"] as? Double == 5.1234 && last["images_per_second"] as? Double == 800)
     #expect(last["eta_seconds"] as? Double == 0)
     #expect((events.first!["time"] as! String).hasPrefix("2027-01-15T08:00:00"))
-    let finished = events.first { ($0["event"] as! String) == "stage_finished" && ($0["stage"] as! String) == "pretrain" }
+    let finished = events.first {
+      ($0["event"] as! String) == "stage_finished" && ($0["stage"] as! String) == "pretrain"
+    }
     #expect(finished?["status"] as? String == "completed")
   }
 
   @Test func jsonWritesNullForANonFiniteLoss() throws {
     var renderer = ProgressRenderer(isTerminal: false, width: nil, isColored: false, format: .json)
     let text = renderer.render(
-      .progress(stage: "p", TrainingProgress(epoch: 0, epochs: 1, step: 0, stepsPerEpoch: 1, loss: .nan)), at: Self.start)
+      .progress(stage: "p", TrainingProgress(epoch: 0, epochs: 1, step: 0, stepsPerEpoch: 1, loss: .nan)),
+      at: Self.start)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     #expect(object["loss"] is NSNull)
   }
@@ -231,9 +251,12 @@ import Testing
     #expect(palette.message("error: no such file") == "\u{1B}[31merror:\u{1B}[0m no such file")
     #expect(Palette.plain.message("error: x") == "error: x" && Palette.plain.status("failed") == "failed")
     var renderer = ProgressRenderer(isTerminal: true, width: 80, isColored: true, format: .text)
-    #expect(renderer.render(.log(stage: "knn", line: "knn: error: boom"), at: Self.start) == "knn: \u{1B}[31merror:\u{1B}[0m boom\n")
+    #expect(
+      renderer.render(.log(stage: "knn", line: "knn: error: boom"), at: Self.start)
+        == "knn: \u{1B}[31merror:\u{1B}[0m boom\n")
     #expect(renderer.render(.log(stage: "knn", line: "knn: done in 1.0 s"), at: Self.start).contains("\u{1B}[32mdone"))
-    let point = renderer.render(.pointFinished(index: 0, count: 2, overrides: "k=5", status: "failed", detail: ""), at: Self.start)
+    let point = renderer.render(
+      .pointFinished(index: 0, count: 2, overrides: "k=5", status: "failed", detail: ""), at: Self.start)
     #expect(point == "[1/2] k=5: \u{1B}[31mfailed\u{1B}[0m\n")
     #expect(Palette.stripped(point) == "[1/2] k=5: failed\n")
   }

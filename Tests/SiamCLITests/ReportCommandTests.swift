@@ -10,12 +10,14 @@ import _SiamTestSupport
 /// embed stage, a linear probe and a raw-pixel baseline), a 2-point sweep, the reports of
 /// both, and the errors of bad input.
 @Suite struct ReportCommandTests {
-  static let yaml = TinyPipeline.yaml(name: "tiny-report", pretrainExtra: ["knn_every_epochs: 1"], stages: [
-    "linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}",
-    "knn: {kind: knn, needs: [pretrain], k: 5}",
-    "pixels: {kind: knn, needs: [data], k: 5}",
-    "embed: {kind: embed, needs: [pretrain], split: test}",
-  ])
+  static let yaml = TinyPipeline.yaml(
+    name: "tiny-report", pretrainExtra: ["knn_every_epochs: 1"],
+    stages: [
+      "linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}",
+      "knn: {kind: knn, needs: [pretrain], k: 5}",
+      "pixels: {kind: knn, needs: [data], k: 5}",
+      "embed: {kind: embed, needs: [pretrain], split: test}",
+    ])
 
   @Test func helpHasExamples() {
     let help = SiamCommand.helpMessage(for: ReportCommand.self)
@@ -69,14 +71,18 @@ import _SiamTestSupport
     let cases: [([String], String)] = [
       (["report", "nope", "--store", fixture.store, "-o", fixture.folder + "/r.html"], "no run 'nope'"),
       (["report", "--sweep", "empty", "--store", fixture.store, "-o", fixture.folder + "/r.html"], "has no runs"),
-      (["report", "--sweep", "empty", "--store", fixture.store, "-o", "/nonexistent-siam/r.html"], "cannot write the report"),
+      (
+        ["report", "--sweep", "empty", "--store", fixture.store, "-o", "/nonexistent-siam/r.html"],
+        "cannot write the report"
+      ),
       (["report", "x", "--store", fixture.folder + "/missing.sqlite"], "no run store"),
     ]
     for (arguments, message) in cases {
       let (status, stderr) = try Self.spawn(arguments)
       #expect(status == 1, "\(arguments)")
       let lines = stderr.split(separator: "\n")
-      #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains(message), "\(arguments): \(stderr)")
+      #expect(
+        lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains(message), "\(arguments): \(stderr)")
     }
     #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["report"]) }
     #expect(throws: (any Error).self) { try SiamCommand.parseAsRoot(["report", "a", "--sweep", "b"]) }

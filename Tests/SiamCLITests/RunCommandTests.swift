@@ -15,8 +15,10 @@ import Testing
 
   @Test func runHelpDocumentsItsOptions() {
     let help = SiamCommand.helpMessage(for: RunCommand.self)
-    for option in ["--set", "--force", "--force-downstream", "--no-cache", "--dry-run", "--keep-going", "--json",
-                   "--threads", "--runs", "runs/<id>/", "siam run pipelines/quickstart.yaml --force knn"] {
+    for option in [
+      "--set", "--force", "--force-downstream", "--no-cache", "--dry-run", "--keep-going", "--json",
+      "--threads", "--runs", "runs/<id>/", "siam run pipelines/quickstart.yaml --force knn",
+    ] {
       #expect(help.contains(option), "missing \(option) in:\n\(help)")
     }
   }

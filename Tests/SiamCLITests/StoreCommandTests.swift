@@ -15,7 +15,8 @@ struct CLIFixture {
   let folder: String
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory
+    folder =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("siam-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     try Data(Self.yaml.utf8).write(to: URL(fileURLWithPath: pipeline))
@@ -66,7 +67,9 @@ struct CLIFixture {
     for text in ["runs", "show", "compare", "query", "siam compare RUN RUN"] {
       #expect(root.contains(text), "missing \(text) in:\n\(root)")
     }
-    for command in [RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self] as [any ParsableCommand.Type] {
+    for command in [RunsCommand.self, ShowCommand.self, CompareCommand.self, QueryCommand.self]
+      as [any ParsableCommand.Type]
+    {
       let help = SiamCommand.helpMessage(for: command)
       for option in ["--store", "--format", "Examples:"] {
         #expect(help.contains(option), "missing \(option) in:\n\(help)")
@@ -96,8 +99,10 @@ struct CLIFixture {
     #expect(try store.run(matching: first).pipelineSHA256?.count == 64)
     // One environment: the run folder's environment.json and the store's row agree.
     let row = try store.run(matching: first)
-    let folderJSON = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: URL(fileURLWithPath: try #require(row.directory) + "/environment.json"))) as! [String: Any]
+    let folderJSON =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: try #require(row.directory) + "/environment.json")))
+      as! [String: Any]
     #expect(folderJSON["host"] as? String == row.host)
     #expect(folderJSON["pipeline_sha256"] as? String == row.pipelineSHA256)
     #expect(folderJSON["git_commit"] as? String == row.gitCommit)
@@ -112,7 +117,8 @@ struct CLIFixture {
     }
 
     // compare: only the parameter that differs (and the status row).
-    let comparison = try RunComparison(store: store, runs: [try store.run(matching: first), try store.run(matching: second)])
+    let comparison = try RunComparison(
+      store: store, runs: [try store.run(matching: first), try store.run(matching: second)])
     #expect(comparison.differingKeys() == ["stages.pretrain.method.temperature"])
     let tables = comparison.tables()
     #expect(tables[0].rows.map { $0[0] } == [.text("status"), .text("stages.pretrain.method.temperature")])
@@ -136,7 +142,8 @@ struct CLIFixture {
     try fixture.siam(["compare", first, second, "--group-by", "seed", "--store", fixture.store])
 
     // A sweep of the two runs (as `siam sweep` records it).
-    try store.createSweep(id: "sweep-1", pipeline: "tiny-cli", axesJSON: #"{"stages.pretrain.method.temperature":[0.5,0.2]}"#)
+    try store.createSweep(
+      id: "sweep-1", pipeline: "tiny-cli", axesJSON: #"{"stages.pretrain.method.temperature":[0.5,0.2]}"#)
     try store.attach(run: first, toSweep: "sweep-1", point: 0)
     try store.attach(run: second, toSweep: "sweep-1", point: 1)
     #expect(try store.runs(sweep: "sweep-1").count == 2)
@@ -172,7 +179,8 @@ struct CLIFixture {
 
   @Test func outputFormats() {
     let table = OutputTable(
-      columns: ["name", "value"], rows: [[.text("a,b"), .real(0.5)], [.text("q\"x"), .null], [.text("n"), .real(.nan)]])
+      columns: ["name", "value"],
+      rows: [[.text("a,b"), .real(0.5)], [.text("q\"x"), .null], [.text("n"), .real(.nan)]])
     #expect(table.render(.csv) == "name,value\n\"a,b\",0.5\n\"q\"\"x\",\nn,nan")
     #expect(table.render(.markdown).hasPrefix("| name | value |\n| --- | --- |\n| a,b | 0.5 |"))
     let json = table.render(.json)
@@ -211,7 +219,8 @@ struct CLIFixture {
     _ = try RunStore.open(path: fixture.store)
     for (index, signal) in [SIGTERM, SIGKILL].enumerated() {
       let process = try fixture.spawn([
-        "run", fixture.pipeline, "--runs", fixture.root, "--set", "stages.pretrain.epochs=500", "--set", "seed=\(index)",
+        "run", fixture.pipeline, "--runs", fixture.root, "--set", "stages.pretrain.epochs=500", "--set",
+        "seed=\(index)",
         "--threads", "1",
       ])
       defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

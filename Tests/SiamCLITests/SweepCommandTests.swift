@@ -105,7 +105,8 @@ import _SiamTestSupport
     let file = folder + "/pretrain.yaml"
     try Data(TinyPipeline.yaml(name: "cli-fail", epochs: 1, stages: []).utf8).write(to: URL(fileURLWithPath: file))
     // A learning rate of 1e38 makes the first point's pretraining diverge while it runs.
-    #expect(try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.pretrain.optimizer.lr=1e38,0.05"]) == 1)
+    #expect(
+      try exitCode(["sweep", file, "--runs", folder + "/runs", "--set", "stages.pretrain.optimizer.lr=1e38,0.05"]) == 1)
     #expect(runIDs().count == 2)
     try FileManager.default.removeItem(atPath: folder + "/runs")
     #expect(
@@ -153,4 +154,3 @@ import _SiamTestSupport
     #expect(try exitCode(["sweep", "status", "no-such-sweep", "--runs", runs]) == 1)
   }
 }
-

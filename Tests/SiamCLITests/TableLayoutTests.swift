@@ -8,13 +8,19 @@ import Testing
   static let table = OutputTable(
     columns: ["run", "pipeline", "status", "seconds", "directory", "metrics"],
     rows: [
-      [.text("20261129-031502-a3f9"), .text("quickstart"), .text("finished"), .real(81.25),
-       .text("/home/someone/experiments/siam/runs/20261129-031502-a3f9"),
-       .text("pretrain.final_loss=4.91 knn.knn_top1=0.7712 linear.linear_top1=0.8034")],
-      [.text("20261129-034010-7c21"), .text("simclr-fashion"), .text("failed"), .null,
-       .text("runs/20261129-034010-7c21"), .text("")],
-      [.text("20261129-041234-0b9e"), .text("byol-fashion"), .text("killed"), .integer(1234),
-       .text("runs/20261129-041234-0b9e"), .text("pretrain.final_loss=nan")],
+      [
+        .text("20261129-031502-a3f9"), .text("quickstart"), .text("finished"), .real(81.25),
+        .text("/home/someone/experiments/siam/runs/20261129-031502-a3f9"),
+        .text("pretrain.final_loss=4.91 knn.knn_top1=0.7712 linear.linear_top1=0.8034"),
+      ],
+      [
+        .text("20261129-034010-7c21"), .text("simclr-fashion"), .text("failed"), .null,
+        .text("runs/20261129-034010-7c21"), .text(""),
+      ],
+      [
+        .text("20261129-041234-0b9e"), .text("byol-fashion"), .text("killed"), .integer(1234),
+        .text("runs/20261129-041234-0b9e"), .text("pretrain.final_loss=nan"),
+      ],
     ])
 
   @Test func ellipsisGoesInTheMiddleOfWordsAndAtTheEndOfText() {

@@ -10,7 +10,8 @@ func makeClusters(
   split: String = "clusters"
 ) -> FeatureSet {
   precondition(dimension >= classes)
-  var x = Tensor.randomNormal(shape: [perClass * classes, dimension], standardDeviation: noise, key: RandomKey(seed: seed))
+  var x = Tensor.randomNormal(
+    shape: [perClass * classes, dimension], standardDeviation: noise, key: RandomKey(seed: seed))
   var labels: [Int] = []
   x.withUnsafeMutableBufferPointer { p in
     for i in 0..<(perClass * classes) {
@@ -26,7 +27,8 @@ func makeClusters(
 /// bottom half, both with Gaussian noise of std 0.3.
 func makeHalvesDataset(count: Int, seed: UInt64, name: String) -> Dataset {
   let side = 6
-  let noise = Tensor.randomNormal(shape: [count * side * side], standardDeviation: 0.3, key: RandomKey(seed: seed)).scalars
+  let noise = Tensor.randomNormal(shape: [count * side * side], standardDeviation: 0.3, key: RandomKey(seed: seed))
+    .scalars
   var pixels = [Float](repeating: 0, count: count * side * side)
   var labels: [Int] = []
   for i in 0..<count {

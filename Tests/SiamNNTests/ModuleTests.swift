@@ -23,12 +23,19 @@ private final class Tree: Module {
 
 @Test func walkProducesDottedKeysInStateDictOrder() {
   let tree = Tree()
-  #expect(tree.tensorKeys() == [
-    "scale", "count", "first.weight", "first.bias", "rest.1.weight",
-    "rest.2.weight", "rest.2.bias", "rest.2.running_mean", "rest.2.running_var", "rest.2.num_batches_tracked",
-  ])
-  #expect(tree.tensorKeys(kind: .parameter) == ["scale", "first.weight", "first.bias", "rest.1.weight", "rest.2.weight", "rest.2.bias"])
-  #expect(tree.tensorKeys(kind: .buffer) == ["count", "rest.2.running_mean", "rest.2.running_var", "rest.2.num_batches_tracked"])
+  #expect(
+    tree.tensorKeys() == [
+      "scale", "count", "first.weight", "first.bias", "rest.1.weight",
+      "rest.2.weight", "rest.2.bias", "rest.2.running_mean", "rest.2.running_var", "rest.2.num_batches_tracked",
+    ])
+  #expect(
+    tree.tensorKeys(kind: .parameter) == [
+      "scale", "first.weight", "first.bias", "rest.1.weight", "rest.2.weight", "rest.2.bias",
+    ])
+  #expect(
+    tree.tensorKeys(kind: .buffer) == [
+      "count", "rest.2.running_mean", "rest.2.running_var", "rest.2.num_batches_tracked",
+    ])
   #expect(tree.parameterCount == 1 + 12 + 4 + 8 + 2 + 2)
   #expect(tree.tensorKinds()["rest.2.running_var"] == .buffer)
   #expect(tree.namedModules().map(\.key) == ["", "first", "rest", "rest.0", "rest.1", "rest.2"])

@@ -8,14 +8,16 @@ import _SiamTestSupport
 func makeShapeImages(perClass: Int, key: RandomKey) -> (images: Tensor, labels: [Int]) {
   let side = 16
   var stream = RandomStream(key: key.folded(in: "positions"))
-  var images = Tensor.randomNormal(shape: [4 * perClass, 1, side, side], standardDeviation: 0.15, key: key.folded(in: "noise"))
+  var images = Tensor.randomNormal(
+    shape: [4 * perClass, 1, side, side], standardDeviation: 0.15, key: key.folded(in: "noise"))
   var labels: [Int] = []
   images.withUnsafeMutableBufferPointer { pixels in
     for index in 0..<(4 * perClass) {
       let label = index % 4
       labels.append(label)
       let base = index * side * side
-      let a = 3 + stream.nextInt(below: side - 6), b = 3 + stream.nextInt(below: side - 6)
+      let a = 3 + stream.nextInt(below: side - 6)
+      let b = 3 + stream.nextInt(below: side - 6)
       for row in 0..<side {
         for column in 0..<side {
           let isOn: Bool
@@ -84,7 +86,9 @@ func train(_ model: SmallClassifier, images: Tensor, labels: [Int], steps: Int) 
     train(model, images: images, labels: labels, steps: 20)
     return model.stateDictionary()
   }
-  let first = run(seed: 5), second = run(seed: 5), other = run(seed: 6)
+  let first = run(seed: 5)
+  let second = run(seed: 5)
+  let other = run(seed: 6)
   #expect(first.keys.sorted() == second.keys.sorted())
   for (key, value) in first {
     #expect(value.isBitIdentical(to: second[key]!), "\(key) differs between identical runs")

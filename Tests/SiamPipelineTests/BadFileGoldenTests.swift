@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamPipeline
 
 /// Every `Fixtures/bad/NAME.yaml` fails to load with exactly the diagnostics in

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SiamPipeline
 
 /// Canonical JSON bytes and the fingerprints built on them.
@@ -69,8 +70,9 @@ import Testing
     let spec = try PipelineLoader.load(yaml: yaml, file: file).spec
     var out: [String: String] = [:]
     for stage in spec.orderedStages {
-      out[stage.name] = stage.fingerprint(seed: spec.seed, inputFingerprints: stage.needs.map { out[$0]! },
-                                          dataContentHash: stage.kind == "dataset" ? "abc" : nil, engineVersion: "0.1.0")
+      out[stage.name] = stage.fingerprint(
+        seed: spec.seed, inputFingerprints: stage.needs.map { out[$0]! },
+        dataContentHash: stage.kind == "dataset" ? "abc" : nil, engineVersion: "0.1.0")
     }
     return out
   }
@@ -84,12 +86,16 @@ import Testing
 
   @Test func fingerprintsChangeWithParametersSeedAndInputs() throws {
     let base = try Self.fingerprints(Self.ordered, file: "a.yaml")
-    let hotter = try Self.fingerprints(Self.ordered.replacingOccurrences(of: "temperature: 0.5", with: "temperature: 0.6"), file: "a.yaml")
+    let hotter = try Self.fingerprints(
+      Self.ordered.replacingOccurrences(of: "temperature: 0.5", with: "temperature: 0.6"), file: "a.yaml")
     #expect(base["data"] == hotter["data"])
     #expect(base["pretrain"] != hotter["pretrain"])
-    let reseeded = try Self.fingerprints(Self.ordered.replacingOccurrences(of: "seed: 3", with: "seed: 4"), file: "a.yaml")
+    let reseeded = try Self.fingerprints(
+      Self.ordered.replacingOccurrences(of: "seed: 3", with: "seed: 4"), file: "a.yaml")
     #expect(base["pretrain"] != reseeded["pretrain"])
-    let moreData = try Self.fingerprints(Self.ordered.replacingOccurrences(of: "source: synthetic}", with: "source: synthetic, samples: 9}"), file: "a.yaml")
+    let moreData = try Self.fingerprints(
+      Self.ordered.replacingOccurrences(of: "source: synthetic}", with: "source: synthetic, samples: 9}"),
+      file: "a.yaml")
     #expect(base["data"] != moreData["data"])
     #expect(base["pretrain"] != moreData["pretrain"])  // through the input fingerprint
   }
@@ -97,7 +103,8 @@ import Testing
   @Test func writingADefaultExplicitlyChangesNothing() throws {
     let base = try Self.fingerprints(Self.ordered, file: "a.yaml")
     let explicit = try Self.fingerprints(
-      Self.ordered.replacingOccurrences(of: "epochs: 2", with: "epochs: 2\n    batch_size: 256\n    optimizer: {type: sgd}"),
+      Self.ordered.replacingOccurrences(
+        of: "epochs: 2", with: "epochs: 2\n    batch_size: 256\n    optimizer: {type: sgd}"),
       file: "a.yaml")
     #expect(base == explicit)
   }

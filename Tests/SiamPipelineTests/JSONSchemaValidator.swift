@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SiamPipeline
 
 /// A validator for the subset of JSON Schema 2020-12 that `PipelineSchema` emits: `$ref`
@@ -27,7 +28,8 @@ struct JSONSchemaValidator {
 
   private func typeMatches(_ instance: CanonicalJSON, _ type: String) -> Bool {
     switch (type, instance) {
-    case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object), ("number", .number):
+    case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
+      ("number", .number):
       return true
     case ("integer", .number(let x)): return x.rounded() == x
     default: return false
@@ -36,7 +38,10 @@ struct JSONSchemaValidator {
 
   private func validate(_ instance: CanonicalJSON, _ rawSchema: CanonicalJSON, path: String, into out: inout [String]) {
     let schema = resolve(rawSchema)
-    if case .bool(let allowed) = schema { if !allowed { out.append("\(path): false schema") }; return }
+    if case .bool(let allowed) = schema {
+      if !allowed { out.append("\(path): false schema") }
+      return
+    }
     func fail(_ why: String) { out.append("\(path): \(why)") }
     if let type = schema["type"] {
       let names = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue!]
@@ -72,7 +77,10 @@ struct JSONSchemaValidator {
       for (key, value) in members.sorted(by: { $0.key < $1.key }) {
         if let p = schema["propertyNames"]?["pattern"]?.stringValue, !matches(key, p) { fail("propertyNames \(key)") }
         var isKnown = false
-        if let sub = properties[key] { isKnown = true; validate(value, sub, path: "\(path)/\(key)", into: &out) }
+        if let sub = properties[key] {
+          isKnown = true
+          validate(value, sub, path: "\(path)/\(key)", into: &out)
+        }
         for (pattern, sub) in patterns where matches(key, pattern) {
           isKnown = true
           validate(value, sub, path: "\(path)/\(key)", into: &out)
@@ -83,11 +91,19 @@ struct JSONSchemaValidator {
       }
     }
     if let branches = schema["anyOf"]?.arrayValue {
-      let failures = branches.map { branch -> [String] in var e: [String] = []; validate(instance, branch, path: path, into: &e); return e }
+      let failures = branches.map { branch -> [String] in
+        var e: [String] = []
+        validate(instance, branch, path: path, into: &e)
+        return e
+      }
       if !failures.contains(where: \.isEmpty) { fail("anyOf: \(failures.map { $0.first ?? "" })") }
     }
     if let branches = schema["oneOf"]?.arrayValue {
-      let failures = branches.map { branch -> [String] in var e: [String] = []; validate(instance, branch, path: path, into: &e); return e }
+      let failures = branches.map { branch -> [String] in
+        var e: [String] = []
+        validate(instance, branch, path: path, into: &e)
+        return e
+      }
       let passing = failures.filter(\.isEmpty).count
       if passing != 1 { fail("oneOf matched \(passing): \(failures.compactMap(\.first))") }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SiamPipeline
 
 /// `--set key.path=value`, `+key.path=value`, `~key.path`.
@@ -47,27 +48,35 @@ import Testing
   }
 
   @Test func typeErrorsInOverridesPointAtTheOverride() {
-    #expect(Self.errors(["stages.pretrain.epochs=ten"])
-      == "--set[1]:1:24: error: stages.pretrain.epochs: expected an integer in [1, 10000], found string 'ten'")
-    #expect(Self.errors(["seed=1", "stages.pretrain.method.temperature=-1"])
-      == "--set[2]:1:36: error: stages.pretrain.method.temperature: expected a number > 0, found integer -1")
+    #expect(
+      Self.errors(["stages.pretrain.epochs=ten"])
+        == "--set[1]:1:24: error: stages.pretrain.epochs: expected an integer in [1, 10000], found string 'ten'")
+    #expect(
+      Self.errors(["seed=1", "stages.pretrain.method.temperature=-1"])
+        == "--set[2]:1:36: error: stages.pretrain.method.temperature: expected a number > 0, found integer -1")
   }
 
   @Test func unknownKeysInOverridesSuggestTheNearest() {
-    #expect(Self.errors(["stages.pretrian.epochs=3"])
-      == "--set[1]:1:1: error: stages.pretrian: no such key (prefix the override with + to add it); did you mean 'pretrain'?")
-    #expect(Self.errors(["stages.pretrain.method.temprature=0.1"])
-      == "--set[1]:1:1: error: stages.pretrain.method.temprature: unknown key; did you mean 'temperature'?")
+    #expect(
+      Self.errors(["stages.pretrian.epochs=3"])
+        == "--set[1]:1:1: error: stages.pretrian: no such key (prefix the override with + to add it); did you mean 'pretrain'?"
+    )
+    #expect(
+      Self.errors(["stages.pretrain.method.temprature=0.1"])
+        == "--set[1]:1:1: error: stages.pretrain.method.temprature: unknown key; did you mean 'temperature'?")
     #expect(Self.errors(["~stages.nothing"]) == "--set[1]:1:2: error: stages.nothing: no such key")
   }
 
   @Test func malformedOverridesAreErrors() {
-    #expect(Self.errors(["stages.pretrain.epochs"])
-      == "--set[1]:1:1: error: stages.pretrain.epochs: expected '=' and a value (or ~stages.pretrain.epochs to delete the key)")
+    #expect(
+      Self.errors(["stages.pretrain.epochs"])
+        == "--set[1]:1:1: error: stages.pretrain.epochs: expected '=' and a value (or ~stages.pretrain.epochs to delete the key)"
+    )
     #expect(Self.errors(["+seed=3"]) == "--set[1]:1:2: error: seed: already set; use seed=VALUE to replace it")
     #expect(Self.errors(["stages.knn.k=[1, 2"]).hasPrefix("--set[1]:1:19: error: invalid YAML: "))
-    #expect(Self.errors(["augmentations.view.9.p=1"])
-      == "--set[1]:1:1: error: augmentations.view.9: expected an index into a list of 3 items, found '9'")
+    #expect(
+      Self.errors(["augmentations.view.9.p=1"])
+        == "--set[1]:1:1: error: augmentations.view.9: expected an index into a list of 3 items, found '9'")
   }
 
   @Test func allOverrideErrorsAreReported() {

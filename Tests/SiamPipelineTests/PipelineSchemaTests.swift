@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiamPipeline
 
 /// The JSON Schema: the committed file is the generated one, pipelines validate against it,
@@ -28,7 +29,9 @@ import Testing
       try generated.write(toFile: TestPaths.schemaFile, atomically: true, encoding: .utf8)
     }
     let committed = try String(contentsOfFile: TestPaths.schemaFile, encoding: .utf8)
-    #expect(committed == generated, "schemas/pipeline.schema.json is stale: run SIAM_UPDATE_GOLDEN=1 swift test --filter PipelineSchemaTests")
+    #expect(
+      committed == generated,
+      "schemas/pipeline.schema.json is stale: run SIAM_UPDATE_GOLDEN=1 swift test --filter PipelineSchemaTests")
   }
 
   @Test func schemaDescribesEveryStageKind() throws {
@@ -38,9 +41,13 @@ import Testing
     #expect(branches.count == StageKindRegistry.standard.names.count)
     for name in StageKindRegistry.standard.names {
       let kind = StageKindRegistry.standard[name]!
-      let branch = try #require(branches.first { $0["properties"]?["kind"]?["const"] == .string(name)
-        || $0["oneOf"]?.arrayValue?.first?["properties"]?["kind"]?["const"] == .string(name) })
-      let properties = (branch["properties"]?.objectValue.map { Array($0.keys) } ?? [])
+      let branch = try #require(
+        branches.first {
+          $0["properties"]?["kind"]?["const"] == .string(name)
+            || $0["oneOf"]?.arrayValue?.first?["properties"]?["kind"]?["const"] == .string(name)
+        })
+      let properties =
+        (branch["properties"]?.objectValue.map { Array($0.keys) } ?? [])
         + (branch["oneOf"]?.arrayValue?.flatMap { $0["properties"]?.objectValue.map { Array($0.keys) } ?? [] } ?? [])
       #expect(Set(properties) == Set(kind.allowedKeys), "\(name)")
     }
@@ -60,7 +67,9 @@ import Testing
 
   @Test func decoderOnlyFilesAreValidYAMLThatTheSchemaAccepts() throws {
     // Documents the split: these pass the schema (or are not YAML) and only the decoder catches them.
-    for name in ["cycle", "missing-stage-reference", "queue-not-multiple", "crop-scale-order", "local-views-for-simclr"] {
+    for name in [
+      "cycle", "missing-stage-reference", "queue-not-multiple", "crop-scale-order", "local-views-for-simclr",
+    ] {
       let path = "\(TestPaths.fixtures)/bad/\(name).yaml"
       #expect(Self.validator.errors(try Self.document(path)) == [], "\(name)")
     }

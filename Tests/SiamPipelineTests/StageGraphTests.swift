@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SiamPipeline
 
 /// `needs:` → DAG: order, cycles, references, input kinds.

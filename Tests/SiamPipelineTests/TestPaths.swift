@@ -3,7 +3,8 @@ import Foundation
 /// Folders the tests read: the package root, `pipelines/`, `schemas/` and the fixtures.
 enum TestPaths {
   static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-  static let packageRoot = URL(fileURLWithPath: testsFolder).deletingLastPathComponent().deletingLastPathComponent().path
+  static let packageRoot = URL(fileURLWithPath: testsFolder).deletingLastPathComponent().deletingLastPathComponent()
+    .path
   static let fixtures = "\(testsFolder)/Fixtures"
   static let pipelines = "\(packageRoot)/pipelines"
   static let schemaFile = "\(packageRoot)/schemas/pipeline.schema.json"

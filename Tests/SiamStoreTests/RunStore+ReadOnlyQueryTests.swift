@@ -95,7 +95,8 @@ import Testing
     let start = Date()
     #expect {
       try RunStore.query(
-        path: fixture.path, sql: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+        path: fixture.path,
+        sql: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
         timeout: 0.5)
     } throws: { error in
       (error as? StoreError)?.message.contains("longer than 0.5 s") == true

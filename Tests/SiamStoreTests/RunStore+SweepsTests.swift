@@ -1,6 +1,7 @@
 import Foundation
-@testable import SiamStore
 import Testing
+
+@testable import SiamStore
 
 @Suite struct RunStoreSweepsTests {
   /// A shard with one finished run of point `point` of sweep `sweep`, its metrics and

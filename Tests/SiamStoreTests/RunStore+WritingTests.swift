@@ -22,9 +22,10 @@ import Testing
     let run = try store.run(matching: "20261129-000000")
     #expect(run.status == .finished && run.finishedAt != nil && run.seconds == 2)
     #expect(try store.stages(run: run.id).map(\.status) == [.pending, .completed])
-    #expect(try store.params(run: run.id).map(\.key) == [
-      "seed", "stages.pretrain.method.temperature", "stages.pretrain.method.type",
-    ])
+    #expect(
+      try store.params(run: run.id).map(\.key) == [
+        "seed", "stages.pretrain.method.temperature", "stages.pretrain.method.type",
+      ])
     #expect(try store.artifacts(run: run.id) == [artifact])
     #expect(try store.metrics(run: run.id, key: "loss").map(\.value) == [0.9, 0.7, 0.8])
   }
@@ -34,7 +35,8 @@ import Testing
     try StoreFixture.begin(store, id: "r")
     // Out of step order, with NaN and ±inf mixed in.
     let values: [(Int, Double)] = [(2, 0.5), (0, .nan), (1, 0.2), (3, .infinity), (4, 0.9), (5, -.infinity), (6, 0.2)]
-    try store.appendMetrics(values.map { MetricRecord(run: "r", stage: "pretrain", key: "loss", step: $0.0, value: $0.1) })
+    try store.appendMetrics(
+      values.map { MetricRecord(run: "r", stage: "pretrain", key: "loss", step: $0.0, value: $0.1) })
     let summary = try #require(try store.summaries(run: "r").first)
     #expect(summary.count == 7 && summary.finiteCount == 4)
     #expect(summary.firstStep == 0 && summary.first.isNaN)
@@ -84,8 +86,10 @@ import Testing
   @Test func finishingAsKilledMarksUnfinishedStages() throws {
     let store = try RunStore.inMemory()
     try StoreFixture.begin(store, id: "r")
-    try store.updateStage(StageRunRecord(
-      run: "r", stage: "data", position: 0, kind: "dataset", fingerprint: StoreFixture.fingerprint(1), status: .cached))
+    try store.updateStage(
+      StageRunRecord(
+        run: "r", stage: "data", position: 0, kind: "dataset", fingerprint: StoreFixture.fingerprint(1), status: .cached
+      ))
     try store.finishRun(id: "r", status: .killed)
     #expect(try store.stages(run: "r").map(\.status) == [.cached, .killed])
     #expect(try store.run(matching: "r").status == .killed)

@@ -6,7 +6,8 @@ struct StoreFixture {
   let folder: String
 
   init() {
-    folder = FileManager.default.temporaryDirectory
+    folder =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("siam-store-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
   }
 

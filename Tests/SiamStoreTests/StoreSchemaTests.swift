@@ -43,7 +43,8 @@ import Testing
     var finishedWithoutTime = RunRecord(id: "y", pipeline: "p", configJSON: "{}", seed: 1, engineVersion: "0")
     finishedWithoutTime.status = .finished
     #expect(throws: StoreError.self) { try store.beginRun(finishedWithoutTime, stages: [], params: []) }
-    let orphanStage = StageRunRecord(run: "nope", stage: "s", position: 0, kind: "k", fingerprint: StoreFixture.fingerprint(1))
+    let orphanStage = StageRunRecord(
+      run: "nope", stage: "s", position: 0, kind: "k", fingerprint: StoreFixture.fingerprint(1))
     #expect(throws: StoreError.self) { try store.updateStage(orphanStage) }
     #expect(try store.runs().isEmpty)
   }

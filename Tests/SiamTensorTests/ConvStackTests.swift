@@ -1,6 +1,7 @@
-@testable import SiamTensor
 import Testing
 import _SiamTestSupport
+
+@testable import SiamTensor
 
 /// `convBatchNormReLUStack` (oneDNN convolutions on `nChw8c`, fused batch norm + ReLU,
 /// blocked pooling) against the same network composed from the separate ops, which are
@@ -42,11 +43,13 @@ private func makeStages(_ c: StackCase, seed: UInt64, evaluation: Bool = false) 
 /// The same network from `conv2d`, `batchNorm`, `relu` and `adaptiveAvgPool2d`.
 private func composed(_ x: Tensor, _ stages: [ConvStackStage], pool: Int) -> (Tensor, [Tensor], [Tensor]) {
   var h = x
-  var means: [Tensor] = [], variances: [Tensor] = []
+  var means: [Tensor] = []
+  var variances: [Tensor] = []
   for stage in stages {
     let y = conv2d(h, weight: stage.weight, stride: stage.stride, padding: stage.padding)
     if let mean = stage.runningMean, let variance = stage.runningVariance {
-      h = relu(batchNorm(y, mean: mean, variance: variance, gamma: stage.gamma, beta: stage.beta, epsilon: stage.epsilon))
+      h = relu(
+        batchNorm(y, mean: mean, variance: variance, gamma: stage.gamma, beta: stage.beta, epsilon: stage.epsilon))
     } else {
       let (normalized, mean, variance) = batchNorm(y, gamma: stage.gamma, beta: stage.beta, epsilon: stage.epsilon)
       means.append(mean)
@@ -119,8 +122,10 @@ private func differentiate(
     for pool in [1, 2] {
       GradientCheck.check(
         "convBatchNormReLUStack pool \(pool)",
-        at: [makeTestTensor([8, 1, 3, 3], seed: 12), makeTestTensor([8], seed: 13, lower: 0.5, upper: 1.5),
-             makeTestTensor([8], seed: 14, lower: 0.2, upper: 0.6)],
+        at: [
+          makeTestTensor([8, 1, 3, 3], seed: 12), makeTestTensor([8], seed: 13, lower: 0.5, upper: 1.5),
+          makeTestTensor([8], seed: 14, lower: 0.2, upper: 0.6),
+        ],
         step: 1e-3, absolute: 3e-3, relative: 1e-2
       ) { v in
         convBatchNormReLUStack(
@@ -164,7 +169,8 @@ private func differentiate(
   @Test func blockedLayoutRoundTripsAndPlacesEachElement() {
     let layout = BlockedLayout(batch: 3, channels: 16, height: 5, width: 4)
     let plain = makeTestTensor([3, 16, 5, 4], seed: 41)
-    let blocked = Tensor(uninitializedShape: [layout.count]), back = Tensor(uninitializedShape: [3, 16, 5, 4])
+    let blocked = Tensor(uninitializedShape: [layout.count])
+    let back = Tensor(uninitializedShape: [3, 16, 5, 4])
     BlockedKernel.toBlocked(plain.storage.base, layout, into: blocked.storage.base)
     BlockedKernel.toPlain(blocked.storage.base, layout, into: back.storage.base)
     #expect(back.isBitIdentical(to: plain))

@@ -46,7 +46,9 @@ extension GradientRow {
     .init(name: "mean axis 1", inputs: [t([2, 3, 4], 33)]) { $0[0].mean(alongAxis: 1) },
     .init(name: "mean all", inputs: [t([2, 3], 34)]) { $0[0].mean() },
     .init(name: "max axis 1", inputs: [t([3, 5], 35)]) { $0[0].max(alongAxis: 1) },
-    .init(name: "max axes 0,2 kept", inputs: [t([2, 3, 4], 36)]) { $0[0].max(alongAxes: [0, 2], keepingDimensions: true) },
+    .init(name: "max axes 0,2 kept", inputs: [t([2, 3, 4], 36)]) {
+      $0[0].max(alongAxes: [0, 2], keepingDimensions: true)
+    },
     .init(name: "broadcasted(to:)", inputs: [t([3, 1], 37)]) { $0[0].broadcasted(to: [2, 3, 4]) },
   ]
 
@@ -57,7 +59,9 @@ extension GradientRow {
     .init(name: "slice axis 1", inputs: [t([3, 6, 2], 43)]) { $0[0].slice(alongAxis: 1, 2..<5) },
     .init(name: "rows", inputs: [t([5, 3], 44)]) { $0[0][rows: 1..<4] },
     .init(name: "concatenated axis 0", inputs: [t([2, 3], 45), t([4, 3], 46)]) { concatenated($0, alongAxis: 0) },
-    .init(name: "concatenated axis 1", inputs: [t([2, 3], 47), t([2, 1], 48), t([2, 2], 49)]) { concatenated($0, alongAxis: 1) },
+    .init(name: "concatenated axis 1", inputs: [t([2, 3], 47), t([2, 1], 48), t([2, 2], 49)]) {
+      concatenated($0, alongAxis: 1)
+    },
   ]
 
   static let products: [GradientRow] = [

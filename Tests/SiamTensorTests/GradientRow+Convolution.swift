@@ -40,11 +40,19 @@ extension GradientRow {
     .init(name: "maxPool2d 3 s2 p1 odd", inputs: [distinct([2, 1, 5, 7], 121)]) {
       maxPool2d($0[0], kernelSize: 3, stride: 2, padding: 1)
     },
-    .init(name: "maxPool2d 3 s1 overlapping", inputs: [distinct([1, 1, 4, 5], 122)]) { maxPool2d($0[0], kernelSize: 3, stride: 1) },
-    .init(name: "avgPool2d 3 s2 p1 odd", inputs: [t([1, 2, 5, 7], 123)]) { avgPool2d($0[0], kernelSize: 3, stride: 2, padding: 1) },
-    .init(name: "avgPool2d 2 s2 drops edge", inputs: [t([2, 1, 4, 5], 124)]) { avgPool2d($0[0], kernelSize: 2, stride: 2) },
+    .init(name: "maxPool2d 3 s1 overlapping", inputs: [distinct([1, 1, 4, 5], 122)]) {
+      maxPool2d($0[0], kernelSize: 3, stride: 1)
+    },
+    .init(name: "avgPool2d 3 s2 p1 odd", inputs: [t([1, 2, 5, 7], 123)]) {
+      avgPool2d($0[0], kernelSize: 3, stride: 2, padding: 1)
+    },
+    .init(name: "avgPool2d 2 s2 drops edge", inputs: [t([2, 1, 4, 5], 124)]) {
+      avgPool2d($0[0], kernelSize: 2, stride: 2)
+    },
     .init(name: "globalAveragePool", inputs: [t([2, 3, 3, 5], 125)]) { globalAveragePool($0[0]) },
-    .init(name: "adaptiveAvgPool2d 7→2 overlapping", inputs: [t([2, 3, 7, 7], 126)]) { adaptiveAvgPool2d($0[0], outputSize: 2) },
+    .init(name: "adaptiveAvgPool2d 7→2 overlapping", inputs: [t([2, 3, 7, 7], 126)]) {
+      adaptiveAvgPool2d($0[0], outputSize: 2)
+    },
     .init(name: "adaptiveAvgPool2d 4×5→3", inputs: [t([1, 2, 4, 5], 127)]) { adaptiveAvgPool2d($0[0], outputSize: 3) },
     .init(name: "batchNorm 2-D γ β", inputs: [t([4, 3], 130), t([3], 131, 0.5, 1.5), t([3], 132)]) {
       batchNorm($0[0], gamma: $0[1], beta: $0[2], epsilon: 1e-5).output

@@ -1,4 +1,5 @@
 import SiamTensor
+import Testing
 import _SiamTestSupport
 
 /// One row of the gradient-check table: an op, its inputs and its tolerances.
@@ -18,5 +19,3 @@ struct GradientRow: Sendable, CustomTestStringConvertible {
     elementwise + reductions + shapes + products + composites + convolution
   }
 }
-
-import Testing

@@ -18,18 +18,21 @@ import _SiamTestSupport
         var expected = [Float](repeating: 0, count: m * n)
         a.withUnsafeBufferPointer { pa in
           b.withUnsafeBufferPointer { pb in
-            matmulReference(pa.baseAddress!, pb.baseAddress!, &expected, m: m, n: n, k: k,
-                            transposeA: transposeA, transposeB: transposeB)
+            matmulReference(
+              pa.baseAddress!, pb.baseAddress!, &expected, m: m, n: n, k: k,
+              transposeA: transposeA, transposeB: transposeB)
           }
         }
-        expectClose(c, Tensor(shape: [m, n], scalars: expected), absolute: 1e-4, relative: 1e-4,
-                    "transposeA \(transposeA) transposeB \(transposeB)")
+        expectClose(
+          c, Tensor(shape: [m, n], scalars: expected), absolute: 1e-4, relative: 1e-4,
+          "transposeA \(transposeA) transposeB \(transposeB)")
       }
     }
   }
 
   @Test func coreTypeChoiceFollowsCPUFeatures() {
-    #expect(BLAS.preferredCoreType(cpuFlags: ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma"]) == "SkylakeX")
+    #expect(
+      BLAS.preferredCoreType(cpuFlags: ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma"]) == "SkylakeX")
     #expect(BLAS.preferredCoreType(cpuFlags: ["avx2", "fma", "avx512f"]) == "Haswell")
     #expect(BLAS.preferredCoreType(cpuFlags: ["sse3"]) == nil)
   }

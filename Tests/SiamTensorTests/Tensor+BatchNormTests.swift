@@ -23,7 +23,8 @@ private func composedBatchNorm(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsil
   func fusedBackwardMatchesComposed(_ shape: [Int]) {
     let c = shape[1]
     let x = makeTestTensor(shape, seed: 1, lower: -2, upper: 3)
-    let gamma = makeTestTensor([c], seed: 2, lower: 0.5, upper: 1.5), beta = makeTestTensor([c], seed: 3)
+    let gamma = makeTestTensor([c], seed: 2, lower: 0.5, upper: 1.5)
+    let beta = makeTestTensor([c], seed: 3)
     let upstream = makeTestTensor(shape, seed: 4)
     let fused = valueAndGradient(at: [x, gamma, beta]) { v in
       (batchNorm(v[0], gamma: v[1], beta: v[2], epsilon: 1e-5).output * upstream).sum()
@@ -36,9 +37,14 @@ private func composedBatchNorm(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsil
       expectClose(fused.gradients[i], composed.gradients[i], absolute: 1e-4, relative: 1e-3, "\(name) \(shape)")
     }
     // Without γ and β the input gradient must still agree.
-    let plain = valueAndGradient(at: [x]) { v in (batchNorm(v[0], gamma: nil, beta: nil, epsilon: 1e-5).output * upstream).sum() }
-    let plainComposed = valueAndGradient(at: [x]) { v in (composedBatchNorm(v[0], gamma: nil, beta: nil, epsilon: 1e-5) * upstream).sum() }
-    expectClose(plain.gradients[0], plainComposed.gradients[0], absolute: 1e-4, relative: 1e-3, "dx without γ, β \(shape)")
+    let plain = valueAndGradient(at: [x]) { v in
+      (batchNorm(v[0], gamma: nil, beta: nil, epsilon: 1e-5).output * upstream).sum()
+    }
+    let plainComposed = valueAndGradient(at: [x]) { v in
+      (composedBatchNorm(v[0], gamma: nil, beta: nil, epsilon: 1e-5) * upstream).sum()
+    }
+    expectClose(
+      plain.gradients[0], plainComposed.gradients[0], absolute: 1e-4, relative: 1e-3, "dx without γ, β \(shape)")
   }
 
   @Test(arguments: shapes)
@@ -56,10 +62,13 @@ private func composedBatchNorm(_ x: Tensor, gamma: Tensor?, beta: Tensor?, epsil
 
   @Test func inferenceUsesGivenStatistics() {
     let x = makeTestTensor([4, 3, 2, 2], seed: 6)
-    let mean = Tensor([0.5, -1, 2]), variance = Tensor([4, 0.25, 1])
-    let gamma = Tensor([2, 1, -1]), beta = Tensor([0, 1, 0.5])
+    let mean = Tensor([0.5, -1, 2])
+    let variance = Tensor([4, 0.25, 1])
+    let gamma = Tensor([2, 1, -1])
+    let beta = Tensor([0, 1, 0.5])
     let y = batchNorm(x, mean: mean, variance: variance, gamma: gamma, beta: beta, epsilon: 0)
-    let expected = (x - mean.reshaped(to: [1, 3, 1, 1])) / sqrt(variance.reshaped(to: [1, 3, 1, 1]))
+    let expected =
+      (x - mean.reshaped(to: [1, 3, 1, 1])) / sqrt(variance.reshaped(to: [1, 3, 1, 1]))
       * gamma.reshaped(to: [1, 3, 1, 1]) + beta.reshaped(to: [1, 3, 1, 1])
     expectClose(y, expected, absolute: 1e-6, relative: 1e-6)
   }

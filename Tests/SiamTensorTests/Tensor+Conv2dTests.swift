@@ -12,8 +12,8 @@ private let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
   (1, 2, 5, 5, 2, 5, 5, 1, 2),
   (2, 3, 8, 3, 2, 2, 3, 3, 1),
   (37, 4, 14, 14, 6, 3, 3, 2, 1),  // 7×7 outputs: two chunks of images
-  (70, 2, 9, 9, 3, 3, 3, 1, 0),    // 7×7 outputs, several chunks with a short last one
-  (3, 2, 17, 18, 3, 3, 3, 1, 1),   // 17×18 outputs: one image per chunk (no gather/scatter)
+  (70, 2, 9, 9, 3, 3, 3, 1, 0),  // 7×7 outputs, several chunks with a short last one
+  (3, 2, 17, 18, 3, 3, 3, 1, 1),  // 17×18 outputs: one image per chunk (no gather/scatter)
 ]
 
 @Suite struct Conv2dTests {
@@ -25,8 +25,9 @@ private let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
     let bias = makeTestTensor([f], seed: UInt64(index * 10 + 3))
     for b in [bias, nil] {
       let fast = conv2d(x, weight: weight, bias: b, stride: s, padding: p)
-      expectClose(fast, conv2dReference(x, weight: weight, bias: b, stride: s, padding: p),
-                  absolute: 1e-4, relative: 1e-4, "shape #\(index) bias \(b != nil)")
+      expectClose(
+        fast, conv2dReference(x, weight: weight, bias: b, stride: s, padding: p),
+        absolute: 1e-4, relative: 1e-4, "shape #\(index) bias \(b != nil)")
     }
   }
 
@@ -36,26 +37,42 @@ private let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
     let x = makeTestTensor([n, c, h, w], seed: UInt64(index * 10 + 4))
     let weight = makeTestTensor([f, c, kh, kw], seed: UInt64(index * 10 + 5))
     let bias = makeTestTensor([f], seed: UInt64(index * 10 + 6))
-    let oh = (h + 2 * p - kh) / s + 1, ow = (w + 2 * p - kw) / s + 1
+    let oh = (h + 2 * p - kh) / s + 1
+    let ow = (w + 2 * p - kw) / s + 1
     let upstream = makeTestTensor([n, f, oh, ow], seed: UInt64(index * 10 + 7))
     let (_, grads) = valueAndGradient(at: [x, weight, bias]) { v in
       (conv2d(v[0], weight: v[1], bias: v[2], stride: s, padding: p) * upstream).sum()
     }
     // The naive adjoint, in Double: every (output, window element) pair adds its product.
-    var gx = [Double](repeating: 0, count: x.count), gw = [Double](repeating: 0, count: weight.count)
+    var gx = [Double](repeating: 0, count: x.count)
+    var gw = [Double](repeating: 0, count: weight.count)
     var gb = [Double](repeating: 0, count: f)
-    let xs = x.scalars, ws = weight.scalars, dy = upstream.scalars
-    for i in 0..<n { for o in 0..<f { for oy in 0..<oh { for ox in 0..<ow {
-      let g = Double(dy[((i * f + o) * oh + oy) * ow + ox])
-      gb[o] += g
-      for ch in 0..<c { for ky in 0..<kh { for kx in 0..<kw {
-        let iy = oy * s - p + ky, ix = ox * s - p + kx
-        guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
-        let xi = ((i * c + ch) * h + iy) * w + ix, wi = ((o * c + ch) * kh + ky) * kw + kx
-        gx[xi] += g * Double(ws[wi])
-        gw[wi] += g * Double(xs[xi])
-      } } }
-    } } } }
+    let xs = x.scalars
+    let ws = weight.scalars
+    let dy = upstream.scalars
+    for i in 0..<n {
+      for o in 0..<f {
+        for oy in 0..<oh {
+          for ox in 0..<ow {
+            let g = Double(dy[((i * f + o) * oh + oy) * ow + ox])
+            gb[o] += g
+            for ch in 0..<c {
+              for ky in 0..<kh {
+                for kx in 0..<kw {
+                  let iy = oy * s - p + ky
+                  let ix = ox * s - p + kx
+                  guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                  let xi = ((i * c + ch) * h + iy) * w + ix
+                  let wi = ((o * c + ch) * kh + ky) * kw + kx
+                  gx[xi] += g * Double(ws[wi])
+                  gw[wi] += g * Double(xs[xi])
+                }
+              }
+            }
+          }
+        }
+      }
+    }
     expectClose(grads[0].scalars.map(Double.init), gx, absolute: 1e-4, relative: 1e-4, "dx, shape #\(index)")
     expectClose(grads[1].scalars.map(Double.init), gw, absolute: 1e-3, relative: 1e-4, "dweight, shape #\(index)")
     expectClose(grads[2].scalars.map(Double.init), gb, absolute: 1e-3, relative: 1e-4, "dbias, shape #\(index)")
@@ -64,7 +81,8 @@ private let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
   @Test func untrackedInputGetsNoWork() {
     // Only the weight is differentiated: the input gradient is skipped (first layer case),
     // and the weight gradient still matches the one computed with both.
-    let x = makeTestTensor([4, 1, 6, 6], seed: 1), weight = makeTestTensor([2, 1, 3, 3], seed: 2)
+    let x = makeTestTensor([4, 1, 6, 6], seed: 1)
+    let weight = makeTestTensor([2, 1, 3, 3], seed: 2)
     let (_, both) = valueAndGradient(at: [x, weight]) { conv2d($0[0], weight: $0[1], padding: 1).squared().sum() }
     let (_, only) = valueAndGradient(at: [weight]) { conv2d(x, weight: $0[0], padding: 1).squared().sum() }
     #expect(only[0].isBitIdentical(to: both[1]))
@@ -93,11 +111,15 @@ func expectThreadCountInvariant(
 /// Thread-count invariance of every kernel in this family, on shapes big enough to split.
 @Suite(.serialized) struct ThreadCountInvarianceTests {
   @Test func conv2dForwardAndBackward() {
-    let x = makeTestTensor([100, 8, 9, 9], seed: 1), w = makeTestTensor([16, 8, 3, 3], seed: 2)
+    let x = makeTestTensor([100, 8, 9, 9], seed: 1)
+    let w = makeTestTensor([16, 8, 3, 3], seed: 2)
     let b = makeTestTensor([16], seed: 3)
-    expectThreadCountInvariant("conv2d s1", [x, w, b]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1) }
+    expectThreadCountInvariant("conv2d s1", [x, w, b]) {
+      conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1)
+    }
     expectThreadCountInvariant("conv2d s2", [x, w]) { conv2d($0[0], weight: $0[1], stride: 2, padding: 1) }
-    let large = makeTestTensor([8, 3, 24, 24], seed: 10), w1 = makeTestTensor([4, 3, 3, 3], seed: 11)
+    let large = makeTestTensor([8, 3, 24, 24], seed: 10)
+    let w1 = makeTestTensor([4, 3, 3, 3], seed: 11)
     expectThreadCountInvariant("conv2d one image per chunk", [large, w1, makeTestTensor([4], seed: 12)]) {
       conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1)
     }
@@ -105,12 +127,16 @@ func expectThreadCountInvariant(
 
   @Test func batchNormAndPooling() {
     let x = makeTestTensor([64, 8, 12, 12], seed: 4)
-    let gamma = makeTestTensor([8], seed: 5, lower: 0.5, upper: 1.5), beta = makeTestTensor([8], seed: 6)
-    expectThreadCountInvariant("batchNorm 4-D", [x, gamma, beta]) { batchNorm($0[0], gamma: $0[1], beta: $0[2], epsilon: 1e-5).output }
+    let gamma = makeTestTensor([8], seed: 5, lower: 0.5, upper: 1.5)
+    let beta = makeTestTensor([8], seed: 6)
+    expectThreadCountInvariant("batchNorm 4-D", [x, gamma, beta]) {
+      batchNorm($0[0], gamma: $0[1], beta: $0[2], epsilon: 1e-5).output
+    }
     expectThreadCountInvariant("batchNorm 2-D", [makeTestTensor([512, 64], seed: 7)]) {
       batchNorm($0[0], gamma: nil, beta: nil, epsilon: 1e-5).output
     }
-    let mean = makeTestTensor([8], seed: 8), variance = makeTestTensor([8], seed: 9, lower: 0.5, upper: 2)
+    let mean = makeTestTensor([8], seed: 8)
+    let variance = makeTestTensor([8], seed: 9, lower: 0.5, upper: 2)
     expectThreadCountInvariant("batchNorm inference", [x, mean, variance, gamma, beta]) {
       batchNorm($0[0], mean: $0[1], variance: $0[2], gamma: $0[3], beta: $0[4], epsilon: 1e-5)
     }

@@ -37,8 +37,9 @@ public enum AugmentationPreset: String, Sendable, CaseIterable {
     precondition(strength >= 0, "jitter strength must be non-negative, got \(strength)")
     let isColor = channels == 3
     func jitter(_ b: Float, _ c: Float, _ s: Float, _ h: Float) -> ColorJitter {
-      ColorJitter(brightness: b * strength, contrast: c * strength,
-                  saturation: isColor ? s * strength : 0, hue: isColor ? min(0.5, h * strength) : 0)
+      ColorJitter(
+        brightness: b * strength, contrast: c * strength,
+        saturation: isColor ? s * strength : 0, hue: isColor ? min(0.5, h * strength) : 0)
     }
     let blur = GaussianBlur(kernelSize: .fractionOfSide(0.1), sigma: 0.1...2)
     var chain = AugmentationChain()
@@ -74,7 +75,8 @@ public enum AugmentationPreset: String, Sendable, CaseIterable {
   public static func make(
     _ name: String, size: Int, strength: Float = 1, channels: Int, normalize: Normalize? = nil
   ) -> AugmentationChain? {
-    AugmentationPreset(rawValue: name)?.makeChain(size: size, strength: strength, channels: channels, normalize: normalize)
+    AugmentationPreset(rawValue: name)?.makeChain(
+      size: size, strength: strength, channels: channels, normalize: normalize)
   }
 
   /// Multi-crop views (SwAV, DINO): `globalCount` views of side `globalSize` with crop
@@ -86,8 +88,10 @@ public enum AugmentationPreset: String, Sendable, CaseIterable {
     localSize: Int, localCount: Int, localScale: ClosedRange<Float> = 0.05...0.14,
     strength: Float = 1, channels: Int, normalize: Normalize? = nil
   ) -> [AugmentationChain] {
-    let global = makeChain(size: globalSize, strength: strength, channels: channels, scale: globalScale, normalize: normalize)
-    let local = makeChain(size: localSize, strength: strength, channels: channels, scale: localScale, normalize: normalize)
+    let global = makeChain(
+      size: globalSize, strength: strength, channels: channels, scale: globalScale, normalize: normalize)
+    let local = makeChain(
+      size: localSize, strength: strength, channels: channels, scale: localScale, normalize: normalize)
     return Array(repeating: global, count: globalCount) + Array(repeating: local, count: localCount)
   }
 }

@@ -46,7 +46,8 @@ public struct ColorJitter: AugmentationOp, Equatable {
 
   /// - Parameters: strengths; `brightness`, `contrast`, `saturation` ≥ 0, `hue` in `[0, 0.5]`.
   public init(brightness: Float = 0, contrast: Float = 0, saturation: Float = 0, hue: Float = 0) {
-    precondition(brightness >= 0 && contrast >= 0 && saturation >= 0,
+    precondition(
+      brightness >= 0 && contrast >= 0 && saturation >= 0,
       "ColorJitter strengths must be non-negative, got \(brightness), \(contrast), \(saturation)")
     precondition(hue >= 0 && hue <= 0.5, "ColorJitter hue must lie in [0, 0.5], got \(hue)")
     self.brightness = brightness
@@ -106,7 +107,8 @@ public struct ColorJitter: AugmentationOp, Equatable {
     let base = buffer.baseAddress!
     var sum: Double = 0
     if isColor {
-      let g = base + plane, b = g + plane
+      let g = base + plane
+      let b = g + plane
       for i in 0..<plane { sum += Double(Grayscale.luma(base[i], g[i], b[i])) }
     } else {
       for i in 0..<plane { sum += Double(base[i]) }
@@ -116,7 +118,9 @@ public struct ColorJitter: AugmentationOp, Equatable {
 
   /// Per pixel, `x ← clamp(f · x + (1 − f) · gray, 0, 1)` on the three channels.
   static func saturate(_ buffer: UnsafeMutableBufferPointer<Float>, factor: Float, plane: Int) {
-    let r = buffer.baseAddress!, g = r + plane, b = g + plane
+    let r = buffer.baseAddress!
+    let g = r + plane
+    let b = g + plane
     let keep = 1 - factor
     for i in 0..<plane {
       let gray = keep * Grayscale.luma(r[i], g[i], b[i])
@@ -128,7 +132,9 @@ public struct ColorJitter: AugmentationOp, Equatable {
 
   /// Rotates the hue of every pixel by `shift` turns (torchvision's `adjust_hue`).
   static func shiftHue(_ buffer: UnsafeMutableBufferPointer<Float>, by shift: Float, plane: Int) {
-    let r = buffer.baseAddress!, g = r + plane, b = g + plane
+    let r = buffer.baseAddress!
+    let g = r + plane
+    let b = g + plane
     for i in 0..<plane {
       let (hue, s, v) = rgbToHSV(r[i], g[i], b[i])
       var h = hue + shift  // in (−0.5, 1.5): one wrap is enough.
@@ -140,11 +146,14 @@ public struct ColorJitter: AugmentationOp, Equatable {
   /// torchvision's `_rgb2hsv`: hue in `[0, 1)`, saturation, value.
   @inlinable
   static func rgbToHSV(_ r: Float, _ g: Float, _ b: Float) -> (Float, Float, Float) {
-    let maxc = max(r, g, b), minc = min(r, g, b)
+    let maxc = max(r, g, b)
+    let minc = min(r, g, b)
     let chroma = maxc - minc
     if chroma == 0 { return (0, 0, maxc) }
     let s = chroma / maxc
-    let rc = (maxc - r) / chroma, gc = (maxc - g) / chroma, bc = (maxc - b) / chroma
+    let rc = (maxc - r) / chroma
+    let gc = (maxc - g) / chroma
+    let bc = (maxc - b) / chroma
     let h: Float
     if maxc == r {
       h = bc - gc
@@ -163,7 +172,8 @@ public struct ColorJitter: AugmentationOp, Equatable {
   /// for red, green, blue (the same values as the sector table; no branches, no libm).
   @inlinable
   static func hsvToRGB(_ h: Float, _ s: Float, _ v: Float) -> (Float, Float, Float) {
-    let h6 = h * 6, vs = v * s
+    let h6 = h * 6
+    let vs = v * s
     @inline(__always) func channel(_ n: Float) -> Float {
       var k = n + h6
       if k >= 6 { k -= 6 }

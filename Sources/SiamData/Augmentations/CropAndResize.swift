@@ -26,8 +26,10 @@ public struct RandomCrop: AugmentationOp, Equatable {
   }
 
   public func apply(_ image: Image, key: RandomKey) -> Image {
-    let paddedHeight = image.height + 2 * padding, paddedWidth = image.width + 2 * padding
-    precondition(height <= paddedHeight && width <= paddedWidth,
+    let paddedHeight = image.height + 2 * padding
+    let paddedWidth = image.width + 2 * padding
+    precondition(
+      height <= paddedHeight && width <= paddedWidth,
       "RandomCrop \(height)×\(width) larger than padded image \(paddedHeight)×\(paddedWidth)")
     var stream = RandomStream(key: key)
     let top = stream.nextInt(below: paddedHeight - height + 1)

@@ -14,7 +14,8 @@ public struct HorizontalFlip: AugmentationOp, Equatable {
       let base = buffer.baseAddress!
       for row in 0..<(image.channels * image.height) {
         let line = base + row &* width
-        var i = 0, j = width - 1
+        var i = 0
+        var j = width - 1
         while i < j {
           swap(&line[i], &line[j])
           i += 1
@@ -40,7 +41,8 @@ public struct VerticalFlip: AugmentationOp, Equatable {
       let base = buffer.baseAddress!
       for c in 0..<image.channels {
         let plane = base + c &* height &* width
-        var i = 0, j = height - 1
+        var i = 0
+        var j = height - 1
         while i < j {
           for x in 0..<width { swap(&plane[i &* width &+ x], &plane[j &* width &+ x]) }
           i += 1

@@ -93,13 +93,16 @@ public struct GaussianBlur: AugmentationOp, Equatable {
     withUnsafeTemporaryAllocation(of: Float.self, capacity: height * width + paddedWidth) { scratch in
       kernel.withUnsafeBufferPointer { weights in
         output.pixels.withUnsafeMutableBufferPointer { buffer in
-          let taps = weights.baseAddress!, tapCount = kernel.count
-          let rows = scratch.baseAddress!, padded = rows + height * width
+          let taps = weights.baseAddress!
+          let tapCount = kernel.count
+          let rows = scratch.baseAddress!
+          let padded = rows + height * width
           for c in 0..<image.channels {
             let plane = buffer.baseAddress! + c * height * width
             // Rows: pad each row into `padded`, write the convolution into `rows`.
             for y in 0..<height {
-              let source = plane + y * width, target = rows + y * width
+              let source = plane + y * width
+              let target = rows + y * width
               (padded + radius).update(from: source, count: width)
               for i in 1...radius {
                 padded[radius - i] = source[reflect(-i, count: width)]
@@ -107,7 +110,8 @@ public struct GaussianBlur: AugmentationOp, Equatable {
               }
               target.update(repeating: 0, count: width)
               for t in 0..<tapCount {
-                let w = taps[t], window = padded + t
+                let w = taps[t]
+                let window = padded + t
                 for x in 0..<width { target[x] += w * window[x] }
               }
             }
@@ -116,7 +120,8 @@ public struct GaussianBlur: AugmentationOp, Equatable {
               let target = plane + y * width
               target.update(repeating: 0, count: width)
               for t in 0..<tapCount {
-                let w = taps[t], source = rows + reflect(y + t - radius, count: height) * width
+                let w = taps[t]
+                let source = rows + reflect(y + t - radius, count: height) * width
                 for x in 0..<width { target[x] += w * source[x] }
               }
             }

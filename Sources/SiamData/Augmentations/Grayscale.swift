@@ -20,7 +20,9 @@ public struct Grayscale: AugmentationOp, Equatable {
     var output = image
     let plane = image.height * image.width
     output.pixels.withUnsafeMutableBufferPointer { buffer in
-      let r = buffer.baseAddress!, g = r + plane, b = g + plane
+      let r = buffer.baseAddress!
+      let g = r + plane
+      let b = g + plane
       for i in 0..<plane {
         let luma = Self.luma(r[i], g[i], b[i])
         r[i] = luma

@@ -10,17 +10,21 @@ extension Image {
     if top == 0 && left == 0 && outHeight == height && outWidth == width { return self }
     var output = [Float](repeating: 0, count: channels * outHeight * outWidth)
     // Columns and rows of the window that fall inside the image.
-    let x0 = max(0, -left), x1 = min(outWidth, width - left)
-    let y0 = max(0, -top), y1 = min(outHeight, height - top)
+    let x0 = max(0, -left)
+    let x1 = min(outWidth, width - left)
+    let y0 = max(0, -top)
+    let y1 = min(outHeight, height - top)
     if x0 < x1 && y0 < y1 {
       pixels.withUnsafeBufferPointer { source in
         output.withUnsafeMutableBufferPointer { target in
-          let src = source.baseAddress!, dst = target.baseAddress!
+          let src = source.baseAddress!
+          let dst = target.baseAddress!
           for c in 0..<channels {
             for y in y0..<y1 {
               let sourceRow: Int = (c &* height &+ top &+ y) &* width &+ left
               let targetRow: Int = (c &* outHeight &+ y) &* outWidth
-              let s = src + sourceRow, d = dst + targetRow
+              let s = src + sourceRow
+              let d = dst + targetRow
               (d + x0).update(from: s + x0, count: x1 - x0)
             }
           }
@@ -40,8 +44,9 @@ extension Image {
   func bilinearResized(
     top: Int, left: Int, height inHeight: Int, width inWidth: Int, toHeight outHeight: Int, width outWidth: Int
   ) -> Image {
-    precondition(top >= 0 && left >= 0 && inHeight > 0 && inWidth > 0
-      && top + inHeight <= height && left + inWidth <= width,
+    precondition(
+      top >= 0 && left >= 0 && inHeight > 0 && inWidth > 0
+        && top + inHeight <= height && left + inWidth <= width,
       "window (\(top), \(left), \(inHeight)×\(inWidth)) outside image \(height)×\(width)")
     precondition(outHeight > 0 && outWidth > 0, "output size must be positive, got \(outHeight)×\(outWidth)")
     if inHeight == outHeight && inWidth == outWidth {
@@ -50,23 +55,30 @@ extension Image {
     var output = [Float](repeating: 0, count: channels * outHeight * outWidth)
     withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (outWidth + outHeight)) { indices in
       withUnsafeTemporaryAllocation(of: Float.self, capacity: outWidth + outHeight) { weights in
-        let xIndex = indices.baseAddress!, yIndex = xIndex + 2 * outWidth
-        let xWeight = weights.baseAddress!, yWeight = xWeight + outWidth
+        let xIndex = indices.baseAddress!
+        let yIndex = xIndex + 2 * outWidth
+        let xWeight = weights.baseAddress!
+        let yWeight = xWeight + outWidth
         Self.linearTaps(input: inWidth, output: outWidth, offset: left, indices: xIndex, weights: xWeight)
         Self.linearTaps(input: inHeight, output: outHeight, offset: top, indices: yIndex, weights: yWeight)
         pixels.withUnsafeBufferPointer { source in
           output.withUnsafeMutableBufferPointer { target in
-            let src = source.baseAddress!, dst = target.baseAddress!
+            let src = source.baseAddress!
+            let dst = target.baseAddress!
             for c in 0..<channels {
               let plane = src + c &* height &* width
               for y in 0..<outHeight {
-                let offset0: Int = yIndex[2 &* y] &* width, offset1: Int = yIndex[2 &* y &+ 1] &* width
-                let row0 = plane + offset0, row1 = plane + offset1
+                let offset0: Int = yIndex[2 &* y] &* width
+                let offset1: Int = yIndex[2 &* y &+ 1] &* width
+                let row0 = plane + offset0
+                let row1 = plane + offset1
                 let wy = yWeight[y]
                 let targetRow: Int = (c &* outHeight &+ y) &* outWidth
                 let d = dst + targetRow
                 for x in 0..<outWidth {
-                  let i0 = xIndex[2 &* x], i1 = xIndex[2 &* x &+ 1], wx = xWeight[x]
+                  let i0 = xIndex[2 &* x]
+                  let i1 = xIndex[2 &* x &+ 1]
+                  let wx = xWeight[x]
                   let top = row0[i0] + wx * (row0[i1] - row0[i0])
                   let bottom = row1[i0] + wx * (row1[i1] - row1[i0])
                   d[x] = top + wy * (bottom - top)

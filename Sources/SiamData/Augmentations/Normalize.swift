@@ -20,14 +20,16 @@ public struct Normalize: AugmentationOp, Equatable {
 
   public func apply(_ image: Image, key: RandomKey) -> Image {
     for values in [mean, std] {
-      precondition(values.count == 1 || values.count == image.channels,
+      precondition(
+        values.count == 1 || values.count == image.channels,
         "Normalize has \(values.count) values for \(image.channels) channels")
     }
     var output = image
     let plane = image.height * image.width
     output.pixels.withUnsafeMutableBufferPointer { buffer in
       for c in 0..<image.channels {
-        let shift = mean[mean.count == 1 ? 0 : c], scale = std[std.count == 1 ? 0 : c]
+        let shift = mean[mean.count == 1 ? 0 : c]
+        let scale = std[std.count == 1 ? 0 : c]
         let base = buffer.baseAddress! + c &* plane
         for i in 0..<plane { base[i] = (base[i] - shift) / scale }
       }

@@ -36,7 +36,8 @@ public struct RandomResizedCrop: AugmentationOp, Equatable {
     height: Int, width: Int, scale: ClosedRange<Float> = 0.08...1, ratio: ClosedRange<Float> = (3.0 / 4)...(4.0 / 3)
   ) {
     precondition(height > 0 && width > 0, "RandomResizedCrop size must be positive, got \(height)×\(width)")
-    precondition(scale.lowerBound > 0 && scale.upperBound <= 1, "RandomResizedCrop scale must lie in (0, 1], got \(scale)")
+    precondition(
+      scale.lowerBound > 0 && scale.upperBound <= 1, "RandomResizedCrop scale must lie in (0, 1], got \(scale)")
     precondition(ratio.lowerBound > 0, "RandomResizedCrop ratio must be positive, got \(ratio)")
     self.height = height
     self.width = width
@@ -55,7 +56,8 @@ public struct RandomResizedCrop: AugmentationOp, Equatable {
   {
     var stream = RandomStream(key: key)
     let area = Float(imageHeight * imageWidth)
-    let logLower = logf(ratio.lowerBound), logUpper = logf(ratio.upperBound)
+    let logLower = logf(ratio.lowerBound)
+    let logUpper = logf(ratio.upperBound)
     for _ in 0..<10 {
       let targetArea = area * stream.nextUniform(scale.lowerBound, scale.upperBound)
       let aspect = expf(stream.nextUniform(logLower, logUpper))
@@ -69,7 +71,8 @@ public struct RandomResizedCrop: AugmentationOp, Equatable {
     }
     // Fallback: center crop of the nearest allowed aspect ratio.
     let inRatio = Float(imageWidth) / Float(imageHeight)
-    var w = imageWidth, h = imageHeight
+    var w = imageWidth
+    var h = imageHeight
     if inRatio < ratio.lowerBound {
       h = (Float(w) / ratio.lowerBound).roundedHalfEven
     } else if inRatio > ratio.upperBound {

@@ -50,11 +50,13 @@ public enum CIFAR {
     var pixels: [UInt8] = []
     var labels: [Int] = []
     for path in cifar10Files(directory: directory, split: split) {
-      try readRecords(path, labelBytes: 1, labelIndex: 0, classCount: 10, hint: cifar10Hint,
-                      pixels: &pixels, labels: &labels)
+      try readRecords(
+        path, labelBytes: 1, labelIndex: 0, classCount: 10, hint: cifar10Hint,
+        pixels: &pixels, labels: &labels)
     }
-    return Dataset(name: "cifar10/\(split.rawValue)", imageShape: imageShape, classCount: 10,
-                   pixels: .uint8(pixels), labels: labels)
+    return Dataset(
+      name: "cifar10/\(split.rawValue)", imageShape: imageShape, classCount: 10,
+      pixels: .uint8(pixels), labels: labels)
   }
 
   /// Loads one split of CIFAR-100 with fine (100 classes) or coarse (20 classes) labels.
@@ -66,12 +68,14 @@ public enum CIFAR {
     var pixels: [UInt8] = []
     var labels: [Int] = []
     let classCount = granularity == .fine ? 100 : 20
-    try readRecords(cifar100File(directory: directory, split: split), labelBytes: 2,
-                    labelIndex: granularity == .fine ? 1 : 0, classCount: classCount, hint: cifar100Hint,
-                    pixels: &pixels, labels: &labels)
+    try readRecords(
+      cifar100File(directory: directory, split: split), labelBytes: 2,
+      labelIndex: granularity == .fine ? 1 : 0, classCount: classCount, hint: cifar100Hint,
+      pixels: &pixels, labels: &labels)
     let suffix = granularity == .fine ? "" : "-coarse"
-    return Dataset(name: "cifar100\(suffix)/\(split.rawValue)", imageShape: imageShape, classCount: classCount,
-                   pixels: .uint8(pixels), labels: labels)
+    return Dataset(
+      name: "cifar100\(suffix)/\(split.rawValue)", imageShape: imageShape, classCount: classCount,
+      pixels: .uint8(pixels), labels: labels)
   }
 
   /// Appends the records of one binary file: `labelBytes` label bytes (the label at
@@ -83,7 +87,8 @@ public enum CIFAR {
     let file = try DataFile.read(path, notFoundHint: hint)
     let recordSize = labelBytes + pixelsPerImage
     guard !file.isEmpty, file.count % recordSize == 0 else {
-      throw DataError(.truncated,
+      throw DataError(
+        .truncated,
         "\(file.count) bytes is not a whole number of \(recordSize)-byte records (\(labelBytes) label byte\(labelBytes == 1 ? "" : "s") + 3072 pixels); the file is truncated or not a CIFAR\(labelBytes == 1 ? "-10" : "-100") binary file, download it again",
         path: path)
     }
@@ -105,7 +110,8 @@ public enum CIFAR {
       }
     }
     if let badRecord {
-      throw DataError(.badLabel,
+      throw DataError(
+        .badLabel,
         "label \(badRecord.label) of record \(badRecord.index) is outside 0..<\(classCount); is this a CIFAR\(labelBytes == 1 ? "-10" : "-100") file?",
         path: path)
     }
@@ -113,7 +119,9 @@ public enum CIFAR {
 
   /// `directory/archiveFolder` when the files are there rather than in `directory`.
   private static func resolvedFolder(_ directory: String, archiveFolder: String, probe: String) -> String {
-    if !DataFile.exists(joinPath(directory, probe)), DataFile.exists(joinPath(joinPath(directory, archiveFolder), probe)) {
+    if !DataFile.exists(joinPath(directory, probe)),
+      DataFile.exists(joinPath(joinPath(directory, archiveFolder), probe))
+    {
       return joinPath(directory, archiveFolder)
     }
     return directory

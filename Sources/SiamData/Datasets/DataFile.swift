@@ -64,7 +64,8 @@ public enum DataFile {
       throw DataError(.unreadable, "read failed", path: path, cause: SystemError.current(failure))
     }
     if shortRead {
-      throw DataError(.truncated, "the file shrank while it was read (\(size) bytes expected); read it again", path: path)
+      throw DataError(
+        .truncated, "the file shrank while it was read (\(size) bytes expected); read it again", path: path)
     }
     return bytes
   }
@@ -93,13 +94,16 @@ public enum DataFile {
     do {
       try Data(bytes).write(to: URL(fileURLWithPath: temporary))
     } catch {
-      throw DataError(.unwritable, "cannot write the file (does its folder exist and is it writable?)", path: path, cause: SystemError(0, text: "\(error)"))
+      throw DataError(
+        .unwritable, "cannot write the file (does its folder exist and is it writable?)", path: path,
+        cause: SystemError(0, text: "\(error)"))
     }
     if rename(temporary, path) != 0 {
       let code = errno
       unlink(temporary)
-      throw DataError(.unwritable, "cannot move the written file into place", path: path,
-                      cause: SystemError.current(code))
+      throw DataError(
+        .unwritable, "cannot move the written file into place", path: path,
+        cause: SystemError.current(code))
     }
   }
 }

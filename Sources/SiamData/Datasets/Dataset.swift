@@ -21,14 +21,16 @@ public struct Dataset: Sendable {
   public let labels: [Int]
 
   public init(name: String, imageShape: [Int], classCount: Int, pixels: Pixels, labels: [Int]) {
-    precondition(imageShape.count == 3 && imageShape.allSatisfy { $0 > 0 }, "imageShape must be [C, H, W], got \(imageShape)")
+    precondition(
+      imageShape.count == 3 && imageShape.allSatisfy { $0 > 0 }, "imageShape must be [C, H, W], got \(imageShape)")
     let perImage = imageShape.reduce(1, *)
     let pixelCount: Int
     switch pixels {
     case .uint8(let bytes): pixelCount = bytes.count
     case .float32(let floats): pixelCount = floats.count
     }
-    precondition(pixelCount == labels.count * perImage,
+    precondition(
+      pixelCount == labels.count * perImage,
       "\(name): \(pixelCount) pixels for \(labels.count) images of shape \(imageShape)")
     self.name = name
     self.imageShape = imageShape

@@ -61,8 +61,10 @@ public final class DatasetHashCache: Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let sourceText = (try? String(decoding: encoder.encode(source), as: UTF8.self)) ?? "\(source)"
-    var parts = ["siam-dataset-hash-v\(Dataset.contentHashVersion)", sourceText, "split=\(split.rawValue)",
-                 "selection=\(selection.label)"]
+    var parts = [
+      "siam-dataset-hash-v\(Dataset.contentHashVersion)", sourceText, "split=\(split.rawValue)",
+      "selection=\(selection.label)",
+    ]
     for path in try source.files(split: split) {
       parts.append(try Self.stamp(path))
     }
@@ -106,7 +108,8 @@ extension DatasetSource {
   public func contentHash(
     split: DatasetSplit, selection: DatasetSelection = .all, cacheDirectory: String? = nil, loaded: Dataset? = nil
   ) throws -> String {
-    try DatasetHashCache.shared.contentHash(of: self, split: split, selection: selection,
-                                            cacheDirectory: cacheDirectory, loaded: loaded)
+    try DatasetHashCache.shared.contentHash(
+      of: self, split: split, selection: selection,
+      cacheDirectory: cacheDirectory, loaded: loaded)
   }
 }

@@ -48,8 +48,9 @@ extension Dataset {
     case .uint8(let bytes): newPixels = .uint8(gather(bytes))
     case .float32(let floats): newPixels = .float32(gather(floats))
     }
-    return Dataset(name: name ?? self.name, imageShape: imageShape, classCount: classCount, pixels: newPixels,
-                   labels: indices.map { labels[$0] })
+    return Dataset(
+      name: name ?? self.name, imageShape: imageShape, classCount: classCount, pixels: newPixels,
+      labels: indices.map { labels[$0] })
   }
 
   /// This dataset restricted by `selection` (itself for `.all`).

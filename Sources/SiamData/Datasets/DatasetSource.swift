@@ -64,11 +64,13 @@ public enum DatasetSource: Sendable, Hashable, Codable {
       dataset = try CIFAR.loadCIFAR100(directory: path, split: split, labels: labels)
     case .npy(_, _, let layout, let classCount):
       let paths = try npyPaths(split: split)
-      dataset = try NPYDataset.load(images: paths.images, labels: paths.labels, layout: layout, classCount: classCount,
-                                    name: "npy/\(split.rawValue)")
+      dataset = try NPYDataset.load(
+        images: paths.images, labels: paths.labels, layout: layout, classCount: classCount,
+        name: "npy/\(split.rawValue)")
     case .synthetic(let classes, let count, let channels, let size, let seed, let testCount):
-      dataset = try SyntheticDataset.make(classes: classes, count: split == .train ? count : (testCount ?? count),
-                                          channels: channels, size: size, seed: seed, split: split)
+      dataset = try SyntheticDataset.make(
+        classes: classes, count: split == .train ? count : (testCount ?? count),
+        channels: channels, size: size, seed: seed, split: split)
     }
     return try dataset.selecting(selection)
   }
@@ -101,11 +103,14 @@ public enum DatasetSource: Sendable, Hashable, Codable {
     guard case .npy(let images, let labels, _, _) = self else { preconditionFailure("not an npy source") }
     let placeholder = "{split}"
     if split != .train && !(images.contains(placeholder) && labels.contains(placeholder)) {
-      throw DataError(.invalidOption,
+      throw DataError(
+        .invalidOption,
         "an npy source without {split} in both paths has only a train split; name the files like x_{split}.npy and y_{split}.npy to give it a test split",
         path: images)
     }
-    return (images.replacingAll(placeholder, with: split.rawValue), labels.replacingAll(placeholder, with: split.rawValue))
+    return (
+      images.replacingAll(placeholder, with: split.rawValue), labels.replacingAll(placeholder, with: split.rawValue)
+    )
   }
 }
 

@@ -65,11 +65,13 @@ public enum Gzip {
             inflateReset(stream)
             continue
           }
-          throw DataError(.unreadable,
+          throw DataError(
+            .unreadable,
             "\(rest) bytes of trailing data after the end of the compressed stream; the file is corrupt, download it again",
             path: path)
         case Z_BUF_ERROR where consumed == input.count && produced < output.count:
-          throw DataError(.truncated,
+          throw DataError(
+            .truncated,
             "the compressed stream ends early (after \(data.count) bytes, \(produced) decompressed); download the file again",
             path: path)
         case Z_BUF_ERROR:

@@ -12,7 +12,8 @@ public struct IDXFile: Sendable, Equatable {
   public var bytes: [UInt8]
 
   public init(dimensions: [Int], bytes: [UInt8]) {
-    precondition(dimensions.reduce(1, *) == bytes.count,
+    precondition(
+      dimensions.reduce(1, *) == bytes.count,
       "IDX dimensions \(dimensions) need \(dimensions.reduce(1, *)) bytes, got \(bytes.count)")
     self.dimensions = dimensions
     self.bytes = bytes
@@ -35,26 +36,32 @@ public struct IDXFile: Sendable, Equatable {
     let kind = rank == 1 ? "label" : rank == 3 ? "image" : "rank-\(rank)"
     let expectedMagic = idxMagic(0x0800 + rank)
     guard file.count >= 4 else {
-      throw DataError(.truncated, "\(file.count) bytes, too short for an IDX header; download the file again", path: path)
+      throw DataError(
+        .truncated, "\(file.count) bytes, too short for an IDX header; download the file again", path: path)
     }
     guard file[0] == 0, file[1] == 0 else {
       let found = file.prefix(4).map { hex2($0) }.joined()
-      throw DataError(.badMagic,
+      throw DataError(
+        .badMagic,
         "not an IDX \(kind) file: magic 0x\(found), expected \(expectedMagic); is this the right file?", path: path)
     }
     guard file[2] == 0x08 else {
-      throw DataError(.unsupported,
+      throw DataError(
+        .unsupported,
         "IDX element type 0x\(hex2(file[2])) is not supported (only unsigned bytes, 0x08, as in MNIST)", path: path)
     }
     guard Int(file[3]) == rank else {
       let foundKind = file[3] == 1 ? " (a label file)" : file[3] == 3 ? " (an image file)" : ""
-      throw DataError(.badMagic,
+      throw DataError(
+        .badMagic,
         "magic \(idxMagic(0x0800 + Int(file[3])))\(foundKind), expected \(expectedMagic) for an IDX \(kind) file; are the image and label files swapped?",
         path: path)
     }
     let headerSize = 4 + 4 * rank
     guard file.count >= headerSize else {
-      throw DataError(.truncated, "the header needs \(headerSize) bytes, the file holds \(file.count); download the file again", path: path)
+      throw DataError(
+        .truncated, "the header needs \(headerSize) bytes, the file holds \(file.count); download the file again",
+        path: path)
     }
     var dimensions: [Int] = []
     for d in 0..<rank {
@@ -71,12 +78,14 @@ public struct IDXFile: Sendable, Equatable {
     guard !overflow else { throw DataError(.badHeader, "absurd dimensions \(dimensions)", path: path) }
     let available = file.count - headerSize
     guard available >= elementCount else {
-      throw DataError(.truncated,
+      throw DataError(
+        .truncated,
         "the header declares \(dimensions.map(String.init).joined(separator: "×")) = \(elementCount) bytes of data but the file holds \(available); download the file again",
         path: path)
     }
     guard available == elementCount else {
-      throw DataError(.badHeader,
+      throw DataError(
+        .badHeader,
         "\(available - elementCount) bytes after the \(elementCount) bytes declared by the header (dimensions \(dimensions)); is this the right file?",
         path: path)
     }

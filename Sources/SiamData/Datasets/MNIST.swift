@@ -36,8 +36,10 @@ public enum MNIST {
     -> (images: String, labels: String)
   {
     let candidates = candidateFiles(directory: directory, split: split)
-    return (try DataFile.firstExisting(candidates.images, hint: notFoundHint),
-            try DataFile.firstExisting(candidates.labels, hint: notFoundHint))
+    return (
+      try DataFile.firstExisting(candidates.images, hint: notFoundHint),
+      try DataFile.firstExisting(candidates.labels, hint: notFoundHint)
+    )
   }
 
   /// Loads one split of an MNIST-style folder.
@@ -51,12 +53,14 @@ public enum MNIST {
   /// - Throws: `DataError` for missing, unreadable or malformed files, label values
   ///   outside `0..<10`, or image and label counts that differ.
   /// - Complexity: O(file size); Fashion-MNIST train (47 MB) loads in about 0.7 s in release on a busy 2-core machine, nearly all of it zlib inflate (faster than `zcat` there).
-  public static func load(directory: String, split: DatasetSplit, name: String, notFoundHint: String) throws -> Dataset {
+  public static func load(directory: String, split: DatasetSplit, name: String, notFoundHint: String) throws -> Dataset
+  {
     let paths = try files(directory: directory, split: split, notFoundHint: notFoundHint)
     let images = try IDXFile.read(paths.images, rank: 3, notFoundHint: notFoundHint)
     let labels = try IDXFile.read(paths.labels, rank: 1, notFoundHint: notFoundHint)
     guard images.dimensions[0] == labels.dimensions[0] else {
-      throw DataError(.countMismatch,
+      throw DataError(
+        .countMismatch,
         "\(images.dimensions[0]) images but \(labels.dimensions[0]) labels in \(paths.labels); the two files come from different datasets or splits",
         path: paths.images)
     }
@@ -79,7 +83,8 @@ func checkedLabels(_ bytes: [UInt8], classCount: Int, path: String) throws -> [I
 /// Throws `DataError.badLabel` for the first label outside `0..<classCount`.
 func checkLabels(_ labels: [Int], classCount: Int, path: String) throws {
   if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
-    throw DataError(.badLabel,
+    throw DataError(
+      .badLabel,
       "label \(labels[bad]) of sample \(bad) is outside 0..<\(classCount); is this the right label file?", path: path)
   }
 }

@@ -18,7 +18,8 @@ extension NPYArray {
   /// Parses the bytes of a `.npy` file; `path` is only for messages.
   public static func parse(_ file: [UInt8], path: String) throws -> NPYArray {
     guard file.count >= 10, Array(file[0..<6]) == magic else {
-      throw DataError(.badMagic, "not a NumPy .npy file (it does not start with \\x93NUMPY); save arrays with numpy.save", path: path)
+      throw DataError(
+        .badMagic, "not a NumPy .npy file (it does not start with \\x93NUMPY); save arrays with numpy.save", path: path)
     }
     let major = file[6]
     let headerLength: Int
@@ -32,7 +33,8 @@ extension NPYArray {
       headerLength = Int(file[8]) | Int(file[9]) << 8 | Int(file[10]) << 16 | Int(file[11]) << 24
       headerStart = 12
     default:
-      throw DataError(.unsupported, ".npy format version \(major).\(file[7]) is not supported (only 1.0, 2.0, 3.0)", path: path)
+      throw DataError(
+        .unsupported, ".npy format version \(major).\(file[7]) is not supported (only 1.0, 2.0, 3.0)", path: path)
     }
     guard file.count >= headerStart + headerLength else {
       throw DataError(.truncated, "the .npy header declares \(headerLength) bytes but the file ends first", path: path)
@@ -44,10 +46,12 @@ extension NPYArray {
     do {
       header = try NPYHeader(parsing: text)
     } catch let error as NPYHeader.ParseError {
-      throw DataError(.badHeader, "malformed .npy header \(text.trimmingSpaces.debugDescription): \(error.reason)", path: path)
+      throw DataError(
+        .badHeader, "malformed .npy header \(text.trimmingSpaces.debugDescription): \(error.reason)", path: path)
     }
     if header.fortranOrder {
-      throw DataError(.unsupported,
+      throw DataError(
+        .unsupported,
         "Fortran-order arrays are not supported; save a C-order copy with numpy.save(path, numpy.ascontiguousarray(array))",
         path: path)
     }
@@ -57,12 +61,15 @@ extension NPYArray {
     let needed = count * itemSize
     let available = file.count - dataStart
     guard available >= needed else {
-      throw DataError(.truncated,
+      throw DataError(
+        .truncated,
         "shape \(header.shape) of \(header.descr) needs \(needed) bytes of data but the file holds \(available); write the file again",
         path: path)
     }
     guard available == needed else {
-      throw DataError(.badHeader, "\(available - needed) bytes after the \(needed) bytes declared by shape \(header.shape)", path: path)
+      throw DataError(
+        .badHeader, "\(available - needed) bytes after the \(needed) bytes declared by shape \(header.shape)",
+        path: path)
     }
     let body = file[dataStart...]
     let values: Values
@@ -87,8 +94,10 @@ extension NPYArray {
     header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
     let length = header.utf8.count
     var out = NPYArray.magic + [isLarge ? 2 : 1, 0]
-    out += isLarge ? withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)
-                   : withUnsafeBytes(of: UInt16(length).littleEndian, Array.init)
+    out +=
+      isLarge
+      ? withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)
+      : withUnsafeBytes(of: UInt16(length).littleEndian, Array.init)
     out += Array(header.utf8)
     out.reserveCapacity(out.count + count * values.itemSize)
     switch values {
@@ -120,7 +129,8 @@ extension NPYArray {
     let kind = itemKind(descr)
     let sizes = ["u1": 1, "i4": 4, "i8": 8, "f4": 4, "f8": 8]
     guard let size = sizes[kind], !(descr.hasPrefix(">") && size > 1) else {
-      throw DataError(.unsupported,
+      throw DataError(
+        .unsupported,
         "dtype '\(descr)' is not supported (use uint8 or float32 images and int64, int32 or uint8 labels, little-endian); convert with array.astype(numpy.float32)",
         path: path)
     }
@@ -132,7 +142,8 @@ extension NPYArray {
 private func copyElements<T>(_ bytes: ArraySlice<UInt8>, count: Int) -> [T] {
   [T](unsafeUninitializedCapacity: count) { buffer, initialized in
     bytes.withUnsafeBytes { source in
-      UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<(count * MemoryLayout<T>.stride)]))
+      UnsafeMutableRawBufferPointer(buffer).copyMemory(
+        from: UnsafeRawBufferPointer(rebasing: source[0..<(count * MemoryLayout<T>.stride)]))
     }
     initialized = count
   }

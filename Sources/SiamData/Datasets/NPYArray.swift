@@ -73,7 +73,8 @@ public struct NPYArray: Sendable, Equatable {
   /// An array of `shape` holding `values` in C order.
   public init(shape: [Int], values: Values) {
     precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
-    precondition(shape.reduce(1, *) == values.count,
+    precondition(
+      shape.reduce(1, *) == values.count,
       "shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
     self.shape = shape
     self.values = values

@@ -36,12 +36,14 @@ public enum NPYDataset {
       throw DataError(.unsupported, "labels must be a 1-D array, found shape \(labelArray.shape)", path: labels)
     }
     guard let labelValues = labelArray.values.integers else {
-      throw DataError(.unsupported,
+      throw DataError(
+        .unsupported,
         "labels must be integers (int64, int32 or uint8), found \(labelArray.values.descr); convert with labels.astype(numpy.int64)",
         path: labels)
     }
     guard labelValues.count == count else {
-      throw DataError(.countMismatch,
+      throw DataError(
+        .countMismatch,
         "\(count) images in \(images) but \(labelValues.count) labels; the two files must describe the same samples",
         path: labels)
     }
@@ -49,7 +51,9 @@ public enum NPYDataset {
       throw DataError(.badLabel, "label \(labelValues[negative]) of sample \(negative) is negative", path: labels)
     }
     let classes = classCount ?? ((labelValues.max() ?? 0) + 1)
-    guard classes > 0 else { throw DataError(.invalidOption, "classCount must be positive, got \(classes)", path: labels) }
+    guard classes > 0 else {
+      throw DataError(.invalidOption, "classCount must be positive, got \(classes)", path: labels)
+    }
     try checkLabels(labelValues, classCount: classes, path: labels)
 
     let channelLast = imageArray.shape.count == 4 && layout == .nhwc && shape[0] > 1
@@ -63,7 +67,8 @@ public enum NPYDataset {
       let floats = doubles.map { Float($0) }
       pixels = .float32(channelLast ? channelsFirst(floats, count: count, shape: shape) : floats)
     case .int32, .int64:
-      throw DataError(.unsupported,
+      throw DataError(
+        .unsupported,
         "images must be uint8, float32 or float64, found \(imageArray.values.descr); convert with images.astype(numpy.uint8)",
         path: images)
     }
@@ -78,7 +83,8 @@ public enum NPYDataset {
       return (shape[0], [1, shape[1], shape[2]])
     case 4 where layout == .nhwc:
       guard [1, 3].contains(shape[3]) else {
-        throw DataError(.unsupported,
+        throw DataError(
+          .unsupported,
           "shape \(shape) read as [N, H, W, C] has \(shape[3]) channels (1 or 3 supported); if the array is [N, C, H, W], set the layout to nchw",
           path: path)
       }
@@ -88,7 +94,8 @@ public enum NPYDataset {
       guard shape[1] > 0, shape[2] > 0, shape[3] > 0 else { break }
       return (shape[0], [shape[1], shape[2], shape[3]])
     default:
-      throw DataError(.unsupported,
+      throw DataError(
+        .unsupported,
         "images must be [N, H, W], [N, H, W, C] or [N, C, H, W]; found shape \(shape)", path: path)
     }
     throw DataError(.badHeader, "zero image extent in shape \(shape)", path: path)

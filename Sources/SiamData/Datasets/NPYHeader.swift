@@ -22,7 +22,9 @@ struct NPYHeader: Equatable {
     var parser = Parser(text: Array(text.utf8))
     let dictionary = try parser.parseDictionary()
     guard case .string(let descr)? = dictionary["descr"] else {
-      if dictionary["descr"] != nil { throw ParseError(reason: "'descr' is not a plain dtype string (structured arrays are not supported)") }
+      if dictionary["descr"] != nil {
+        throw ParseError(reason: "'descr' is not a plain dtype string (structured arrays are not supported)")
+      }
       throw ParseError(reason: "no 'descr' key")
     }
     guard case .bool(let fortranOrder)? = dictionary["fortran_order"] else {
@@ -71,7 +73,9 @@ struct NPYHeader: Equatable {
         }
       }
       skipSpaces()
-      guard position == text.count else { throw ParseError(reason: "unexpected text after the dictionary at offset \(position)") }
+      guard position == text.count else {
+        throw ParseError(reason: "unexpected text after the dictionary at offset \(position)")
+      }
       return result
     }
 
@@ -103,7 +107,7 @@ struct NPYHeader: Equatable {
 
     private mutating func parseWord() throws -> String {
       let start = position
-      while let c = peek, (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "z")) { position += 1 }
+      while let c = peek, c >= UInt8(ascii: "A") && c <= UInt8(ascii: "z") { position += 1 }
       let word = String(decoding: text[start..<position], as: UTF8.self)
       guard word == "True" || word == "False" else { throw ParseError(reason: "unknown word '\(word)'") }
       return word

@@ -30,7 +30,9 @@ public enum SyntheticDataset {
   {
     guard classes >= 1 else { throw DataError(.invalidOption, "synthetic classes must be at least 1, got \(classes)") }
     guard count >= 1 else { throw DataError(.invalidOption, "synthetic count must be at least 1, got \(count)") }
-    guard channels >= 1 else { throw DataError(.invalidOption, "synthetic channels must be at least 1, got \(channels)") }
+    guard channels >= 1 else {
+      throw DataError(.invalidOption, "synthetic channels must be at least 1, got \(channels)")
+    }
     guard size >= 4 else { throw DataError(.invalidOption, "synthetic size must be at least 4, got \(size)") }
     let perImage = channels * size * size
     var pixels = [UInt8](repeating: 0, count: count * perImage)
@@ -41,12 +43,14 @@ public enum SyntheticDataset {
         let label = index % classes
         labels[index] = label
         let target = UnsafeMutableBufferPointer(rebasing: buffer[(index * perImage)..<((index + 1) * perImage)])
-        render(into: target, label: label, classes: classes, channels: channels, size: size,
-               key: splitKey.folded(in: UInt64(index)))
+        render(
+          into: target, label: label, classes: classes, channels: channels, size: size,
+          key: splitKey.folded(in: UInt64(index)))
       }
     }
-    return Dataset(name: "synthetic/\(split.rawValue)", imageShape: [channels, size, size], classCount: classes,
-                   pixels: .uint8(pixels), labels: labels)
+    return Dataset(
+      name: "synthetic/\(split.rawValue)", imageShape: [channels, size, size], classCount: classes,
+      pixels: .uint8(pixels), labels: labels)
   }
 
   /// Draws one image of class `label` into `target` (`C, H, W` bytes).
@@ -99,7 +103,8 @@ public enum SyntheticDataset {
     case 0: return dx * dx + dy * dy <= radius * radius  // disk
     case 1: return abs(dx) <= 0.8 * radius && abs(dy) <= 0.8 * radius  // square
     case 2: return abs(dx) + abs(dy) <= radius  // diamond
-    default: return (abs(dx) <= 0.3 * radius && abs(dy) <= radius) || (abs(dy) <= 0.3 * radius && abs(dx) <= radius)  // cross
+    // A cross.
+    default: return (abs(dx) <= 0.3 * radius && abs(dy) <= radius) || (abs(dy) <= 0.3 * radius && abs(dx) <= radius)
     }
   }
 }

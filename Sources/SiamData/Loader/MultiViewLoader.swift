@@ -138,10 +138,15 @@ public final class MultiViewLoader: Sendable {
         let work = { (range: Range<Int>) in
           for n in range {
             let sample = indices[n]
-            let image = chain.apply(self.dataset.image(at: sample), key: key.folded(in: UInt64(sample)).folded(in: UInt64(v)))
-            precondition(image.shape == shape,
-              "view \(v) of sample \(sample) has shape \(image.shape), expected \(shape); give shape-changing ops probability 1")
-            image.pixels.withUnsafeBufferPointer { (target.value + n * perImage).update(from: $0.baseAddress!, count: perImage) }
+            let image = chain.apply(
+              self.dataset.image(at: sample), key: key.folded(in: UInt64(sample)).folded(in: UInt64(v)))
+            precondition(
+              image.shape == shape,
+              "view \(v) of sample \(sample) has shape \(image.shape), expected \(shape); give shape-changing ops probability 1"
+            )
+            image.pixels.withUnsafeBufferPointer {
+              (target.value + n * perImage).update(from: $0.baseAddress!, count: perImage)
+            }
           }
         }
         let parts = min(workerThreads, count)

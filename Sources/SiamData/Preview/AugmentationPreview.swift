@@ -32,7 +32,8 @@ public enum AugmentationPreview {
       throw PreviewError.invalidRequest("sample \(bad) is out of range 0..<\(dataset.count) of \(dataset.name)")
     }
     guard viewsPerChain >= 1, scale >= 1, gap >= 0 else {
-      throw PreviewError.invalidRequest("viewsPerChain and scale must be ≥ 1 and gap ≥ 0, got \(viewsPerChain), \(scale), \(gap)")
+      throw PreviewError.invalidRequest(
+        "viewsPerChain and scale must be ≥ 1 and gap ≥ 0, got \(viewsPerChain), \(scale), \(gap)")
     }
     let root = RandomKey(seed: seed).folded(in: "preview")
     let rows: [[Image]] = sampleIndices.map { sample in
@@ -47,10 +48,12 @@ public enum AugmentationPreview {
       return cells
     }
     let images = rows.flatMap { $0 }
-    let cellHeight = images.map(\.height).max()! * scale, cellWidth = images.map(\.width).max()! * scale
+    let cellHeight = images.map(\.height).max()! * scale
+    let cellWidth = images.map(\.width).max()! * scale
     let channels = images.contains { $0.channels != 1 } ? 3 : 1
     let columns = rows[0].count
-    let width = gap + columns * (cellWidth + gap), height = gap + rows.count * (cellHeight + gap)
+    let width = gap + columns * (cellWidth + gap)
+    let height = gap + rows.count * (cellHeight + gap)
     var bytes = [UInt8](repeating: 255, count: width * height * channels)
     for (r, row) in rows.enumerated() {
       for (c, image) in row.enumerated() {
@@ -79,7 +82,8 @@ public enum AugmentationPreview {
   private static func draw(
     _ image: Image, scale: Int, into bytes: inout [UInt8], pictureWidth: Int, channels: Int, top: Int, left: Int
   ) {
-    let low = image.pixels.min() ?? 0, high = image.pixels.max() ?? 1
+    let low = image.pixels.min() ?? 0
+    let high = image.pixels.max() ?? 1
     let stretch = low < 0 || high > 1
     let offset: Float = stretch ? low : 0
     let factor: Float = stretch ? (high > low ? 255 / (high - low) : 0) : 255

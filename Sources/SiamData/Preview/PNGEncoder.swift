@@ -11,9 +11,11 @@ public struct PreviewPicture: Sendable, Equatable {
   public var bytes: [UInt8]
 
   public init(width: Int, height: Int, channels: Int, bytes: [UInt8]) {
-    precondition(width > 0 && height > 0 && (channels == 1 || channels == 3),
+    precondition(
+      width > 0 && height > 0 && (channels == 1 || channels == 3),
       "picture must be positive-sized gray or RGB, got \(width)×\(height)×\(channels)")
-    precondition(bytes.count == width * height * channels, "picture needs \(width * height * channels) bytes, got \(bytes.count)")
+    precondition(
+      bytes.count == width * height * channels, "picture needs \(width * height * channels) bytes, got \(bytes.count)")
     self.width = width
     self.height = height
     self.channels = channels

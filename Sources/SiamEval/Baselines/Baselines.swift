@@ -19,8 +19,9 @@ public enum Baselines {
     case .uint8(let bytes): values = bytes.map { Float($0) * (1 / 255) }
     case .float32(let floats): values = floats
     }
-    return FeatureSet(features: Tensor(shape: [dataset.count, width], scalars: values), labels: dataset.labels,
-                      classCount: dataset.classCount, split: dataset.name, featureLayer: rawPixelLayer)
+    return FeatureSet(
+      features: Tensor(shape: [dataset.count, width], scalars: values), labels: dataset.labels,
+      classCount: dataset.classCount, split: dataset.name, featureLayer: rawPixelLayer)
   }
 
   /// The linear probe on raw pixels.
@@ -44,8 +45,10 @@ public enum Baselines {
     extractor: FeatureExtractor = FeatureExtractor()
   ) throws -> (train: FeatureSet, test: FeatureSet) {
     let encoder = configuration.makeEncoder(inputShape: train.imageShape, key: RandomKey(seed: seed))
-    return (try extractor.extract(encoder: encoder, dataset: train, featureLayer: randomEncoderLayer),
-            try extractor.extract(encoder: encoder, dataset: test, featureLayer: randomEncoderLayer))
+    return (
+      try extractor.extract(encoder: encoder, dataset: train, featureLayer: randomEncoderLayer),
+      try extractor.extract(encoder: encoder, dataset: test, featureLayer: randomEncoderLayer)
+    )
   }
 
   /// Supervised training from scratch: a fresh encoder (`RandomKey(seed).folded(in:

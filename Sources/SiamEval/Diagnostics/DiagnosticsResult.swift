@@ -33,7 +33,8 @@ public struct DiagnosticsResult: Codable, Sendable, Hashable {
     if let views = pairedViews {
       let (a, b) = views
       guard a.shape == b.shape, a.rank == 2, a.shape[0] > 0, a.shape[1] == features.dimension else {
-        throw EvalError(.invalidInput, key: "views",
+        throw EvalError(
+          .invalidInput, key: "views",
           "paired views must be two non-empty [M, \(features.dimension)] tensors, got \(a.shape) and \(b.shape)")
       }
     }
@@ -42,8 +43,10 @@ public struct DiagnosticsResult: Codable, Sendable, Hashable {
     let used = min(features.count, maximumUniformitySamples)
     let record = EvaluationProtocol(
       kind: .diagnostics, featureLayer: features.featureLayer, trainSplit: nil, evaluationSplit: features.split,
-      settings: ["alignment_alpha": "2", "uniformity_t": "2", "uniformity_samples": "\(used)",
-                 "effective_rank": "RankMe, uncentred, no epsilon", "normalization": "l2"])
+      settings: [
+        "alignment_alpha": "2", "uniformity_t": "2", "uniformity_samples": "\(used)",
+        "effective_rank": "RankMe, uncentred, no epsilon", "normalization": "l2",
+      ])
     return DiagnosticsResult(
       protocol: record,
       alignment: pairedViews.map { RepresentationDiagnostics.alignment($0.0, $0.1) },

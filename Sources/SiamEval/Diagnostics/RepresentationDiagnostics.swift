@@ -21,10 +21,12 @@ public enum RepresentationDiagnostics {
 
   /// `E ‖f(x) − f(y)‖₂^α` over rows of two views `[N, D]` (row `i` of each is a pair).
   public static func alignment(_ first: Tensor, _ second: Tensor, alpha: Double = 2) -> Double {
-    precondition(first.shape == second.shape && first.rank == 2 && first.shape[0] > 0,
+    precondition(
+      first.shape == second.shape && first.rank == 2 && first.shape[0] > 0,
       "alignment needs two [N, D] views of one shape, got \(first.shape) and \(second.shape)")
     let (n, d) = (first.shape[0], first.shape[1])
-    let a = normalizedRows(first), b = normalizedRows(second)
+    let a = normalizedRows(first)
+    let b = normalizedRows(second)
     var total = 0.0
     for row in 0..<n {
       var squared = 0.0
@@ -43,8 +45,11 @@ public enum RepresentationDiagnostics {
   /// the subsample is deterministic and needs no key).
   /// - Precondition: at least two rows.
   /// - Complexity: `O(M²·D)`.
-  public static func uniformity(_ features: Tensor, t: Double = 2, maximumSamples: Int = maximumUniformitySamples) -> Double {
-    precondition(features.rank == 2 && features.shape[0] >= 2, "uniformity needs [N ≥ 2, D] features, got \(features.shape)")
+  public static func uniformity(_ features: Tensor, t: Double = 2, maximumSamples: Int = maximumUniformitySamples)
+    -> Double
+  {
+    precondition(
+      features.rank == 2 && features.shape[0] >= 2, "uniformity needs [N ≥ 2, D] features, got \(features.shape)")
     let (n, d) = (features.shape[0], features.shape[1])
     let m = min(n, maximumSamples)
     let all = normalizedRows(features)
@@ -118,7 +123,8 @@ public enum RepresentationDiagnostics {
 
   /// The population std over samples of each dimension of the L2-normalised features.
   public static func dimensionStds(_ features: Tensor) -> [Double] {
-    precondition(features.rank == 2 && features.shape[0] > 0, "dimension stds need [N, D] features, got \(features.shape)")
+    precondition(
+      features.rank == 2 && features.shape[0] > 0, "dimension stds need [N, D] features, got \(features.shape)")
     let (n, d) = (features.shape[0], features.shape[1])
     let x = normalizedRows(features)
     var mean = [Double](repeating: 0, count: d)

@@ -35,8 +35,9 @@ public struct FeatureExtractor: Sendable {
     let features = Self.withEvaluationMode(encoder) {
       forwardAll(dataset: dataset) { encoder($0) }
     }
-    return FeatureSet(features: features, labels: dataset.labels, classCount: dataset.classCount,
-                      split: dataset.name, featureLayer: featureLayer)
+    return FeatureSet(
+      features: features, labels: dataset.labels, classCount: dataset.classCount,
+      split: dataset.name, featureLayer: featureLayer)
   }
 
   /// Applies `forward` to every evaluation batch of `dataset` and stacks the `[B, D]`
@@ -47,7 +48,8 @@ public struct FeatureExtractor: Sendable {
     var width = 0
     loader.forEachBatch(epoch: 0) { batch in
       let output = forward(batch.views[0]).detached()
-      precondition(output.rank == 2 && output.shape[0] == batch.count,
+      precondition(
+        output.rank == 2 && output.shape[0] == batch.count,
         "the encoder returned \(output.shape) for a batch of \(batch.count)")
       if result == nil {
         width = output.shape[1]

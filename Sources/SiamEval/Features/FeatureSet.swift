@@ -14,8 +14,10 @@ public struct FeatureSet: Sendable {
   public var featureLayer: String
 
   /// - Precondition: `features` is `[N, D]` with `N == labels.count`.
-  public init(features: Tensor, labels: [Int], classCount: Int, split: String, featureLayer: String = "encoder output") {
-    precondition(features.rank == 2 && features.shape[0] == labels.count,
+  public init(features: Tensor, labels: [Int], classCount: Int, split: String, featureLayer: String = "encoder output")
+  {
+    precondition(
+      features.rank == 2 && features.shape[0] == labels.count,
       "features \(features.shape) do not match \(labels.count) labels")
     self.features = features
     self.labels = labels
@@ -42,11 +44,13 @@ public struct FeatureSet: Sendable {
     try train.validate("train")
     try test.validate("test")
     guard train.dimension == test.dimension else {
-      throw EvalError(.invalidInput, key: "test.features",
+      throw EvalError(
+        .invalidInput, key: "test.features",
         "train features have width \(train.dimension), test features \(test.dimension)")
     }
     guard train.classCount == test.classCount else {
-      throw EvalError(.invalidInput, key: "test.labels",
+      throw EvalError(
+        .invalidInput, key: "test.labels",
         "train split has \(train.classCount) classes, test split \(test.classCount)")
     }
   }

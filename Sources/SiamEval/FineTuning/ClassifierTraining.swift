@@ -17,10 +17,12 @@ struct ClassifierTraining {
     let c = configuration
     switch c.optimizer {
     case .sgd:
-      return SGD(learningRate: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay,
-                 weightDecayExclusions: .biasAndNormalization)
+      return SGD(
+        learningRate: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay,
+        weightDecayExclusions: .biasAndNormalization)
     case .adamw:
-      return AdamW(learningRate: c.learningRate, weightDecay: c.weightDecay, weightDecayExclusions: .biasAndNormalization)
+      return AdamW(
+        learningRate: c.learningRate, weightDecay: c.weightDecay, weightDecayExclusions: .biasAndNormalization)
     }
   }
 
@@ -35,12 +37,16 @@ struct ClassifierTraining {
       baseValue: c.learningRate, warmupSteps: c.warmupEpochs * stepsPerEpoch, totalSteps: c.epochs * stepsPerEpoch)
     var encoderOptimizer = makeOptimizer()
     var headOptimizer = makeOptimizer()
-    var losses: [Double] = [], accuracies: [Double] = []
+    var losses: [Double] = []
+    var accuracies: [Double] = []
     var step = 0
     model.train()
     let clock = ContinuousClock()
     for epoch in 0..<c.epochs {
-      var lossSum = 0.0, correct = 0, seen = 0, stepInEpoch = 0
+      var lossSum = 0.0
+      var correct = 0
+      var seen = 0
+      var stepInEpoch = 0
       var stepStart = clock.now
       loader.forEachBatch(epoch: epoch) { batch in
         var predictions: [Int] = []

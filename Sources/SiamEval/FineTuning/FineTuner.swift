@@ -62,14 +62,18 @@ public struct FineTuner: Sendable {
     func validate() throws {
       try EvalError.require(epochs > 0, key: "finetune.epochs", "epochs must be positive, got \(epochs)")
       try EvalError.require(batchSize > 0, key: "finetune.batch_size", "batch size must be positive, got \(batchSize)")
-      try EvalError.require(learningRate > 0 && learningRate.isFinite, key: "finetune.lr",
-                            "learning rate must be positive, got \(learningRate)")
-      try EvalError.require(encoderLearningRateScale >= 0, key: "finetune.encoder_lr_scale",
-                            "encoder learning-rate scale must be ≥ 0, got \(encoderLearningRateScale)")
-      try EvalError.require(warmupEpochs >= 0 && warmupEpochs <= epochs, key: "finetune.warmup_epochs",
-                            "warmup epochs must be in 0...\(epochs), got \(warmupEpochs)")
+      try EvalError.require(
+        learningRate > 0 && learningRate.isFinite, key: "finetune.lr",
+        "learning rate must be positive, got \(learningRate)")
+      try EvalError.require(
+        encoderLearningRateScale >= 0, key: "finetune.encoder_lr_scale",
+        "encoder learning-rate scale must be ≥ 0, got \(encoderLearningRateScale)")
+      try EvalError.require(
+        warmupEpochs >= 0 && warmupEpochs <= epochs, key: "finetune.warmup_epochs",
+        "warmup epochs must be in 0...\(epochs), got \(warmupEpochs)")
       if let f = labelFraction {
-        try EvalError.require(f > 0 && f <= 1, key: "finetune.label_fraction", "label fraction must be in (0, 1], got \(f)")
+        try EvalError.require(
+          f > 0 && f <= 1, key: "finetune.label_fraction", "label fraction must be in (0, 1], got \(f)")
       }
     }
   }
@@ -92,9 +96,10 @@ public struct FineTuner: Sendable {
     augmentation: AugmentationChain? = nil, normalize: Normalize? = nil,
     progress: ((TrainingProgress) -> Void)? = nil
   ) throws -> FineTuneResult {
-    try run(encoder: encoder, train: train, test: test, augmentation: augmentation, normalize: normalize,
-            kind: configuration.labelFraction == nil ? .finetune : .semiSupervised, featureLayer: "encoder output",
-            progress: progress)
+    try run(
+      encoder: encoder, train: train, test: test, augmentation: augmentation, normalize: normalize,
+      kind: configuration.labelFraction == nil ? .finetune : .semiSupervised, featureLayer: "encoder output",
+      progress: progress)
   }
 
   func run(
@@ -108,26 +113,33 @@ public struct FineTuner: Sendable {
       throw EvalError(.invalidInput, key: "dataset", "\(train.name) or \(test.name) has no samples")
     }
     guard train.imageShape == test.imageShape, train.classCount == test.classCount else {
-      throw EvalError(.invalidInput, key: "dataset",
-        "\(train.name) \(train.imageShape)/\(train.classCount) classes vs \(test.name) \(test.imageShape)/\(test.classCount)")
+      throw EvalError(
+        .invalidInput, key: "dataset",
+        "\(train.name) \(train.imageShape)/\(train.classCount) classes vs \(test.name) \(test.imageShape)/\(test.classCount)"
+      )
     }
     var chain = augmentation ?? AugmentationChain()
     if let normalize { chain = chain.appending(normalize) }
     guard chain.outputShape(for: train.imageShape) == train.imageShape else {
-      throw EvalError(.invalidConfiguration, key: "finetune.augmentation",
-        "the training augmentation changes the image shape \(train.imageShape) to \(chain.outputShape(for: train.imageShape)); test images are not augmented, so shapes must agree")
+      throw EvalError(
+        .invalidConfiguration, key: "finetune.augmentation",
+        "the training augmentation changes the image shape \(train.imageShape) to \(chain.outputShape(for: train.imageShape)); test images are not augmented, so shapes must agree"
+      )
     }
     var labelled = train
     if let fraction = c.labelFraction {
-      labelled = train.subset(indices: try train.labeledIndices(fraction: fraction, seed: c.seed),
-                              name: "\(train.name)[labeled \(fraction)]")
+      labelled = train.subset(
+        indices: try train.labeledIndices(fraction: fraction, seed: c.seed),
+        name: "\(train.name)[labeled \(fraction)]")
     }
 
-    let model = ClassifierModel(encoder: encoder, classCount: train.classCount, key: RandomKey(seed: c.seed).folded(in: "head"))
+    let model = ClassifierModel(
+      encoder: encoder, classCount: train.classCount, key: RandomKey(seed: c.seed).folded(in: "head"))
     let training = try ClassifierTraining(configuration: c, model: model)
     let batchSize = min(c.batchSize, labelled.count)
-    let loader = MultiViewLoader(dataset: labelled, views: [chain], batchSize: batchSize, seed: c.seed,
-                                 shuffle: true, dropLast: true)
+    let loader = MultiViewLoader(
+      dataset: labelled, views: [chain], batchSize: batchSize, seed: c.seed,
+      shuffle: true, dropLast: true)
     let history = training.train(loader: loader, progress: progress)
 
     let logits = FeatureExtractor.withEvaluationMode(model) {
@@ -138,7 +150,8 @@ public struct FineTuner: Sendable {
       kind: kind, featureLayer: featureLayer, trainSplit: labelled.name, evaluationSplit: test.name, epochs: c.epochs,
       labelFraction: c.labelFraction,
       settings: [
-        "optimizer": c.optimizer.rawValue, "lr": "\(c.learningRate)", "encoder_lr_scale": "\(c.encoderLearningRateScale)",
+        "optimizer": c.optimizer.rawValue, "lr": "\(c.learningRate)",
+        "encoder_lr_scale": "\(c.encoderLearningRateScale)",
         "momentum": "\(c.momentum)", "weight_decay": "\(c.weightDecay)", "warmup_epochs": "\(c.warmupEpochs)",
         "schedule": "warmup + cosine per step", "batch_size": "\(batchSize)", "seed": "\(c.seed)",
         "augmentation": augmentation.map { "\($0.entries.count) ops" } ?? "none",

@@ -21,10 +21,12 @@ public struct ClassificationMetrics: Codable, Sendable, Hashable {
   ///   - labels: `N` labels in `0..<classCount`.
   ///   - classCount: `C`.
   public init(scores: [Double], labels: [Int], classCount: Int) {
-    precondition(scores.count == labels.count * classCount,
+    precondition(
+      scores.count == labels.count * classCount,
       "\(scores.count) scores for \(labels.count) samples of \(classCount) classes")
     var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
-    var top1 = 0, top5 = 0
+    var top1 = 0
+    var top5 = 0
     let k = min(5, classCount)
     for (row, label) in labels.enumerated() {
       let base = row * classCount

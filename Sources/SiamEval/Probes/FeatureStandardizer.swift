@@ -25,7 +25,8 @@ public struct FeatureStandardizer: Codable, Sendable, Hashable {
   ///
   /// - Complexity: O(N·D).
   public init(fitting features: Tensor) {
-    precondition(features.rank == 2 && features.shape[0] > 0, "standardizer needs [N, D] features, got \(features.shape)")
+    precondition(
+      features.rank == 2 && features.shape[0] > 0, "standardizer needs [N, D] features, got \(features.shape)")
     let (n, d) = (features.shape[0], features.shape[1])
     var sum = [Double](repeating: 0, count: d)
     var sumOfSquares = [Double](repeating: 0, count: d)
@@ -54,7 +55,8 @@ public struct FeatureStandardizer: Codable, Sendable, Hashable {
 
   /// `(x − μ) / σ` of `features` `[N, D]` → `[N, D]`.
   public func apply(_ features: Tensor) -> Tensor {
-    precondition(features.rank == 2 && features.shape[1] == dimension,
+    precondition(
+      features.rank == 2 && features.shape[1] == dimension,
       "standardizer of width \(dimension) applied to \(features.shape)")
     let d = dimension
     var result = features.detached()

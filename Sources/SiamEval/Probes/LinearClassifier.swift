@@ -14,7 +14,8 @@ public struct LinearClassifier: Codable, Sendable, Hashable {
   public var bias: [Float]
 
   public init(standardizer: FeatureStandardizer, weight: [Float], bias: [Float]) {
-    precondition(weight.count == bias.count * standardizer.dimension,
+    precondition(
+      weight.count == bias.count * standardizer.dimension,
       "weight has \(weight.count) values for \(bias.count) classes of width \(standardizer.dimension)")
     self.standardizer = standardizer
     self.weight = weight
@@ -28,8 +29,9 @@ public struct LinearClassifier: Codable, Sendable, Hashable {
 
   /// Class scores (logits) of raw (unstandardised) features: `[N, D] → [N, C]`.
   public func scores(_ features: Tensor) -> Tensor {
-    linear(standardizer.apply(features),
-           weight: Tensor(shape: [classCount, dimension], scalars: weight), bias: Tensor(bias))
+    linear(
+      standardizer.apply(features),
+      weight: Tensor(shape: [classCount, dimension], scalars: weight), bias: Tensor(bias))
   }
 
   /// Top-1/top-5 and confusion matrix on a labelled split.

@@ -35,8 +35,10 @@ public struct LinearProbe: Sendable {
     public var weightDecay: Float = 1e-4
     public var seed: UInt64 = 0
 
-    public init(epochs: Int = 100, batchSize: Int = 256, learningRate: Float = 0.1, momentum: Float = 0.9,
-                weightDecay: Float = 1e-4, seed: UInt64 = 0) {
+    public init(
+      epochs: Int = 100, batchSize: Int = 256, learningRate: Float = 0.1, momentum: Float = 0.9,
+      weightDecay: Float = 1e-4, seed: UInt64 = 0
+    ) {
       self.epochs = epochs
       self.batchSize = batchSize
       self.learningRate = learningRate
@@ -48,10 +50,13 @@ public struct LinearProbe: Sendable {
     func validate() throws {
       try EvalError.require(epochs > 0, key: "linear.epochs", "epochs must be positive, got \(epochs)")
       try EvalError.require(batchSize > 0, key: "linear.batch_size", "batch size must be positive, got \(batchSize)")
-      try EvalError.require(learningRate > 0 && learningRate.isFinite, key: "linear.lr",
-                            "learning rate must be positive, got \(learningRate)")
-      try EvalError.require(momentum >= 0 && momentum < 1, key: "linear.momentum", "momentum must be in [0, 1), got \(momentum)")
-      try EvalError.require(weightDecay >= 0, key: "linear.weight_decay", "weight decay must be ≥ 0, got \(weightDecay)")
+      try EvalError.require(
+        learningRate > 0 && learningRate.isFinite, key: "linear.lr",
+        "learning rate must be positive, got \(learningRate)")
+      try EvalError.require(
+        momentum >= 0 && momentum < 1, key: "linear.momentum", "momentum must be in [0, 1), got \(momentum)")
+      try EvalError.require(
+        weightDecay >= 0, key: "linear.weight_decay", "weight decay must be ≥ 0, got \(weightDecay)")
     }
   }
 
@@ -112,21 +117,22 @@ public struct LinearProbe: Sendable {
     // The GEMMs are tiny ([B, D]·[D, C]): waking BLAS threads for each costs more than it
     // saves, so the loop runs single-threaded.
     BLAS.withSingleThread {
-    for epoch in 0..<c.epochs {
-      var stream = RandomStream(key: RandomKey(seed: c.seed).folded(in: "linear_probe").folded(in: UInt64(epoch)))
-      let order = stream.shuffled(Array(0..<n))
-      var lossSum = 0.0
-      for batch in 0..<batchesPerEpoch {
-        let rows = order[(batch * c.batchSize)..<min(n, (batch + 1) * c.batchSize)]
-        let loss = state.step(
-          x: x, labels: train.labels, rows: rows, learningRate: schedule.value(atStep: step),
-          momentum: c.momentum, weightDecay: c.weightDecay)
-        lossSum += loss * Double(rows.count)
-        step += 1
+      for epoch in 0..<c.epochs {
+        var stream = RandomStream(key: RandomKey(seed: c.seed).folded(in: "linear_probe").folded(in: UInt64(epoch)))
+        let order = stream.shuffled(Array(0..<n))
+        var lossSum = 0.0
+        for batch in 0..<batchesPerEpoch {
+          let rows = order[(batch * c.batchSize)..<min(n, (batch + 1) * c.batchSize)]
+          let loss = state.step(
+            x: x, labels: train.labels, rows: rows, learningRate: schedule.value(atStep: step),
+            momentum: c.momentum, weightDecay: c.weightDecay)
+          lossSum += loss * Double(rows.count)
+          step += 1
+        }
+        epochLosses.append(lossSum / Double(n))
+        progress?(
+          TrainingProgress(epoch: epoch, epochs: c.epochs, step: 0, stepsPerEpoch: 1, loss: lossSum / Double(n)))
       }
-      epochLosses.append(lossSum / Double(n))
-      progress?(TrainingProgress(epoch: epoch, epochs: c.epochs, step: 0, stepsPerEpoch: 1, loss: lossSum / Double(n)))
-    }
     }
     let classifier = LinearClassifier(standardizer: standardizer, weight: state.weight, bias: state.bias)
     return (classifier, epochLosses, peak)
@@ -140,8 +146,9 @@ public struct LinearProbe: Sendable {
     var columnSums = [Double](repeating: 0, count: columns)
     x.withUnsafeBufferPointer { p in
       gram.withUnsafeMutableBufferPointer { g in
-        BLAS.sgemm(transposeA: true, transposeB: false, m: columns, n: columns, k: rows,
-                   a: p.baseAddress!, b: p.baseAddress!, c: g.baseAddress!)
+        BLAS.sgemm(
+          transposeA: true, transposeB: false, m: columns, n: columns, k: rows,
+          a: p.baseAddress!, b: p.baseAddress!, c: g.baseAddress!)
       }
       for row in 0..<rows {
         for j in 0..<columns { columnSums[j] += Double(p[row * columns + j]) }

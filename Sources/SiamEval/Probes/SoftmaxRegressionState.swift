@@ -51,8 +51,9 @@ final class SoftmaxRegressionState {
       for slot in 0..<b { for k in 0..<c { z[slot * c + k] = bias[k] } }
       inputs.withUnsafeBufferPointer { input in
         weight.withUnsafeBufferPointer { w in
-          BLAS.sgemm(transposeA: false, transposeB: true, m: b, n: c, k: d,
-                     a: input.baseAddress!, b: w.baseAddress!, beta: 1, c: z.baseAddress!)
+          BLAS.sgemm(
+            transposeA: false, transposeB: true, m: b, n: c, k: d,
+            a: input.baseAddress!, b: w.baseAddress!, beta: 1, c: z.baseAddress!)
         }
       }
     }
@@ -88,8 +89,9 @@ final class SoftmaxRegressionState {
     weightGradient.withUnsafeMutableBufferPointer { gw in
       logits.withUnsafeBufferPointer { g in
         inputs.withUnsafeBufferPointer { input in
-          BLAS.sgemm(transposeA: true, transposeB: false, m: c, n: d, k: b,
-                     a: g.baseAddress!, b: input.baseAddress!, c: gw.baseAddress!)
+          BLAS.sgemm(
+            transposeA: true, transposeB: false, m: c, n: d, k: b,
+            a: g.baseAddress!, b: input.baseAddress!, c: gw.baseAddress!)
         }
       }
     }

@@ -36,8 +36,9 @@ public struct WeightedKNN: Sendable {
     func validate(trainCount: Int) throws {
       try EvalError.require(k >= 1, key: "knn.k", "k must be at least 1, got \(k)")
       try EvalError.require(k <= trainCount, key: "knn.k", "k = \(k) exceeds the \(trainCount) train samples")
-      try EvalError.require(temperature > 0 && temperature.isFinite, key: "knn.temperature",
-                            "temperature must be positive, got \(temperature)")
+      try EvalError.require(
+        temperature > 0 && temperature.isFinite, key: "knn.temperature",
+        "temperature must be positive, got \(temperature)")
       try EvalError.require(chunkSize >= 1, key: "knn.chunk_size", "chunk size must be at least 1, got \(chunkSize)")
     }
   }

@@ -38,9 +38,11 @@ public struct Checkpoint {
 
   /// The optimizer state, keys without the prefix.
   public var optimizerState: [String: Tensor] {
-    Dictionary(uniqueKeysWithValues: tensors.compactMap { key, value in
-      key.hasPrefix(Checkpoint.optimizerPrefix) ? (String(key.dropFirst(Checkpoint.optimizerPrefix.count)), value) : nil
-    })
+    Dictionary(
+      uniqueKeysWithValues: tensors.compactMap { key, value in
+        key.hasPrefix(Checkpoint.optimizerPrefix)
+          ? (String(key.dropFirst(Checkpoint.optimizerPrefix.count)), value) : nil
+      })
   }
 
   /// Reads a checkpoint file.

@@ -34,7 +34,8 @@ public enum SafeTensors {
       offset += size
     }
     if !metadata.isEmpty { header[metadataKey] = metadata }
-    var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    var json =
+      (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     precondition(!json.isEmpty, "safetensors header could not be serialised")
     json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
     var data = Data(capacity: 8 + json.count + offset)
@@ -62,12 +63,14 @@ public enum SafeTensors {
     do {
       try data.write(to: URL(fileURLWithPath: temporary))
     } catch {
-      throw NNError(.fileAccess, path: path, "cannot write the checkpoint; is the folder there and writable?", cause: error)
+      throw NNError(
+        .fileAccess, path: path, "cannot write the checkpoint; is the folder there and writable?", cause: error)
     }
     if rename(temporary, path) != 0 {
       let code = errno
       unlink(temporary)
-      throw NNError(.fileAccess, path: path, "cannot move the checkpoint into place: \(String(cString: strerror(code)))")
+      throw NNError(
+        .fileAccess, path: path, "cannot move the checkpoint into place: \(String(cString: strerror(code)))")
     }
   }
 
@@ -93,7 +96,9 @@ public enum SafeTensors {
   /// - Throws: `NNError` with code `.truncated` (shorter than its header or data
   ///   promise), `.corruptHeader` (bad length, JSON, structure, shapes or offsets) or
   ///   `.unsupportedDType` (anything but `F32`).
-  public static func decode(_ data: Data, source: String? = nil) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+  public static func decode(_ data: Data, source: String? = nil) throws -> (
+    tensors: [String: Tensor], metadata: [String: String]
+  ) {
     func fail(_ code: NNError.Code, _ message: String) -> NNError {
       NNError(code, path: source, message + " (not a valid safetensors file; rewrite it or check the download)")
     }
@@ -131,23 +136,31 @@ public enum SafeTensors {
       guard let info = raw as? [String: Any] else { throw fail(.corruptHeader, "entry '\(key)' is not an object") }
       guard let dtype = info["dtype"] as? String else { throw fail(.corruptHeader, "entry '\(key)' has no dtype") }
       guard dtype == "F32" else {
-        throw NNError(.unsupportedDType, path: source, "tensor '\(key)' has dtype \(dtype); Siam reads F32 only (convert with tensor.float())")
+        throw NNError(
+          .unsupportedDType, path: source,
+          "tensor '\(key)' has dtype \(dtype); Siam reads F32 only (convert with tensor.float())")
       }
       guard let shape = integers(info["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
         throw fail(.corruptHeader, "tensor '\(key)' has no valid shape")
       }
-      guard let offsets = integers(info["data_offsets"]), offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
+      guard let offsets = integers(info["data_offsets"]), offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1]
+      else {
         throw fail(.corruptHeader, "tensor '\(key)' has no valid data_offsets")
       }
       guard offsets[1] <= dataSize else {
-        throw fail(.truncated, "tensor '\(key)' needs bytes \(offsets[0])..<\(offsets[1]) but the data section has \(dataSize) bytes")
+        throw fail(
+          .truncated,
+          "tensor '\(key)' needs bytes \(offsets[0])..<\(offsets[1]) but the data section has \(dataSize) bytes")
       }
       let (count, overflow) = shape.reduce((1, false)) { accumulated, extent in
         let product = accumulated.0.multipliedReportingOverflow(by: extent)
         return (product.partialValue, accumulated.1 || product.overflow)
       }
       guard !overflow, count * 4 == offsets[1] - offsets[0] else {
-        throw fail(.corruptHeader, "tensor '\(key)' of shape \(shape) needs \(count) floats but its offsets span \(offsets[1] - offsets[0]) bytes")
+        throw fail(
+          .corruptHeader,
+          "tensor '\(key)' of shape \(shape) needs \(count) floats but its offsets span \(offsets[1] - offsets[0]) bytes"
+        )
       }
       entries.append((key, shape, offsets[0], offsets[1]))
     }
@@ -155,7 +168,10 @@ public enum SafeTensors {
     var covered = 0
     for entry in entries {
       guard entry.begin >= covered else {
-        throw fail(.corruptHeader, "tensor '\(entry.key)' at bytes \(entry.begin)..<\(entry.end) overlaps the previous tensor (ending at \(covered))")
+        throw fail(
+          .corruptHeader,
+          "tensor '\(entry.key)' at bytes \(entry.begin)..<\(entry.end) overlaps the previous tensor (ending at \(covered))"
+        )
       }
       guard entry.begin == covered else {
         throw fail(.corruptHeader, "gap in the data section: bytes \(covered)..<\(entry.begin) belong to no tensor")
@@ -172,7 +188,8 @@ public enum SafeTensors {
         bytes.withUnsafeBytes { raw in
           let start = headerEnd + entry.begin
           for i in out.indices {
-            out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+            out[i] = Float(
+              bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
           }
         }
       }
@@ -186,7 +203,9 @@ public enum SafeTensors {
     guard let array = value as? [Any] else { return nil }
     var result: [Int] = []
     for element in array {
-      guard let number = element as? NSNumber, let integer = Int(exactly: number.doubleValue), Double(integer) == number.doubleValue else { return nil }
+      guard let number = element as? NSNumber, let integer = Int(exactly: number.doubleValue),
+        Double(integer) == number.doubleValue
+      else { return nil }
       result.append(integer)
     }
     return result

@@ -41,7 +41,8 @@ public final class ConvNet: Sequential, FeatureEncoder {
     inputChannels: Int = 1, widths: [Int] = ConvNet.defaultWidths, strides: [Int] = ConvNet.defaultStrides,
     pool: Int = ConvNet.defaultPool, key: RandomKey
   ) {
-    precondition(!widths.isEmpty && widths.count == strides.count,
+    precondition(
+      !widths.isEmpty && widths.count == strides.count,
       "ConvNet: widths \(widths) and strides \(strides) must be non-empty and of equal length")
     precondition(pool >= 1, "ConvNet: pool must be at least 1, got \(pool)")
     self.inputChannels = inputChannels
@@ -49,10 +50,13 @@ public final class ConvNet: Sequential, FeatureEncoder {
     self.pool = pool
     var layers: [Module] = []
     var channels = inputChannels
-    var convolutions: [Conv2d] = [], norms: [BatchNorm2d] = []
+    var convolutions: [Conv2d] = []
+    var norms: [BatchNorm2d] = []
     for (index, (width, stride)) in zip(widths, strides).enumerated() {
-      convolutions.append(Conv2d(channels, width, kernelSize: 3, stride: stride, padding: 1, hasBias: false,
-                                 key: key.folded(in: UInt64(index))))
+      convolutions.append(
+        Conv2d(
+          channels, width, kernelSize: 3, stride: stride, padding: 1, hasBias: false,
+          key: key.folded(in: UInt64(index))))
       norms.append(BatchNorm2d(width))
       layers += [convolutions[index], norms[index], ReLU()]
       channels = width
@@ -81,7 +85,8 @@ public final class ConvNet: Sequential, FeatureEncoder {
         weight: convolution.weight, gamma: norm.weight ?? Tensor(ones: [norm.featureCount]),
         beta: norm.bias ?? Tensor(zeros: [norm.featureCount]), stride: convolution.stride,
         padding: convolution.padding, epsilon: norm.epsilon,
-        runningMean: norm.isTraining ? nil : norm.runningMean, runningVariance: norm.isTraining ? nil : norm.runningVariance)
+        runningMean: norm.isTraining ? nil : norm.runningMean,
+        runningVariance: norm.isTraining ? nil : norm.runningVariance)
     }
     // Values per channel of each stage's batch norm; training mode needs more than one.
     var extent = (x.shape[2], x.shape[3])

@@ -58,11 +58,13 @@ public final class ResNet: Module, FeatureEncoder {
     self.outputFeatures = 8 * baseWidth
     switch stem {
     case .cifar:
-      conv1 = Conv2d(inputChannels, baseWidth, kernelSize: 3, stride: 1, padding: 1, hasBias: false,
-                     initialization: .kaimingNormalFanOut, key: key.folded(in: "conv1"))
+      conv1 = Conv2d(
+        inputChannels, baseWidth, kernelSize: 3, stride: 1, padding: 1, hasBias: false,
+        initialization: .kaimingNormalFanOut, key: key.folded(in: "conv1"))
     case .imagenet:
-      conv1 = Conv2d(inputChannels, baseWidth, kernelSize: 7, stride: 2, padding: 3, hasBias: false,
-                     initialization: .kaimingNormalFanOut, key: key.folded(in: "conv1"))
+      conv1 = Conv2d(
+        inputChannels, baseWidth, kernelSize: 7, stride: 2, padding: 3, hasBias: false,
+        initialization: .kaimingNormalFanOut, key: key.folded(in: "conv1"))
     }
     bn1 = BatchNorm2d(baseWidth)
     var stages: [Sequential] = []
@@ -71,9 +73,10 @@ public final class ResNet: Module, FeatureEncoder {
       let width = baseWidth << index
       let stage = Sequential([])
       for block in 0..<blocks {
-        stage.append(BasicBlock(
-          channels, width, stride: block == 0 && index > 0 ? 2 : 1, zeroInitializeResidual: zeroInitializeResidual,
-          key: key.folded(in: "layer\(index + 1).\(block)")))
+        stage.append(
+          BasicBlock(
+            channels, width, stride: block == 0 && index > 0 ? 2 : 1, zeroInitializeResidual: zeroInitializeResidual,
+            key: key.folded(in: "layer\(index + 1).\(block)")))
         channels = width
       }
       stages.append(stage)

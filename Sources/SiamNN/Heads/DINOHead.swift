@@ -19,12 +19,15 @@ public final class PrototypeLayer: Module {
   ///   - prototypes: `K`.
   ///   - key: The weight draws from `key.folded(in: "weight")`, as a PyTorch `Linear`.
   public init(_ inputFeatures: Int, prototypes: Int, key: RandomKey) {
-    precondition(inputFeatures > 0 && prototypes > 0, "PrototypeLayer(\(inputFeatures), \(prototypes)): sizes must be positive")
+    precondition(
+      inputFeatures > 0 && prototypes > 0, "PrototypeLayer(\(inputFeatures), \(prototypes)): sizes must be positive")
     self.inputFeatures = inputFeatures
     self.prototypeCount = prototypes
     super.init()
-    addParameter("weight", WeightInitialization.pytorchDefault.makeWeight(
-      shape: [prototypes, inputFeatures], key: key.folded(in: "weight")))
+    addParameter(
+      "weight",
+      WeightInitialization.pytorchDefault.makeWeight(
+        shape: [prototypes, inputFeatures], key: key.folded(in: "weight")))
   }
 
   /// `[K, B]`, unnormalised.
@@ -35,7 +38,9 @@ public final class PrototypeLayer: Module {
 
   /// `[N, B] → [N, K]`: the cosine of each row with each prototype.
   public override func callAsFunction(_ x: Tensor) -> Tensor {
-    precondition(x.rank == 2 && x.shape[1] == inputFeatures, "PrototypeLayer(\(inputFeatures), \(prototypeCount)): input shape \(x.shape)")
+    precondition(
+      x.rank == 2 && x.shape[1] == inputFeatures,
+      "PrototypeLayer(\(inputFeatures), \(prototypeCount)): input shape \(x.shape)")
     return matmul(l2Normalized(x, alongAxis: 1), l2Normalized(weight, alongAxis: 1), transposeB: true)
   }
 }

@@ -41,8 +41,10 @@ public final class MLPHead: Sequential {
       layers.append(ReLU())
       width = hidden
     }
-    layers.append(Linear(width, outputFeatures, hasBias: !hasLastBatchNorm,
-                         key: key.folded(in: UInt64(hiddenWidths.count))))
+    layers.append(
+      Linear(
+        width, outputFeatures, hasBias: !hasLastBatchNorm,
+        key: key.folded(in: UInt64(hiddenWidths.count))))
     if hasLastBatchNorm { layers.append(BatchNorm1d(outputFeatures, isAffine: isLastBatchNormAffine)) }
     super.init(layers)
   }
@@ -52,15 +54,17 @@ public final class MLPHead: Sequential {
     inputFeatures: Int, hiddenFeatures: Int, outputFeatures: Int, hasBatchNorm: Bool = true,
     hasLastBatchNorm: Bool = false, key: RandomKey
   ) -> MLPHead {
-    MLPHead(inputFeatures: inputFeatures, hiddenWidths: [hiddenFeatures], outputFeatures: outputFeatures,
-            hasBatchNorm: hasBatchNorm, hasLastBatchNorm: hasLastBatchNorm, key: key)
+    MLPHead(
+      inputFeatures: inputFeatures, hiddenWidths: [hiddenFeatures], outputFeatures: outputFeatures,
+      hasBatchNorm: hasBatchNorm, hasLastBatchNorm: hasLastBatchNorm, key: key)
   }
 
   /// A predictor (BYOL, SimSiam): one hidden layer with BatchNorm, no BatchNorm at the output.
   public static func predictor(
     inputFeatures: Int, hiddenFeatures: Int, outputFeatures: Int, key: RandomKey
   ) -> MLPHead {
-    MLPHead(inputFeatures: inputFeatures, hiddenWidths: [hiddenFeatures], outputFeatures: outputFeatures,
-            hasBatchNorm: true, hasLastBatchNorm: false, key: key)
+    MLPHead(
+      inputFeatures: inputFeatures, hiddenWidths: [hiddenFeatures], outputFeatures: outputFeatures,
+      hasBatchNorm: true, hasLastBatchNorm: false, key: key)
   }
 }

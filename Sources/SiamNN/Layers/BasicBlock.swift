@@ -29,16 +29,19 @@ public final class BasicBlock: Module {
     _ inputChannels: Int, _ outputChannels: Int, stride: Int = 1, zeroInitializeResidual: Bool = false,
     key: RandomKey
   ) {
-    conv1 = Conv2d(inputChannels, outputChannels, kernelSize: 3, stride: stride, padding: 1, hasBias: false,
-                   initialization: .kaimingNormalFanOut, key: key.folded(in: "conv1"))
+    conv1 = Conv2d(
+      inputChannels, outputChannels, kernelSize: 3, stride: stride, padding: 1, hasBias: false,
+      initialization: .kaimingNormalFanOut, key: key.folded(in: "conv1"))
     bn1 = BatchNorm2d(outputChannels)
-    conv2 = Conv2d(outputChannels, outputChannels, kernelSize: 3, stride: 1, padding: 1, hasBias: false,
-                   initialization: .kaimingNormalFanOut, key: key.folded(in: "conv2"))
+    conv2 = Conv2d(
+      outputChannels, outputChannels, kernelSize: 3, stride: 1, padding: 1, hasBias: false,
+      initialization: .kaimingNormalFanOut, key: key.folded(in: "conv2"))
     bn2 = BatchNorm2d(outputChannels)
     if stride != 1 || inputChannels != outputChannels {
       downsample = Sequential([
-        Conv2d(inputChannels, outputChannels, kernelSize: 1, stride: stride, hasBias: false,
-               initialization: .kaimingNormalFanOut, key: key.folded(in: "downsample")),
+        Conv2d(
+          inputChannels, outputChannels, kernelSize: 1, stride: stride, hasBias: false,
+          initialization: .kaimingNormalFanOut, key: key.folded(in: "downsample")),
         BatchNorm2d(outputChannels),
       ])
     } else {

@@ -64,13 +64,15 @@ public class BatchNorm: Module {
   ///
   /// Shapes: `[N, C]` (BatchNorm1d) or `[N, C, H, W]` (BatchNorm2d) → same shape.
   public override func callAsFunction(_ x: Tensor) -> Tensor {
-    precondition(x.rank == inputRank && x.shape[1] == featureCount,
+    precondition(
+      x.rank == inputRank && x.shape[1] == featureCount,
       "\(type(of: self))(\(featureCount)): input shape \(x.shape)")
     guard isTraining else {
       return batchNorm(x, mean: runningMean, variance: runningVariance, gamma: weight, beta: bias, epsilon: epsilon)
     }
     let valuesPerChannel = x.count / featureCount
-    precondition(valuesPerChannel > 1,
+    precondition(
+      valuesPerChannel > 1,
       "\(type(of: self)): expected more than 1 value per channel in training mode, got input shape \(x.shape)")
     let (output, mean, variance) = batchNorm(x, gamma: weight, beta: bias, epsilon: epsilon)
     recordBatchStatistics(mean: mean, variance: variance, valuesPerChannel: valuesPerChannel)

@@ -20,8 +20,10 @@ public final class Conv2d: Module {
     _ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
     hasBias: Bool = true, initialization: WeightInitialization = .pytorchDefault, key: RandomKey
   ) {
-    precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
-      "Conv2d(\(inputChannels), \(outputChannels), kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)): invalid configuration")
+    precondition(
+      inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
+      "Conv2d(\(inputChannels), \(outputChannels), kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)): invalid configuration"
+    )
     self.inputChannels = inputChannels
     self.outputChannels = outputChannels
     self.kernelSize = kernelSize
@@ -31,8 +33,10 @@ public final class Conv2d: Module {
     let shape = [outputChannels, inputChannels, kernelSize, kernelSize]
     addParameter("weight", initialization.makeWeight(shape: shape, key: key.folded(in: "weight")))
     if hasBias {
-      addParameter("bias", makeDefaultBias(
-        count: outputChannels, fanIn: inputChannels * kernelSize * kernelSize, key: key.folded(in: "bias")))
+      addParameter(
+        "bias",
+        makeDefaultBias(
+          count: outputChannels, fanIn: inputChannels * kernelSize * kernelSize, key: key.folded(in: "bias")))
     }
   }
 
@@ -52,7 +56,8 @@ public final class Conv2d: Module {
 
   /// `[N, C, H, W] → [N, F, OH, OW]`.
   public override func callAsFunction(_ x: Tensor) -> Tensor {
-    precondition(x.rank == 4 && x.shape[1] == inputChannels,
+    precondition(
+      x.rank == 4 && x.shape[1] == inputChannels,
       "Conv2d(\(inputChannels), \(outputChannels)): input shape \(x.shape)")
     return conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
   }

@@ -15,11 +15,13 @@ public final class Linear: Module {
     _ inputFeatures: Int, _ outputFeatures: Int, hasBias: Bool = true,
     initialization: WeightInitialization = .pytorchDefault, key: RandomKey
   ) {
-    precondition(inputFeatures > 0 && outputFeatures > 0, "Linear(\(inputFeatures), \(outputFeatures)): widths must be positive")
+    precondition(
+      inputFeatures > 0 && outputFeatures > 0, "Linear(\(inputFeatures), \(outputFeatures)): widths must be positive")
     self.inputFeatures = inputFeatures
     self.outputFeatures = outputFeatures
     super.init()
-    addParameter("weight", initialization.makeWeight(shape: [outputFeatures, inputFeatures], key: key.folded(in: "weight")))
+    addParameter(
+      "weight", initialization.makeWeight(shape: [outputFeatures, inputFeatures], key: key.folded(in: "weight")))
     if hasBias {
       addParameter("bias", makeDefaultBias(count: outputFeatures, fanIn: inputFeatures, key: key.folded(in: "bias")))
     }
@@ -36,7 +38,8 @@ public final class Linear: Module {
 
   /// `[N, In] → [N, Out]`.
   public override func callAsFunction(_ x: Tensor) -> Tensor {
-    precondition(x.rank == 2 && x.shape[1] == inputFeatures, "Linear(\(inputFeatures), \(outputFeatures)): input shape \(x.shape)")
+    precondition(
+      x.rank == 2 && x.shape[1] == inputFeatures, "Linear(\(inputFeatures), \(outputFeatures)): input shape \(x.shape)")
     return linear(x, weight: weight, bias: bias)
   }
 }

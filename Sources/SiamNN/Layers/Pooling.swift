@@ -9,7 +9,8 @@ public final class MaxPool2d: Module {
 
   /// `stride` defaults to `kernelSize`, as in PyTorch.
   public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-    precondition(kernelSize > 0 && (stride ?? 1) > 0 && padding >= 0 && 2 * padding <= kernelSize,
+    precondition(
+      kernelSize > 0 && (stride ?? 1) > 0 && padding >= 0 && 2 * padding <= kernelSize,
       "MaxPool2d(kernelSize: \(kernelSize), stride: \(String(describing: stride)), padding: \(padding)): invalid")
     self.kernelSize = kernelSize
     self.stride = stride ?? kernelSize
@@ -31,7 +32,8 @@ public final class AvgPool2d: Module {
 
   /// `stride` defaults to `kernelSize`, as in PyTorch.
   public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-    precondition(kernelSize > 0 && (stride ?? 1) > 0 && padding >= 0 && 2 * padding <= kernelSize,
+    precondition(
+      kernelSize > 0 && (stride ?? 1) > 0 && padding >= 0 && 2 * padding <= kernelSize,
       "AvgPool2d(kernelSize: \(kernelSize), stride: \(String(describing: stride)), padding: \(padding)): invalid")
     self.kernelSize = kernelSize
     self.stride = stride ?? kernelSize

@@ -15,7 +15,8 @@ public enum EMA {
     let source = online.namedTensors()
     var index = 0
     target.walkTensors { key, kind, tensor in
-      precondition(index < source.count && source[index].key == key,
+      precondition(
+        index < source.count && source[index].key == key,
         "EMA: target key '\(key)' does not match online key '\(index < source.count ? source[index].key : "<none>")'")
       let value = source[index].tensor
       index += 1

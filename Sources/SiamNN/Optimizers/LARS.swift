@@ -52,7 +52,8 @@ public struct LARS: Optimizer {
   /// parameter is not adapted.
   public func trustRatio(key: String, parameter: Tensor, gradient: Tensor) -> Float? {
     guard !exclusions.matches(key, parameter.shape) else { return nil }
-    let parameterNorm = l2Norm(parameter), gradientNorm = l2Norm(gradient)
+    let parameterNorm = l2Norm(parameter)
+    let gradientNorm = l2Norm(gradient)
     guard parameterNorm != 0 && gradientNorm != 0 else { return nil }
     var ratio = trustCoefficient * parameterNorm / (gradientNorm + parameterNorm * weightDecay + epsilon)
     if clipsLearningRate { ratio = Swift.min(ratio / learningRate, 1) }

@@ -36,7 +36,8 @@ extension Optimizer {
   public mutating func update(_ model: Module, gradients: [String: Tensor]) {
     model.walkTensors(kind: .parameter) { key, _, parameter in
       guard let gradient = gradients[key] else { return }
-      precondition(gradient.shape == parameter.shape,
+      precondition(
+        gradient.shape == parameter.shape,
         "gradient of '\(key)' has shape \(gradient.shape), parameter \(parameter.shape)")
       step(key: key, parameter: &parameter, gradient: gradient)
     }
@@ -83,8 +84,10 @@ func groupState(_ tensors: [String: Tensor], names: [String], optimizer: String)
     }
   }
   if !unknown.isEmpty {
-    throw NNError(.keyMismatch,
-      "\(optimizer) state has unknown keys \(unknown.sorted().prefix(8).joined(separator: ", ")); expected '<parameter>.{\(names.joined(separator: ","))}'")
+    throw NNError(
+      .keyMismatch,
+      "\(optimizer) state has unknown keys \(unknown.sorted().prefix(8).joined(separator: ", ")); expected '<parameter>.{\(names.joined(separator: ","))}'"
+    )
   }
   return result
 }

@@ -26,7 +26,8 @@ public struct SGD: Optimizer {
     learningRate: Float, momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0,
     isNesterov: Bool = false, weightDecayExclusions: ParameterFilter = .none
   ) {
-    precondition(!isNesterov || (momentum > 0 && dampening == 0),
+    precondition(
+      !isNesterov || (momentum > 0 && dampening == 0),
       "Nesterov momentum requires a momentum and zero dampening (momentum \(momentum), dampening \(dampening))")
     self.learningRate = learningRate
     self.momentum = momentum

@@ -19,7 +19,8 @@ public struct WarmupCosineSchedule: Sendable, Hashable {
   public var finalValue: Float
 
   public init(baseValue: Float, warmupSteps: Int, totalSteps: Int, warmupStartValue: Float = 0, finalValue: Float = 0) {
-    precondition(warmupSteps >= 0 && totalSteps >= warmupSteps,
+    precondition(
+      warmupSteps >= 0 && totalSteps >= warmupSteps,
       "WarmupCosineSchedule: need 0 ≤ warmupSteps (\(warmupSteps)) ≤ totalSteps (\(totalSteps))")
     self.baseValue = baseValue
     self.warmupSteps = warmupSteps

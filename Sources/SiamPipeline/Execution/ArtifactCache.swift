@@ -64,7 +64,9 @@ public struct ArtifactCache: Sendable {
     let entry = entryDirectory(fingerprint)
     var info = stat()
     guard lstat(entry, &info) == 0 else { return .miss }
-    guard (info.st_mode & S_IFMT) == S_IFDIR else { return .corrupt("the entry is not a folder (a symbolic link or a file)") }
+    guard (info.st_mode & S_IFMT) == S_IFDIR else {
+      return .corrupt("the entry is not a folder (a symbolic link or a file)")
+    }
     let manifestPath = entry + "/manifest.json"
     if let problem = FileDigest.problemWithEntryFile("manifest.json", in: entry) { return .corrupt(problem) }
     guard let data = FileDigest.contentsOfRegularFile(manifestPath) else {
@@ -189,7 +191,8 @@ public struct ArtifactCache: Sendable {
   public func moveAside(_ fingerprint: String, reason: String?) throws -> String {
     let folder = reason == nil ? "replaced" : "corrupt"
     try FileDigest.createDirectory("\(directory)/\(folder)")
-    let target = "\(directory)/\(folder)/\(fingerprint)-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
+    let target =
+      "\(directory)/\(folder)/\(fingerprint)-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
     try FileDigest.rename(entryDirectory(fingerprint), to: target)
     if let reason {
       try? Data((reason + "\n").utf8).write(to: URL(fileURLWithPath: target + "/CORRUPT.txt"))

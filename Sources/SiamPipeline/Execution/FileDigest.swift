@@ -31,7 +31,9 @@ enum FileDigest {
   /// regular file (not a symbolic link, FIFO, socket or device).
   static func problemWithEntryFile(_ relativePath: String, in root: String) -> String? {
     let parts = relativePath.split(separator: "/", omittingEmptySubsequences: false)
-    if relativePath.isEmpty || relativePath.hasPrefix("/") || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+    if relativePath.isEmpty || relativePath.hasPrefix("/")
+      || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+    {
       return "the manifest names '\(relativePath)', a path that leaves the entry"
     }
     let path = root + "/" + relativePath
@@ -40,7 +42,9 @@ enum FileDigest {
     guard (info.st_mode & S_IFMT) == S_IFREG else {
       return "\(relativePath) is not a regular file (a symbolic link, FIFO or device)"
     }
-    guard let realRoot = realpath(root, nil), let realFile = realpath(path, nil) else { return "\(relativePath) is missing" }
+    guard let realRoot = realpath(root, nil), let realFile = realpath(path, nil) else {
+      return "\(relativePath) is missing"
+    }
     defer {
       free(realRoot)
       free(realFile)
@@ -85,7 +89,9 @@ enum FileDigest {
     var out: [String] = []
     while let item = enumerator.nextObject() as? String {
       var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: directory + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue {
+      if FileManager.default.fileExists(atPath: directory + "/" + item, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      {
         out.append(item)
       }
     }

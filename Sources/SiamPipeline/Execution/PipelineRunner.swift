@@ -74,7 +74,9 @@ public struct PipelineRunner: Sendable {
         metrics: [:])
       if let only = options.onlyStages, !only.contains(stage.name) {
         result.error = "not part of this run"
-      } else if let failedInput = stagePlan.inputs.first(where: { results[$0].map { $0.status == .failed || $0.status == .skipped } ?? true }) {
+      } else if let failedInput = stagePlan.inputs.first(where: {
+        results[$0].map { $0.status == .failed || $0.status == .skipped } ?? true
+      }) {
         result.error = "input '\(failedInput)' did not finish"
       } else if let stoppedBy {
         result.error = "the run stopped after '\(stoppedBy)' failed (--keep-going runs independent stages)"
@@ -159,7 +161,8 @@ public struct PipelineRunner: Sendable {
     do {
       if case .corrupt = cache.lookup(plan.fingerprint), case .corrupt(let why) = plan.reason {
         let aside = try cache.moveAside(plan.fingerprint, reason: why)
-        log("\(stage.name): corrupt cache entry \(plan.fingerprint.prefix(12)) (\(why)); moved to \(aside), recomputing")
+        log(
+          "\(stage.name): corrupt cache entry \(plan.fingerprint.prefix(12)) (\(why)); moved to \(aside), recomputing")
       }
       log("\(stage.name): running (\(plan.reason))")
       let output = try cache.makeTemporaryDirectory(plan.fingerprint)

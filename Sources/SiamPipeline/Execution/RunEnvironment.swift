@@ -130,7 +130,8 @@ public struct RunEnvironment: Sendable, Hashable {
       "cpu": .string(cpu), "cores": .number(cores), "datasets": .object(datasets.mapValues(CanonicalJSON.string)),
       "created": .string(created), "pipeline_file": pipelineFile.map(CanonicalJSON.string) ?? .null,
       "pipeline_sha256": pipelineSHA256.map(CanonicalJSON.string) ?? .null,
-      "git_commit": gitCommit.map(CanonicalJSON.string) ?? .null, "git_dirty": gitDirty.map(CanonicalJSON.bool) ?? .null,
+      "git_commit": gitCommit.map(CanonicalJSON.string) ?? .null,
+      "git_dirty": gitDirty.map(CanonicalJSON.bool) ?? .null,
     ]
   }
 

@@ -25,7 +25,8 @@ final class RunFolder: Sendable {
     // Until the run is recorded (the observers heard it start), the folder says who made
     // it: a process killed before that leaves a folder no store row names, and the next
     // run removes it (`removeOrphans`).
-    try? Data("\(getpid()) \(ProcessLiveness.hostName)\n".utf8).write(to: URL(fileURLWithPath: path + "/" + startingFile))
+    try? Data("\(getpid()) \(ProcessLiveness.hostName)\n".utf8).write(
+      to: URL(fileURLWithPath: path + "/" + startingFile))
     return RunFolder(id: id, path: path)
   }
 
@@ -44,7 +45,8 @@ final class RunFolder: Sendable {
   @discardableResult
   static func removeOrphans(root: String) -> [String] {
     var removed: [String] = []
-    for name in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() where name.hasPrefix("20") {
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() where name.hasPrefix("20")
+    {
       let folder = root + "/" + name
       guard let text = try? String(contentsOfFile: folder + "/" + startingFile, encoding: .utf8) else { continue }
       let parts = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }

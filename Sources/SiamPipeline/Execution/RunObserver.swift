@@ -23,7 +23,8 @@ public protocol RunObserver: AnyObject {
 }
 
 extension RunObserver {
-  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment) {}
+  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment)
+  {}
   public func stageDidStart(_ stage: StagePlan) {}
   public func stageDidLog(_ stage: String, line: String) {}
   public func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double]) {}

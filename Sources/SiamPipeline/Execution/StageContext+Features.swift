@@ -26,8 +26,10 @@ extension StageContext {
       let encoder = try loadEncoder(of: name)
       let extractor = FeatureExtractor()
       log("extracting the features of stage '\(name)' (\(data.train.count) train + \(data.test.count) test images)")
-      result = (try extractor.extract(encoder: encoder, dataset: data.train),
-                try extractor.extract(encoder: encoder, dataset: data.test))
+      result = (
+        try extractor.extract(encoder: encoder, dataset: data.train),
+        try extractor.extract(encoder: encoder, dataset: data.test)
+      )
     default:
       throw RunError(.stageFailed, "evaluating the output of a '\(input.kind)' stage is not supported yet")
     }
@@ -52,7 +54,8 @@ extension StageContext {
   /// `encoder.safetensors` of its cache entry.
   public func loadEncoder(of name: String) throws -> any FeatureEncoder {
     let data = try dataset(upstreamOf: name)
-    let encoder = try encoderConfiguration(of: name).makeEncoder(inputShape: data.train.imageShape, key: RandomKey(seed: 0))
+    let encoder = try encoderConfiguration(of: name).makeEncoder(
+      inputShape: data.train.imageShape, key: RandomKey(seed: 0))
     let path = inputDirectory(name) + "/encoder.safetensors"
     let tensors = try SafeTensors.read(from: path).tensors
     try encoder.loadTensors(tensors, isStrict: true, source: path)

@@ -33,7 +33,8 @@ public struct StageResult: Sendable, Hashable {
       "name": .string(name), "kind": .string(kind), "fingerprint": .string(fingerprint),
       "cache_hit": .bool(isCacheHit), "status": .string(status.rawValue), "seconds": .number(seconds),
       "metrics": .object(metrics.mapValues(CanonicalJSON.metric)),
-      "artifacts": .array(artifacts.map { ["path": .string($0.path), "size": .number($0.size), "sha256": .string($0.sha256)] }),
+      "artifacts": .array(
+        artifacts.map { ["path": .string($0.path), "size": .number($0.size), "sha256": .string($0.sha256)] }),
       "entry": entryDirectory.map(CanonicalJSON.string) ?? .null,
       "error": error.map(CanonicalJSON.string) ?? .null,
     ]

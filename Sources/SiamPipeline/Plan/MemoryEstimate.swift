@@ -53,7 +53,9 @@ struct MemoryEstimate {
 
   /// Feature-map floats per image of `encoder` on inputs of `shape`, its feature
   /// width D, and its parameter count (approximate for ResNets).
-  static func encoderCost(_ encoder: EncoderConfiguration, shape: [Int]) -> (activations: Double, width: Double, parameters: Double) {
+  static func encoderCost(_ encoder: EncoderConfiguration, shape: [Int]) -> (
+    activations: Double, width: Double, parameters: Double
+  ) {
     let channels = Double(shape.first ?? 1)
     var height = Double(shape.count > 1 ? shape[1] : 1)
     var width = Double(shape.count > 2 ? shape[2] : 1)
@@ -125,12 +127,15 @@ struct MemoryEstimate {
     }
     switch stage.parameters {
     case is DatasetParameters:
-      return (images, "\(geometry.train + geometry.test) images of \(geometry.shape.map(String.init).joined(separator: "×"))")
+      return (
+        images, "\(geometry.train + geometry.test) images of \(geometry.shape.map(String.init).joined(separator: "×"))"
+      )
     case let p as PretrainParameters:
       let shapes = p.views.map { $0.makeChain(channels: geometry.shape[0]).outputShape(for: geometry.shape) }
       return training(p.encoder, viewShapes: shapes, batch: p.batchSize)
     case let p as SupervisedParameters:
-      let shape = p.augmentation?.makeChain(channels: geometry.shape[0]).outputShape(for: geometry.shape) ?? geometry.shape
+      let shape =
+        p.augmentation?.makeChain(channels: geometry.shape[0]).outputShape(for: geometry.shape) ?? geometry.shape
       return training(p.encoder, viewShapes: [shape], batch: p.batchSize)
     default:
       guard let encoder = encoderOf(stage, in: spec) else { return (images, "the data") }

@@ -54,7 +54,8 @@ public enum PlanReason: Sendable, Hashable, CustomStringConvertible {
     case .cached: "cached"
     case .new: "new"
     case .parametersChanged(let keys):
-      "parameters changed: " + (keys.count > 4 ? keys.prefix(4).joined(separator: ", ") + ", …" : keys.joined(separator: ", "))
+      "parameters changed: "
+        + (keys.count > 4 ? keys.prefix(4).joined(separator: ", ") + ", …" : keys.joined(separator: ", "))
     case .inputsChanged(let names): "inputs changed: " + names.joined(separator: ", ")
     case .dataChanged: "data changed"
     case .implementationChanged: "implementation changed"

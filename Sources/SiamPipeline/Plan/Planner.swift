@@ -21,7 +21,8 @@ public struct Planner: Sendable {
   ///   stage, or data that cannot be read.
   public func plan(_ spec: PipelineSpec) throws(RunError) -> RunPlan {
     for stage in spec.orderedStages where runners[stage.kind] == nil {
-      throw RunError(.planning, stage: stage.name,
+      throw RunError(
+        .planning, stage: stage.name,
         "stage kind '\(stage.kind)' has no runner yet (runners exist for: \(runners.kinds.joined(separator: ", ")))")
     }
     try MemoryEstimate.check(spec)
@@ -64,7 +65,8 @@ public struct Planner: Sendable {
         case .hit: reason = .cached
         case .corrupt(let why): reason = .corrupt(why)
         case .miss:
-          reason = Self.explain(record, previous: StageRecord.read(root: options.root, pipeline: spec.name, stage: stage.name))
+          reason = Self.explain(
+            record, previous: StageRecord.read(root: options.root, pipeline: spec.name, stage: stage.name))
         }
       }
       var stagePlan = StagePlan(
@@ -85,7 +87,8 @@ public struct Planner: Sendable {
   /// Why a stage without a cache entry runs, from the last record of the same name.
   static func explain(_ record: StageRecord, previous: StageRecord?) -> PlanReason {
     guard let previous, previous.kind == record.kind else { return .new }
-    if previous.implementationVersion != record.implementationVersion || previous.engineVersion != record.engineVersion {
+    if previous.implementationVersion != record.implementationVersion || previous.engineVersion != record.engineVersion
+    {
       return .implementationChanged
     }
     let keys = previous.changedParameters(record)
@@ -109,7 +112,8 @@ public struct Planner: Sendable {
       else { continue }
       throw RunError(
         .planning, stage: stage.name,
-        "k = \(k) neighbours, but the training split has \(geometry.train) images; use a k of at most \(geometry.train)")
+        "k = \(k) neighbours, but the training split has \(geometry.train) images; use a k of at most \(geometry.train)"
+      )
     }
   }
 }

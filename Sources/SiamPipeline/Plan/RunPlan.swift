@@ -25,8 +25,10 @@ public struct RunPlan: Sendable, Hashable {
   /// One row per stage: name, kind, fingerprint[0:12], reason (the CLI aligns them).
   public var tableRows: [[String]] {
     stages.map {
-      [$0.name, $0.kind, String($0.fingerprint.prefix(12)),
-       $0.reason.description + $0.resumeNote]
+      [
+        $0.name, $0.kind, String($0.fingerprint.prefix(12)),
+        $0.reason.description + $0.resumeNote,
+      ]
     }
   }
 }

@@ -68,12 +68,15 @@ public struct RecordedMetric: Sendable, Hashable {
         k = Int(name[name.index(after: at)...]).map { CanonicalJSON.number($0) } ?? k
       }
       guard key.hasPrefix("knn_top") else { return (name, [:]) }
-      return (key, ["protocol": "knn", "k": k ?? .null, "temperature": parameters["temperature"] ?? .null, "split": "test"])
+      return (
+        key, ["protocol": "knn", "k": k ?? .null, "temperature": parameters["temperature"] ?? .null, "split": "test"]
+      )
     case LinearProbeParameters.kind:
       if name == "linear_train_top1" { return ("linear_top1", ["protocol": "linear", "split": "train"]) }
       return name.hasPrefix("linear_top") ? (name, ["protocol": "linear", "split": "test"]) : (name, [:])
     case FinetuneParameters.kind, SupervisedParameters.kind:
-      return name.hasPrefix(stage.kind + "_top") ? (name, ["protocol": .string(stage.kind), "split": "test"]) : (name, [:])
+      return name.hasPrefix(stage.kind + "_top")
+        ? (name, ["protocol": .string(stage.kind), "split": "test"]) : (name, [:])
     case PretrainParameters.kind where name == "monitor_knn_top1":
       return (name, ["protocol": "knn", "split": "test", "temperature": 0.1])
     default:
@@ -98,9 +101,10 @@ public struct RecordedMetric: Sendable, Hashable {
         contexts["monitor_" + key] = ["protocol": "knn", "split": "test", "temperature": 0.1]
       }
       for key in values.keys.sorted() {
-        out.append(RecordedMetric(
-          key: key, context: (contexts[key] ?? [:]).canonicalString, step: record.globalStep, epoch: record.epoch,
-          value: values[key]!))
+        out.append(
+          RecordedMetric(
+            key: key, context: (contexts[key] ?? [:]).canonicalString, step: record.globalStep, epoch: record.epoch,
+            value: values[key]!))
       }
     }
     return out

@@ -69,11 +69,13 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
 
   // MARK: - RunObserver
 
-  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment) {
+  public func runDidStart(id: String, directory: String, spec: PipelineSpec, plan: RunPlan, environment: RunEnvironment)
+  {
     let environment = adjustEnvironment(environment)
     let run = RunRecord(
       id: id, pipeline: spec.name, pipelinePath: environment.pipelineFile, pipelineSHA256: environment.pipelineSHA256,
-      configJSON: spec.resolved.canonicalString, sweepID: sweepID, sweepPoint: sweepPoint, seed: spec.seed, directory: directory,
+      configJSON: spec.resolved.canonicalString, sweepID: sweepID, sweepPoint: sweepPoint, seed: spec.seed,
+      directory: directory,
       engineVersion: environment.engineVersion, gitCommit: environment.gitCommit, gitDirty: environment.gitDirty,
       host: environment.host, cpu: environment.cpu, blasCoreType: environment.blasCoreType,
       threads: environment.blasThreads, engineThreads: environment.engineThreads, rerunOf: rerunOf)
@@ -98,13 +100,15 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   }
 
   public func stageDidStart(_ stage: StagePlan) {
-    guard let row = lock.withLock({ () -> StageRunRecord? in
-      guard isRecording, var row = stageRows[stage.name] else { return nil }
-      row.status = .running
-      row.startedAt = Timestamp.string()
-      stageRows[stage.name] = row
-      return row
-    }) else { return }
+    guard
+      let row = lock.withLock({ () -> StageRunRecord? in
+        guard isRecording, var row = stageRows[stage.name] else { return nil }
+        row.status = .running
+        row.startedAt = Timestamp.string()
+        stageRows[stage.name] = row
+        return row
+      })
+    else { return }
     attempt("recording the start of stage \(stage.name)") { () throws(StoreError) in try store.updateStage(row) }
   }
 
@@ -112,13 +116,15 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   public static let stepContext = #"{"per":"step"}"#
 
   public func stageDidRecord(_ stage: String, step: Int, epoch: Int, metrics: [String: Double]) {
-    guard let (run, flush) = lock.withLock({ () -> (String, [MetricRecord])? in
-      guard isRecording, let runID else { return nil }
-      var flush: [MetricRecord] = []
-      if let pendingEpoch, pendingEpoch != epoch { swap(&flush, &pendingSteps) }
-      pendingEpoch = epoch
-      return (runID, flush)
-    }) else { return }
+    guard
+      let (run, flush) = lock.withLock({ () -> (String, [MetricRecord])? in
+        guard isRecording, let runID else { return nil }
+        var flush: [MetricRecord] = []
+        if let pendingEpoch, pendingEpoch != epoch { swap(&flush, &pendingSteps) }
+        pendingEpoch = epoch
+        return (runID, flush)
+      })
+    else { return }
     if !flush.isEmpty {
       attempt("recording the steps of stage \(stage)") { () throws(StoreError) in try store.appendMetrics(flush) }
     }
@@ -132,16 +138,18 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
   }
 
   public func stageDidFinish(_ result: StageResult) {
-    guard let (row, spec) = lock.withLock({ () -> (StageRunRecord, PipelineSpec)? in
-      guard isRecording, var row = stageRows[result.name], let spec else { return nil }
-      row.status = Self.status(result.status)
-      row.isCacheHit = result.isCacheHit
-      row.finishedAt = Timestamp.string()
-      row.seconds = result.seconds
-      row.error = result.error
-      stageRows[result.name] = row
-      return (row, spec)
-    }) else { return }
+    guard
+      let (row, spec) = lock.withLock({ () -> (StageRunRecord, PipelineSpec)? in
+        guard isRecording, var row = stageRows[result.name], let spec else { return nil }
+        row.status = Self.status(result.status)
+        row.isCacheHit = result.isCacheHit
+        row.finishedAt = Timestamp.string()
+        row.seconds = result.seconds
+        row.error = result.error
+        stageRows[result.name] = row
+        return (row, spec)
+      })
+    else { return }
     var metrics: [RecordedMetric] = []
     var artifacts: [ArtifactRecord] = []
     if let stage = spec.stages[result.name] {
@@ -163,14 +171,19 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
     }
     let time = Timestamp.string()
     let steps = lock.withLock { () -> [MetricRecord] in
-      defer { pendingSteps = []; pendingEpoch = nil }
+      defer {
+        pendingSteps = []
+        pendingEpoch = nil
+      }
       return pendingSteps
     }
-    let records = steps + metrics.map {
-      MetricRecord(
-        run: row.run, stage: result.name, key: $0.key, context: $0.context, step: $0.step, epoch: $0.epoch,
-        value: $0.value, time: time)
-    }
+    let records =
+      steps
+      + metrics.map {
+        MetricRecord(
+          run: row.run, stage: result.name, key: $0.key, context: $0.context, step: $0.step, epoch: $0.epoch,
+          value: $0.value, time: time)
+      }
     attempt("recording stage \(result.name)") { () throws(StoreError) in
       try store.recordStage(row, metrics: records, artifacts: artifacts)
     }

@@ -26,7 +26,9 @@ public enum PipelineSchema {
       let kind = registry[name]!
       let extra: [String: CanonicalJSON] = [
         "kind": ["const": .string(name), "description": .string(kind.documentation)],
-        "needs": ["type": "array", "items": ["type": "string"], "description": "Names of the stages this one takes as input."],
+        "needs": [
+          "type": "array", "items": ["type": "string"], "description": "Names of the stages this one takes as input.",
+        ],
       ]
       switch kind.shape {
       case .object(let object): branches.append(builder.objectSchema(object, extra: extra, requiredExtra: ["kind"]))
@@ -46,25 +48,37 @@ public enum PipelineSchema {
     return [
       "$schema": "https://json-schema.org/draft/2020-12/schema",
       "title": "Siam pipeline",
-      "description": "An experiment pipeline for Siam: data, augmentation chains, encoders, stages and an optional sweep.",
+      "description":
+        "An experiment pipeline for Siam: data, augmentation chains, encoders, stages and an optional sweep.",
       "type": "object",
       "required": ["name", "stages"],
       "additionalProperties": false,
       "patternProperties": ["^x-": ["description": "Ignored; a place for anchors to merge with <<."]],
       "properties": [
-        "name": ["type": "string", "pattern": .string(PipelineDecoder.pipelineNamePattern), "description": "The pipeline's name."],
+        "name": [
+          "type": "string", "pattern": .string(PipelineDecoder.pipelineNamePattern),
+          "description": "The pipeline's name.",
+        ],
         "description": ["type": ["string", "null"], "description": "Free text."],
         "seed": ["type": "integer", "minimum": 0, "default": 0, "description": "Root seed of every random draw."],
         "include": [
-          "anyOf": [["type": "string", "minLength": 1], ["type": "array", "items": ["type": "string", "minLength": 1]]],
+          "anyOf": [
+            ["type": "string", "minLength": 1], ["type": "array", "items": ["type": "string", "minLength": 1]],
+          ],
           "description": "Files merged under this one, relative to it; later files and this file's keys win.",
         ],
-        "augmentations": ["type": ["object", "null"], "propertyNames": names, "additionalProperties": chain,
-                          "description": "Named augmentation chains: lists of ops, or presets."],
-        "encoders": ["type": ["object", "null"], "propertyNames": names, "additionalProperties": encoder,
-                     "description": "Named encoders."],
-        "stages": ["type": "object", "minProperties": 1, "propertyNames": names,
-                   "additionalProperties": ["$ref": "#/$defs/stage"], "description": "The stages, by name."],
+        "augmentations": [
+          "type": ["object", "null"], "propertyNames": names, "additionalProperties": chain,
+          "description": "Named augmentation chains: lists of ops, or presets.",
+        ],
+        "encoders": [
+          "type": ["object", "null"], "propertyNames": names, "additionalProperties": encoder,
+          "description": "Named encoders.",
+        ],
+        "stages": [
+          "type": "object", "minProperties": 1, "propertyNames": names,
+          "additionalProperties": ["$ref": "#/$defs/stage"], "description": "The stages, by name.",
+        ],
         "sweep": ["$ref": "#/$defs/sweep"],
         "executor": executor,
       ],
@@ -78,10 +92,14 @@ public enum PipelineSchema {
     "type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": false,
     "description": "Runs over several values of some key paths: exactly one of grid, zip, random.",
     "properties": [
-      "grid": ["type": "object", "minProperties": 1, "additionalProperties": ["type": "array", "minItems": 1],
-               "description": "Key path → values; every combination."],
-      "zip": ["type": "object", "minProperties": 1, "additionalProperties": ["type": "array", "minItems": 1],
-              "description": "Key path → values, lists of one length taken together."],
+      "grid": [
+        "type": "object", "minProperties": 1, "additionalProperties": ["type": "array", "minItems": 1],
+        "description": "Key path → values; every combination.",
+      ],
+      "zip": [
+        "type": "object", "minProperties": 1, "additionalProperties": ["type": "array", "minItems": 1],
+        "description": "Key path → values, lists of one length taken together.",
+      ],
       "random": [
         "type": "object", "required": ["samples", "parameters"], "additionalProperties": false,
         "properties": [
@@ -93,7 +111,9 @@ public enum PipelineSchema {
               "type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": false,
               "properties": [
                 "uniform": pair,
-                "log_uniform": ["type": "array", "items": ["type": "number", "exclusiveMinimum": 0], "minItems": 2, "maxItems": 2],
+                "log_uniform": [
+                  "type": "array", "items": ["type": "number", "exclusiveMinimum": 0], "minItems": 2, "maxItems": 2,
+                ],
                 "int_uniform": ["type": "array", "items": ["type": "integer"], "minItems": 2, "maxItems": 2],
                 "choice": ["type": "array", "minItems": 1],
               ],

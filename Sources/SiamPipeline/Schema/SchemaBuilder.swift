@@ -23,28 +23,40 @@ struct SchemaBuilder {
       if let maxCount { members["maxItems"] = .number(maxCount) }
       return .object(members)
     case .range(let bounds):
-      return ["type": "array", "items": Self.numeric("number", bounds), "minItems": 2, "maxItems": 2,
-              "description": "[low, high] with low ≤ high."]
+      return [
+        "type": "array", "items": Self.numeric("number", bounds), "minItems": 2, "maxItems": 2,
+        "description": "[low, high] with low ≤ high.",
+      ]
     case .object(let object):
       return objectSchema(object)
     case .union(let union):
       return unionSchema(union)
     case .singleKey(let variants):
-      let bare = variants.filter { $0.object.fields.allSatisfy { if case .required = $0.requirement { false } else { true } } }
+      let bare = variants.filter {
+        $0.object.fields.allSatisfy { if case .required = $0.requirement { false } else { true } }
+      }
       var properties: [String: CanonicalJSON] = [:]
       for variant in variants {
         let body = objectSchema(variant.object, documentation: variant.documentation)
-        properties[variant.name] = bare.contains { $0.name == variant.name } ? ["anyOf": [["type": "null"], body]] : body
+        properties[variant.name] =
+          bare.contains { $0.name == variant.name } ? ["anyOf": [["type": "null"], body]] : body
       }
-      return ["anyOf": [
-        ["type": "string", "enum": .array(bare.map { .string($0.name) })],
-        ["type": "object", "minProperties": 1, "maxProperties": 1, "properties": .object(properties),
-         "additionalProperties": false],
-      ]]
+      return [
+        "anyOf": [
+          ["type": "string", "enum": .array(bare.map { .string($0.name) })],
+          [
+            "type": "object", "minProperties": 1, "maxProperties": 1, "properties": .object(properties),
+            "additionalProperties": false,
+          ],
+        ]
+      ]
     case .alternatives(let shapes):
       return ["anyOf": .array(shapes.map { schema($0) })]
     case .reference(let kind):
-      return ["type": "string", "description": .string("The name of \(kind == .encoder ? "an" : "an") \(kind.noun) under '\(kind.section)'.")]
+      return [
+        "type": "string",
+        "description": .string("The name of \(kind == .encoder ? "an" : "an") \(kind.noun) under '\(kind.section)'."),
+      ]
     case .nullable(let inner):
       return ["anyOf": [["type": "null"], schema(inner)]]
     case .named(let name, let inner):
@@ -91,12 +103,16 @@ struct SchemaBuilder {
       var properties = extra
       properties[union.discriminator] = ["const": .string(variant.name)]
       let isDefault = variant.name == union.defaultVariant
-      branches.append(objectSchema(variant.object, extra: properties,
-                                   requiredExtra: requiredExtra + (isDefault ? [] : [union.discriminator]),
-                                   documentation: variant.documentation))
+      branches.append(
+        objectSchema(
+          variant.object, extra: properties,
+          requiredExtra: requiredExtra + (isDefault ? [] : [union.discriminator]),
+          documentation: variant.documentation))
     }
     var discriminator: CanonicalJSON = ["type": "string", "enum": .array(union.variants.map { .string($0.name) })]
-    if let fallback = union.defaultVariant { discriminator = ["type": "string", "enum": discriminator["enum"]!, "default": .string(fallback)] }
+    if let fallback = union.defaultVariant {
+      discriminator = ["type": "string", "enum": discriminator["enum"]!, "default": .string(fallback)]
+    }
     var members: [String: CanonicalJSON] = [
       "type": "object", "properties": .object([union.discriminator: discriminator]), "oneOf": .array(branches),
     ]

@@ -19,18 +19,23 @@ public enum AugmentationChainSpec: Sendable, Hashable {
   case preset(AugmentationPreset, size: Int, strength: Float, scale: ClosedRange<Float>?)
 
   /// The shape of a chain in a file.
-  static let shape: ParameterShape = .named("augmentation_chain", .alternatives([
-    .list(.named("augmentation_op", .singleKey(AugmentationOpSpec.variants))),
-    .object(presetShape),
-  ]))
+  static let shape: ParameterShape = .named(
+    "augmentation_chain",
+    .alternatives([
+      .list(.named("augmentation_op", .singleKey(AugmentationOpSpec.variants))),
+      .object(presetShape),
+    ]))
 
   static let presetShape = ParameterShape.ObjectShape([
-    .init("preset", .enumeration(AugmentationPreset.allCases.map(\.rawValue)), .required,
-          "A paper's recipe: simclr, moco_v2, byol_view1 or byol_view2."),
+    .init(
+      "preset", .enumeration(AugmentationPreset.allCases.map(\.rawValue)), .required,
+      "A paper's recipe: simclr, moco_v2, byol_view1 or byol_view2."),
     .init("size", .integer(.within(1, 4096)), .required, "Side of the square output."),
-    .init("strength", .number(.nonNegative), .defaultValue(1), "Multiplier of the colour-jitter strengths (SimCLR's s)."),
-    .init("scale", .nullable(.range(.cropScale)), .optional,
-          "Crop area range overriding the preset's, fractions in (0, 1]."),
+    .init(
+      "strength", .number(.nonNegative), .defaultValue(1), "Multiplier of the colour-jitter strengths (SimCLR's s)."),
+    .init(
+      "scale", .nullable(.range(.cropScale)), .optional,
+      "Crop area range overriding the preset's, fractions in (0, 1]."),
   ])
 
   /// The chain from its resolved value (`ShapeDecoder` output for `shape`).
@@ -40,8 +45,9 @@ public enum AugmentationChainSpec: Sendable, Hashable {
       self = .ops(items.map(AugmentationOpSpec.init(resolved:)))
     case .object:
       let r = ResolvedValues(resolved)
-      self = .preset(AugmentationPreset(rawValue: r.string("preset"))!, size: r.int("size"),
-                     strength: r.float("strength"), scale: r.optionalRange("scale"))
+      self = .preset(
+        AugmentationPreset(rawValue: r.string("preset"))!, size: r.int("size"),
+        strength: r.float("strength"), scale: r.optionalRange("scale"))
     default:
       preconditionFailure("not a resolved augmentation chain: \(resolved)")
     }

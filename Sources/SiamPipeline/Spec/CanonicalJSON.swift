@@ -102,7 +102,10 @@ public enum CanonicalJSON: Sendable, Hashable {
     case .number(let x): out += Self.format(x)
     case .string(let s): Self.writeString(s, to: &out)
     case .array(let items):
-      if items.isEmpty { out += "[]"; return }
+      if items.isEmpty {
+        out += "[]"
+        return
+      }
       out += "["
       for (i, item) in items.enumerated() {
         if i > 0 { out += "," }
@@ -111,7 +114,10 @@ public enum CanonicalJSON: Sendable, Hashable {
       }
       out += closing + "]"
     case .object(let members):
-      if members.isEmpty { out += "{}"; return }
+      if members.isEmpty {
+        out += "{}"
+        return
+      }
       out += "{"
       let keys = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
       for (i, key) in keys.enumerated() {
@@ -136,7 +142,10 @@ public enum CanonicalJSON: Sendable, Hashable {
       var exponent = text[text.index(after: e)...]
       var sign = ""
       if exponent.first == "+" { exponent = exponent.dropFirst() }
-      if exponent.first == "-" { sign = "-"; exponent = exponent.dropFirst() }
+      if exponent.first == "-" {
+        sign = "-"
+        exponent = exponent.dropFirst()
+      }
       let digits = exponent.drop { $0 == "0" }
       let trimmed = mantissa.hasSuffix(".0") ? mantissa.dropLast(2) : mantissa
       text = "\(trimmed)e\(sign)\(digits.isEmpty ? "0" : String(digits))"

@@ -13,25 +13,44 @@ import SiamNN
 /// the default ConvNet (`{type: convnet}`).
 public enum EncoderSpec {
   /// The shape of an encoder definition.
-  static let definitionShape: ParameterShape = .named("encoder", .union(.init([
-    .init("convnet", .init([
-      .init("widths", .list(.integer(.within(1, 16_384)), minCount: 1, maxCount: 64), .defaultValue(.array(ConvNet.defaultWidths.map { .number($0) })),
-            "Output channels of each stage (the last is the feature width D)."),
-      .init("strides", .list(.integer(.within(1, 64)), minCount: 1, maxCount: 64), .defaultValue(.array(ConvNet.defaultStrides.map { .number($0) })),
-            "Stride of each stage; as many as widths."),
-      .init("pool", .integer(.within(1, 64)), .defaultValue(.number(ConvNet.defaultPool)),
-            "Side of the average-pooling grid over the last feature map: 1 is a global average (D = the last width), g averages g×g regions and concatenates them (D = last width × g²)."),
-    ], check: { v in
-      let widths = v["widths"]?.arrayValue?.count ?? 0, strides = v["strides"]?.arrayValue?.count ?? 0
-      return widths == strides ? [] : [.init(key: "strides", "expected as many strides as widths (\(widths)), found \(strides)")]
-    }), "The small ConvNet (conv, BatchNorm, ReLU per stage; average pool over a pool×pool grid)."),
-    .init("mlp", .init([
-      .init("widths", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 64), .required, "Hidden widths; the last is D."),
-      .init("batch_norm", .boolean, .defaultValue(false), "BatchNorm after each hidden Linear."),
-    ]), "A multilayer perceptron over flattened images."),
-    .init("resnet18", .init([stem]), "ResNet-18."),
-    .init("resnet34", .init([stem]), "ResNet-34."),
-  ])))
+  static let definitionShape: ParameterShape = .named(
+    "encoder",
+    .union(
+      .init([
+        .init(
+          "convnet",
+          .init(
+            [
+              .init(
+                "widths", .list(.integer(.within(1, 16_384)), minCount: 1, maxCount: 64),
+                .defaultValue(.array(ConvNet.defaultWidths.map { .number($0) })),
+                "Output channels of each stage (the last is the feature width D)."),
+              .init(
+                "strides", .list(.integer(.within(1, 64)), minCount: 1, maxCount: 64),
+                .defaultValue(.array(ConvNet.defaultStrides.map { .number($0) })),
+                "Stride of each stage; as many as widths."),
+              .init(
+                "pool", .integer(.within(1, 64)), .defaultValue(.number(ConvNet.defaultPool)),
+                "Side of the average-pooling grid over the last feature map: 1 is a global average (D = the last width), g averages g×g regions and concatenates them (D = last width × g²)."
+              ),
+            ],
+            check: { v in
+              let widths = v["widths"]?.arrayValue?.count ?? 0
+              let strides = v["strides"]?.arrayValue?.count ?? 0
+              return widths == strides
+                ? [] : [.init(key: "strides", "expected as many strides as widths (\(widths)), found \(strides)")]
+            }), "The small ConvNet (conv, BatchNorm, ReLU per stage; average pool over a pool×pool grid)."),
+        .init(
+          "mlp",
+          .init([
+            .init(
+              "widths", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 64), .required,
+              "Hidden widths; the last is D."),
+            .init("batch_norm", .boolean, .defaultValue(false), "BatchNorm after each hidden Linear."),
+          ]), "A multilayer perceptron over flattened images."),
+        .init("resnet18", .init([stem]), "ResNet-18."),
+        .init("resnet34", .init([stem]), "ResNet-34."),
+      ])))
 
   private static let stem = ParameterShape.Field(
     "stem", .enumeration(["cifar", "imagenet"]), .defaultValue("cifar"),

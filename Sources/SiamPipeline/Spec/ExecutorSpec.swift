@@ -55,19 +55,23 @@ public struct ExecutorSpec: Sendable, Hashable {
   /// The shape of the block, for the decoder and the JSON Schema.
   static let shape = ParameterShape.ObjectShape(
     [
-      .init("type", .enumeration(Kind.allCases.map(\.rawValue)), .defaultValue("in-process"),
+      .init(
+        "type", .enumeration(Kind.allCases.map(\.rawValue)), .defaultValue("in-process"),
         "Where the points of a sweep run: in this process, as local child processes, or as Slurm jobs."),
       .init("partition", .nullable(.string()), .optional, "Slurm partition (sbatch --partition)."),
       .init("account", .nullable(.string()), .optional, "Slurm account (sbatch --account)."),
       .init("qos", .nullable(.string()), .optional, "Slurm quality of service (sbatch --qos)."),
-      .init("cpus_per_task", .nullable(.integer(Bounds(minimum: 1, maximum: 4096))), .optional,
+      .init(
+        "cpus_per_task", .nullable(.integer(Bounds(minimum: 1, maximum: 4096))), .optional,
         "CPUs of each point: its engine and BLAS threads (sbatch --cpus-per-task)."),
       .init("mem", .nullable(.string()), .optional, "Memory of each point in Slurm's syntax, e.g. 8G (sbatch --mem)."),
       // A number is accepted here only to be refused with a better message below: YAML
       // reads an unquoted 1:30:00 as the base-60 number 5400.
-      .init("time", .nullable(.alternatives([.string(), .number()])), .optional,
+      .init(
+        "time", .nullable(.alternatives([.string(), .number()])), .optional,
         "Time limit of each point in Slurm's syntax, quoted, e.g. \"01:30:00\" or \"1-12:00:00\" (sbatch --time)."),
-      .init("max_parallel", .nullable(.integer(Bounds(minimum: 1, maximum: Double(maximumParallel)))), .optional,
+      .init(
+        "max_parallel", .nullable(.integer(Bounds(minimum: 1, maximum: Double(maximumParallel)))), .optional,
         "Points running at once: local child processes, or the Slurm array throttle (%N)."),
       .init("setup", .list(.string()), .defaultValue([]), "Shell lines run before each task (module load, export)."),
       .init("sbatch_args", .list(.string()), .defaultValue([]), "More sbatch arguments, passed as given."),
@@ -77,7 +81,8 @@ public struct ExecutorSpec: Sendable, Hashable {
         return [
           .init(
             key: "time",
-            "expected a time limit in quotes, such as \"1:30:00\"; YAML reads an unquoted 1:30:00 as a base-60 number (here \(CanonicalJSON.format(number)))")
+            "expected a time limit in quotes, such as \"1:30:00\"; YAML reads an unquoted 1:30:00 as a base-60 number (here \(CanonicalJSON.format(number)))"
+          )
         ]
       }
       return ExecutorSpec(resolved: ResolvedValues(values)).problems.map { .init(key: $0.key, $0.message) }
@@ -112,7 +117,8 @@ public struct ExecutorSpec: Sendable, Hashable {
     }
     if let time, !Self.isTimeLimit(time) {
       out.append(
-        ("time", "expected a time limit such as 90 (minutes), 01:30:00 or 1-12:00:00 (Slurm's --time), found '\(time)'"))
+        ("time", "expected a time limit such as 90 (minutes), 01:30:00 or 1-12:00:00 (Slurm's --time), found '\(time)'")
+      )
     }
     for (index, line) in setup.enumerated() where line.contains("\n") || line.contains("\0") {
       out.append(("setup", "line \(index + 1) holds a line break; give one shell line per item"))

@@ -22,27 +22,40 @@ public enum MethodSpec {
   private typealias Field = ParameterShape.Field
 
   private static func projector(_ widths: [Int]) -> Field {
-    .init("projector", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16), .defaultValue(.array(widths.map { .number($0) })),
-          "Widths of the projector's Linear layers: hidden widths, then the output width.")
+    .init(
+      "projector", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16),
+      .defaultValue(.array(widths.map { .number($0) })),
+      "Widths of the projector's Linear layers: hidden widths, then the output width.")
   }
 
   private static func predictor(_ widths: [Int]) -> Field {
-    .init("predictor_hidden", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16), .defaultValue(.array(widths.map { .number($0) })),
-          "Hidden widths of the predictor (its output width is the projector's).")
+    .init(
+      "predictor_hidden", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16),
+      .defaultValue(.array(widths.map { .number($0) })),
+      "Hidden widths of the predictor (its output width is the projector's).")
   }
 
   private static func temperature(_ value: Double) -> Field {
-    .init("temperature", .number(.positive), .defaultValue(.number(value)), "Softmax temperature τ of the contrastive loss.")
+    .init(
+      "temperature", .number(.positive), .defaultValue(.number(value)), "Softmax temperature τ of the contrastive loss."
+    )
   }
 
   private static func batchNorm(_ value: Bool) -> Field {
-    .init("projector_batch_norm", .boolean, .defaultValue(.bool(value)), "BatchNorm after each hidden Linear of the projector.")
+    .init(
+      "projector_batch_norm", .boolean, .defaultValue(.bool(value)),
+      "BatchNorm after each hidden Linear of the projector.")
   }
 
   private static let momentumCheck: @Sendable ([String: CanonicalJSON]) -> [ParameterShape.Problem] = { v in
-    guard let base = v["momentum"]?.doubleValue, let final = v["final_momentum"]?.doubleValue, base > final else { return [] }
-    return [.init(key: "final_momentum",
-                  "expected final_momentum ≥ momentum (\(CanonicalJSON.format(base))), found \(CanonicalJSON.format(final))")]
+    guard let base = v["momentum"]?.doubleValue, let final = v["final_momentum"]?.doubleValue, base > final else {
+      return []
+    }
+    return [
+      .init(
+        key: "final_momentum",
+        "expected final_momentum ≥ momentum (\(CanonicalJSON.format(base))), found \(CanonicalJSON.format(final))")
+    ]
   }
 
   private static let unitMomentum = ParameterShape.number(.unit)
@@ -66,147 +79,221 @@ public enum MethodSpec {
 
   private static let mocov3: ParameterShape.Variant = {
     let d = MoCoV3.Configuration()
-    return .init("mocov3", .init([
-      temperature(Double("\(d.temperature)")!), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
-      .init("projector_last_batch_norm", .boolean, .defaultValue(.bool(d.projectorHasLastBatchNorm)),
+    return .init(
+      "mocov3",
+      .init(
+        [
+          temperature(Double("\(d.temperature)")!), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+          .init(
+            "projector_last_batch_norm", .boolean, .defaultValue(.bool(d.projectorHasLastBatchNorm)),
             "A non-affine BatchNorm after the projector's output Linear (the paper's last_bn)."),
-      predictor(d.predictorHiddenWidths),
-    ] + momentum(base: d.baseMomentum, final: d.finalMomentum, what: "Key-encoder"), check: momentumCheck),
-    "MoCo v3: symmetric InfoNCE over in-batch keys of a momentum encoder, with a predictor.")
+          predictor(d.predictorHiddenWidths),
+        ] + momentum(base: d.baseMomentum, final: d.finalMomentum, what: "Key-encoder"), check: momentumCheck),
+      "MoCo v3: symmetric InfoNCE over in-batch keys of a momentum encoder, with a predictor.")
   }()
 
   private static let nnclr: ParameterShape.Variant = {
     let d = NNCLR.Configuration()
-    return .init("nnclr", .init([
-      temperature(Double("\(d.temperature)")!), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
-      predictor(d.predictorHiddenWidths),
-      .init("queue_size", .integer(.within(1, 10_000_000)), .defaultValue(.number(Double(d.queueSize))),
-            "Q, the support set of earlier projections the nearest neighbours come from; a multiple of batch_size."),
-    ]), "NNCLR: the nearest neighbour in a support set of projections is the positive.")
+    return .init(
+      "nnclr",
+      .init([
+        temperature(Double("\(d.temperature)")!), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+        predictor(d.predictorHiddenWidths),
+        .init(
+          "queue_size", .integer(.within(1, 10_000_000)), .defaultValue(.number(Double(d.queueSize))),
+          "Q, the support set of earlier projections the nearest neighbours come from; a multiple of batch_size."),
+      ]), "NNCLR: the nearest neighbour in a support set of projections is the positive.")
   }()
 
   private static let swav: ParameterShape.Variant = {
     let d = SwAV.Configuration()
     let count = ParameterShape.integer(.within(0, 10_000))
-    return .init("swav", .init([
-      projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
-      .init("prototypes", .integer(.within(2, 1_048_576)), .defaultValue(.number(Double(d.prototypes))), "K, the prototypes."),
-      temperature(Double("\(d.temperature)")!),
-      .init("epsilon", .number(.within(0.002, 10)), number(d.epsilon), "ε of Sinkhorn–Knopp (the codes' entropy regulariser)."),
-      .init("sinkhorn_iterations", .integer(.within(1, 100)), .defaultValue(.number(Double(d.sinkhornIterations))),
-            "Sinkhorn–Knopp iterations."),
-      .init("freeze_prototypes_epochs", count, .defaultValue(.number(Double(d.freezePrototypesEpochs))),
-            "Epochs during which the prototypes are not updated."),
-      .init("queue_size", .integer(.within(0, 10_000_000)), .defaultValue(.number(Double(d.queueSize))),
-            "Earlier embeddings per global view joining Sinkhorn once the queue is full; 0: none; a multiple of batch_size."),
-      .init("queue_start_epoch", count, .defaultValue(.number(Double(d.queueStartEpoch))), "The epoch from which the queue fills."),
-    ]), "SwAV: swapped prediction of Sinkhorn–Knopp codes over prototypes; takes local_views (multi-crop).")
+    return .init(
+      "swav",
+      .init([
+        projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+        .init(
+          "prototypes", .integer(.within(2, 1_048_576)), .defaultValue(.number(Double(d.prototypes))),
+          "K, the prototypes."),
+        temperature(Double("\(d.temperature)")!),
+        .init(
+          "epsilon", .number(.within(0.002, 10)), number(d.epsilon),
+          "ε of Sinkhorn–Knopp (the codes' entropy regulariser)."),
+        .init(
+          "sinkhorn_iterations", .integer(.within(1, 100)), .defaultValue(.number(Double(d.sinkhornIterations))),
+          "Sinkhorn–Knopp iterations."),
+        .init(
+          "freeze_prototypes_epochs", count, .defaultValue(.number(Double(d.freezePrototypesEpochs))),
+          "Epochs during which the prototypes are not updated."),
+        .init(
+          "queue_size", .integer(.within(0, 10_000_000)), .defaultValue(.number(Double(d.queueSize))),
+          "Earlier embeddings per global view joining Sinkhorn once the queue is full; 0: none; a multiple of batch_size."
+        ),
+        .init(
+          "queue_start_epoch", count, .defaultValue(.number(Double(d.queueStartEpoch))),
+          "The epoch from which the queue fills."),
+      ]), "SwAV: swapped prediction of Sinkhorn–Knopp codes over prototypes; takes local_views (multi-crop).")
   }()
 
   private static let dino: ParameterShape.Variant = {
     let d = DINO.Configuration()
     let positive = ParameterShape.number(.positive)
-    return .init("dino", .init([
-      .init("head", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16),
+    return .init(
+      "dino",
+      .init(
+        [
+          .init(
+            "head", .list(.integer(.within(1, 65_536)), minCount: 1, maxCount: 16),
             integers(d.headHiddenWidths + [d.bottleneckFeatures]),
             "Widths of the head's MLP: hidden widths, then the bottleneck (L2-normalised before the prototypes)."),
-      .init("prototypes", .integer(.within(2, 1_048_576)), .defaultValue(.number(Double(d.prototypes))),
+          .init(
+            "prototypes", .integer(.within(2, 1_048_576)), .defaultValue(.number(Double(d.prototypes))),
             "K, the prototypes of the head's last layer (its output width)."),
-      .init("head_batch_norm", .boolean, .defaultValue(.bool(d.headHasBatchNorm)), "BatchNorm after each hidden Linear of the head."),
-      .init("student_temperature", positive, number(d.studentTemperature), "τₛ of the student's softmax."),
-      .init("teacher_temperature", positive, number(d.teacherTemperature), "τₜ of the teacher's softmax after the warmup."),
-      .init("warmup_teacher_temperature", positive, number(d.warmupTeacherTemperature), "τₜ at epoch 0."),
-      .init("warmup_teacher_temperature_epochs", .integer(.within(0, 10_000)),
+          .init(
+            "head_batch_norm", .boolean, .defaultValue(.bool(d.headHasBatchNorm)),
+            "BatchNorm after each hidden Linear of the head."),
+          .init("student_temperature", positive, number(d.studentTemperature), "τₛ of the student's softmax."),
+          .init(
+            "teacher_temperature", positive, number(d.teacherTemperature),
+            "τₜ of the teacher's softmax after the warmup."),
+          .init("warmup_teacher_temperature", positive, number(d.warmupTeacherTemperature), "τₜ at epoch 0."),
+          .init(
+            "warmup_teacher_temperature_epochs", .integer(.within(0, 10_000)),
             .defaultValue(.number(Double(d.warmupTeacherTemperatureEpochs))), "Epochs of the linear τₜ warmup."),
-      .init("center_momentum", unitMomentum, number(d.centerMomentum), "Momentum of the EMA of the teacher's mean output."),
-      .init("freeze_last_layer_epochs", .integer(.within(0, 10_000)),
-            .defaultValue(.number(Double(d.freezeLastLayerEpochs))), "Epochs during which the head's last layer is not updated."),
-    ] + momentum(base: d.baseMomentum, final: d.finalMomentum, what: "Teacher"), check: momentumCheck),
-    "DINO: self-distillation onto an EMA teacher with centring and sharpening; takes local_views (multi-crop).")
+          .init(
+            "center_momentum", unitMomentum, number(d.centerMomentum),
+            "Momentum of the EMA of the teacher's mean output."),
+          .init(
+            "freeze_last_layer_epochs", .integer(.within(0, 10_000)),
+            .defaultValue(.number(Double(d.freezeLastLayerEpochs))),
+            "Epochs during which the head's last layer is not updated."),
+        ] + momentum(base: d.baseMomentum, final: d.finalMomentum, what: "Teacher"), check: momentumCheck),
+      "DINO: self-distillation onto an EMA teacher with centring and sharpening; takes local_views (multi-crop).")
   }()
 
   /// The shape of `method:`.
-  static let shape: ParameterShape = .named("method", .union(.init([
-    .init("simclr", .init([temperature(0.5), projector([2048, 128]), batchNorm(true)]),
+  static let shape: ParameterShape = .named(
+    "method",
+    .union(
+      .init([
+        .init(
+          "simclr", .init([temperature(0.5), projector([2048, 128]), batchNorm(true)]),
           "SimCLR: NT-Xent over two views (Chen et al. 2020)."),
-    .init("mocov2", .init([
-      temperature(0.2), projector([2048, 128]), batchNorm(false),
-      .init("queue_size", .integer(.within(1, 10_000_000)), .defaultValue(4096), "K, negatives in the queue; a multiple of batch_size."),
-      .init("momentum", unitMomentum, .defaultValue(0.99), "Key-encoder momentum m at step 0."),
-      .init("final_momentum", .nullable(unitMomentum), .optional, "m at the last step (cosine); null keeps it constant."),
-      .init("symmetric", .boolean, .defaultValue(false), "Symmetric loss over both views."),
-    ], check: momentumCheck), "MoCo v2: InfoNCE against a queue of momentum-encoded keys."),
-    .init("byol", .init([
-      projector([4096, 256]), predictor([4096]),
-      .init("momentum", unitMomentum, .defaultValue(0.99), "Target momentum τ at step 0."),
-      .init("final_momentum", unitMomentum, .defaultValue(1), "τ at the last step (cosine schedule)."),
-      .init("symmetric", .boolean, .defaultValue(true), "Both directions (the paper); false: view 1 → view 2 only, half the cost."),
-    ], check: momentumCheck), "BYOL: predict a momentum target's projection."),
-    .init("simsiam", .init([projector([2048, 2048, 2048]), predictor([512])]),
+        .init(
+          "mocov2",
+          .init(
+            [
+              temperature(0.2), projector([2048, 128]), batchNorm(false),
+              .init(
+                "queue_size", .integer(.within(1, 10_000_000)), .defaultValue(4096),
+                "K, negatives in the queue; a multiple of batch_size."),
+              .init("momentum", unitMomentum, .defaultValue(0.99), "Key-encoder momentum m at step 0."),
+              .init(
+                "final_momentum", .nullable(unitMomentum), .optional,
+                "m at the last step (cosine); null keeps it constant."),
+              .init("symmetric", .boolean, .defaultValue(false), "Symmetric loss over both views."),
+            ], check: momentumCheck), "MoCo v2: InfoNCE against a queue of momentum-encoded keys."),
+        .init(
+          "byol",
+          .init(
+            [
+              projector([4096, 256]), predictor([4096]),
+              .init("momentum", unitMomentum, .defaultValue(0.99), "Target momentum τ at step 0."),
+              .init("final_momentum", unitMomentum, .defaultValue(1), "τ at the last step (cosine schedule)."),
+              .init(
+                "symmetric", .boolean, .defaultValue(true),
+                "Both directions (the paper); false: view 1 → view 2 only, half the cost."),
+            ], check: momentumCheck), "BYOL: predict a momentum target's projection."),
+        .init(
+          "simsiam", .init([projector([2048, 2048, 2048]), predictor([512])]),
           "SimSiam: stop-gradient instead of a momentum target."),
-    .init("barlow_twins", .init([
-      .init("lambda", .number(.nonNegative), .defaultValue(0.005), "Weight of the off-diagonal terms."),
-      projector([8192, 8192, 8192]),
-    ]), "Barlow Twins: cross-correlation towards the identity."),
-    .init("vicreg", .init([
-      .init("invariance_weight", .number(.nonNegative), .defaultValue(25), "Weight of the invariance term."),
-      .init("variance_weight", .number(.nonNegative), .defaultValue(25), "Weight of the variance term."),
-      .init("covariance_weight", .number(.nonNegative), .defaultValue(1), "Weight of the covariance term."),
-      projector([8192, 8192, 8192]),
-    ]), "VICReg: variance, invariance, covariance."),
-    mocov3, nnclr, swav, dino,
-  ])))
+        .init(
+          "barlow_twins",
+          .init([
+            .init("lambda", .number(.nonNegative), .defaultValue(0.005), "Weight of the off-diagonal terms."),
+            projector([8192, 8192, 8192]),
+          ]), "Barlow Twins: cross-correlation towards the identity."),
+        .init(
+          "vicreg",
+          .init([
+            .init("invariance_weight", .number(.nonNegative), .defaultValue(25), "Weight of the invariance term."),
+            .init("variance_weight", .number(.nonNegative), .defaultValue(25), "Weight of the variance term."),
+            .init("covariance_weight", .number(.nonNegative), .defaultValue(1), "Weight of the covariance term."),
+            projector([8192, 8192, 8192]),
+          ]), "VICReg: variance, invariance, covariance."),
+        mocov3, nnclr, swav, dino,
+      ])))
 
   /// The configuration a resolved `method:` value describes.
   public static func configuration(resolved: CanonicalJSON) -> MethodConfiguration {
     let r = ResolvedValues(resolved)
     let widths = r.string("type") == "dino" ? [] : r.ints("projector")
-    let hidden = Array(widths.dropLast()), output = widths.last ?? 0
+    let hidden = Array(widths.dropLast())
+    let output = widths.last ?? 0
     switch r.string("type") {
     case "simclr":
-      return .simclr(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden,
-                           projectorOutputFeatures: output, projectorHasBatchNorm: r.bool("projector_batch_norm")))
+      return .simclr(
+        .init(
+          temperature: r.float("temperature"), projectorHiddenWidths: hidden,
+          projectorOutputFeatures: output, projectorHasBatchNorm: r.bool("projector_batch_norm")))
     case "mocov2":
-      return .mocov2(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden,
-                           projectorOutputFeatures: output, projectorHasBatchNorm: r.bool("projector_batch_norm"),
-                           queueSize: r.int("queue_size"), momentum: r.float("momentum"),
-                           finalMomentum: r.optionalFloat("final_momentum"), isSymmetric: r.bool("symmetric")))
+      return .mocov2(
+        .init(
+          temperature: r.float("temperature"), projectorHiddenWidths: hidden,
+          projectorOutputFeatures: output, projectorHasBatchNorm: r.bool("projector_batch_norm"),
+          queueSize: r.int("queue_size"), momentum: r.float("momentum"),
+          finalMomentum: r.optionalFloat("final_momentum"), isSymmetric: r.bool("symmetric")))
     case "byol":
-      return .byol(.init(projectorHiddenWidths: hidden, projectorOutputFeatures: output,
-                         predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
-                         finalMomentum: r.float("final_momentum"), isSymmetric: r.bool("symmetric")))
+      return .byol(
+        .init(
+          projectorHiddenWidths: hidden, projectorOutputFeatures: output,
+          predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
+          finalMomentum: r.float("final_momentum"), isSymmetric: r.bool("symmetric")))
     case "simsiam":
-      return .simsiam(.init(projectorHiddenWidths: hidden, projectorOutputFeatures: output,
-                            predictorHiddenWidths: r.ints("predictor_hidden")))
+      return .simsiam(
+        .init(
+          projectorHiddenWidths: hidden, projectorOutputFeatures: output,
+          predictorHiddenWidths: r.ints("predictor_hidden")))
     case "barlow_twins":
-      return .barlowTwins(.init(lambda: r.float("lambda"), projectorHiddenWidths: hidden, projectorOutputFeatures: output))
+      return .barlowTwins(
+        .init(lambda: r.float("lambda"), projectorHiddenWidths: hidden, projectorOutputFeatures: output))
     case "vicreg":
-      return .vicreg(.init(invarianceWeight: r.float("invariance_weight"), varianceWeight: r.float("variance_weight"),
-                           covarianceWeight: r.float("covariance_weight"), projectorHiddenWidths: hidden,
-                           projectorOutputFeatures: output))
+      return .vicreg(
+        .init(
+          invarianceWeight: r.float("invariance_weight"), varianceWeight: r.float("variance_weight"),
+          covarianceWeight: r.float("covariance_weight"), projectorHiddenWidths: hidden,
+          projectorOutputFeatures: output))
     case "mocov3":
-      return .mocov3(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
-                           projectorHasLastBatchNorm: r.bool("projector_last_batch_norm"),
-                           predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
-                           finalMomentum: r.float("final_momentum")))
+      return .mocov3(
+        .init(
+          temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
+          projectorHasLastBatchNorm: r.bool("projector_last_batch_norm"),
+          predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
+          finalMomentum: r.float("final_momentum")))
     case "nnclr":
-      return .nnclr(.init(temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
-                          predictorHiddenWidths: r.ints("predictor_hidden"), queueSize: r.int("queue_size")))
+      return .nnclr(
+        .init(
+          temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
+          predictorHiddenWidths: r.ints("predictor_hidden"), queueSize: r.int("queue_size")))
     case "swav":
-      return .swav(.init(projectorHiddenWidths: hidden, projectorOutputFeatures: output, prototypes: r.int("prototypes"),
-                         temperature: r.float("temperature"), epsilon: r.float("epsilon"),
-                         sinkhornIterations: r.int("sinkhorn_iterations"),
-                         freezePrototypesEpochs: r.int("freeze_prototypes_epochs"), queueSize: r.int("queue_size"),
-                         queueStartEpoch: r.int("queue_start_epoch")))
+      return .swav(
+        .init(
+          projectorHiddenWidths: hidden, projectorOutputFeatures: output, prototypes: r.int("prototypes"),
+          temperature: r.float("temperature"), epsilon: r.float("epsilon"),
+          sinkhornIterations: r.int("sinkhorn_iterations"),
+          freezePrototypesEpochs: r.int("freeze_prototypes_epochs"), queueSize: r.int("queue_size"),
+          queueStartEpoch: r.int("queue_start_epoch")))
     case "dino":
       let head = r.ints("head")
-      return .dino(.init(headHiddenWidths: Array(head.dropLast()), bottleneckFeatures: head.last!,
-                         prototypes: r.int("prototypes"), headHasBatchNorm: r.bool("head_batch_norm"),
-                         studentTemperature: r.float("student_temperature"), teacherTemperature: r.float("teacher_temperature"),
-                         warmupTeacherTemperature: r.float("warmup_teacher_temperature"),
-                         warmupTeacherTemperatureEpochs: r.int("warmup_teacher_temperature_epochs"),
-                         centerMomentum: r.float("center_momentum"), baseMomentum: r.float("momentum"),
-                         finalMomentum: r.float("final_momentum"), freezeLastLayerEpochs: r.int("freeze_last_layer_epochs")))
+      return .dino(
+        .init(
+          headHiddenWidths: Array(head.dropLast()), bottleneckFeatures: head.last!,
+          prototypes: r.int("prototypes"), headHasBatchNorm: r.bool("head_batch_norm"),
+          studentTemperature: r.float("student_temperature"), teacherTemperature: r.float("teacher_temperature"),
+          warmupTeacherTemperature: r.float("warmup_teacher_temperature"),
+          warmupTeacherTemperatureEpochs: r.int("warmup_teacher_temperature_epochs"),
+          centerMomentum: r.float("center_momentum"), baseMomentum: r.float("momentum"),
+          finalMomentum: r.float("final_momentum"), freezeLastLayerEpochs: r.int("freeze_last_layer_epochs")))
     default:
       preconditionFailure("unknown method type in \(resolved)")
     }

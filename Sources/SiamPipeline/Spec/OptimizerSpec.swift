@@ -24,15 +24,26 @@ public struct OptimizerSpec: Sendable, Hashable {
   public var beta2: Float
 
   /// The shape of `optimizer:`.
-  static let shape: ParameterShape = .named("optimizer", .union(.init([
-    .init("sgd", .init(common(lr: 0.05, weightDecay: 5e-4) + [momentumField]), "SGD with momentum."),
-    .init("lars", .init(common(lr: 0.3, weightDecay: 1e-6) + [momentumField]),
-          "LARS (SimCLR, BYOL); biases and normalisation layers excluded from adaptation and decay."),
-    .init("adamw", .init(common(lr: 1e-3, weightDecay: 0.05) + [
-      .init("beta1", .number(.init(minimum: 0, exclusiveMaximum: 1)), .defaultValue(0.9), "First-moment decay."),
-      .init("beta2", .number(.init(minimum: 0, exclusiveMaximum: 1)), .defaultValue(0.999), "Second-moment decay."),
-    ]), "AdamW (decoupled weight decay)."),
-  ], defaultVariant: "sgd")))
+  static let shape: ParameterShape = .named(
+    "optimizer",
+    .union(
+      .init(
+        [
+          .init("sgd", .init(common(lr: 0.05, weightDecay: 5e-4) + [momentumField]), "SGD with momentum."),
+          .init(
+            "lars", .init(common(lr: 0.3, weightDecay: 1e-6) + [momentumField]),
+            "LARS (SimCLR, BYOL); biases and normalisation layers excluded from adaptation and decay."),
+          .init(
+            "adamw",
+            .init(
+              common(lr: 1e-3, weightDecay: 0.05) + [
+                .init(
+                  "beta1", .number(.init(minimum: 0, exclusiveMaximum: 1)), .defaultValue(0.9), "First-moment decay."),
+                .init(
+                  "beta2", .number(.init(minimum: 0, exclusiveMaximum: 1)), .defaultValue(0.999), "Second-moment decay."
+                ),
+              ]), "AdamW (decoupled weight decay)."),
+        ], defaultVariant: "sgd")))
 
   private static let momentumField = ParameterShape.Field(
     "momentum", .number(.init(minimum: 0, exclusiveMaximum: 1)), .defaultValue(0.9), "Momentum coefficient.")
@@ -41,7 +52,9 @@ public struct OptimizerSpec: Sendable, Hashable {
     [
       .init("lr", .number(.positive), .defaultValue(.number(lr)), "Peak learning rate."),
       .init("weight_decay", .number(.nonNegative), .defaultValue(.number(weightDecay)), "Weight decay."),
-      .init("warmup_epochs", .integer(.within(0, 10_000)), .defaultValue(0), "Epochs of linear warmup before the cosine decay."),
+      .init(
+        "warmup_epochs", .integer(.within(0, 10_000)), .defaultValue(0),
+        "Epochs of linear warmup before the cosine decay."),
     ]
   }
 

@@ -62,8 +62,10 @@ public indirect enum ParameterShape: Sendable {
     public var maximum: Double?
     public var exclusiveMaximum: Double?
 
-    public init(minimum: Double? = nil, exclusiveMinimum: Double? = nil, maximum: Double? = nil,
-                exclusiveMaximum: Double? = nil) {
+    public init(
+      minimum: Double? = nil, exclusiveMinimum: Double? = nil, maximum: Double? = nil,
+      exclusiveMaximum: Double? = nil
+    ) {
       self.minimum = minimum
       self.exclusiveMinimum = exclusiveMinimum
       self.maximum = maximum
@@ -95,9 +97,9 @@ public indirect enum ParameterShape: Sendable {
       let low = minimum.map { ("[", $0) } ?? exclusiveMinimum.map { ("(", $0) }
       let high = maximum.map { ("]", $0) } ?? exclusiveMaximum.map { (")", $0) }
       switch (low, high) {
-      case let (l?, h?): return " in \(l.0)\(CanonicalJSON.format(l.1)), \(CanonicalJSON.format(h.1))\(h.0)"
-      case let (l?, nil): return " \(l.0 == "[" ? "≥" : ">") \(CanonicalJSON.format(l.1))"
-      case let (nil, h?): return " \(h.0 == "]" ? "≤" : "<") \(CanonicalJSON.format(h.1))"
+      case (let l?, let h?): return " in \(l.0)\(CanonicalJSON.format(l.1)), \(CanonicalJSON.format(h.1))\(h.0)"
+      case (let l?, nil): return " \(l.0 == "[" ? "≥" : ">") \(CanonicalJSON.format(l.1))"
+      case (nil, let h?): return " \(h.0 == "]" ? "≤" : "<") \(CanonicalJSON.format(h.1))"
       case (nil, nil): return ""
       }
     }

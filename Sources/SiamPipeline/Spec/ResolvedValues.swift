@@ -17,7 +17,9 @@ public struct ResolvedValues: Sendable, Hashable {
   public var json: CanonicalJSON { .object(members) }
 
   private func value(_ key: String) -> CanonicalJSON {
-    guard let value = members[key] else { preconditionFailure("resolved object has no '\(key)': \(members.keys.sorted())") }
+    guard let value = members[key] else {
+      preconditionFailure("resolved object has no '\(key)': \(members.keys.sorted())")
+    }
     return value
   }
 

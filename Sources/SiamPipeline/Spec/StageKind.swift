@@ -34,7 +34,8 @@ public struct StageInputs: Sendable, Hashable {
   /// No inputs (a source of data).
   public static let none = StageInputs(kinds: [], count: 0...0)
   /// One stage that yields an encoder (or the dataset itself, as a raw-pixel baseline).
-  public static let oneEncoder = StageInputs(kinds: ["pretrain", "supervised", "finetune", "random_encoder", "dataset"], count: 1...1)
+  public static let oneEncoder = StageInputs(
+    kinds: ["pretrain", "supervised", "finetune", "random_encoder", "dataset"], count: 1...1)
 }
 
 /// A registered stage kind: its name, implementation version, parameter shape, accepted

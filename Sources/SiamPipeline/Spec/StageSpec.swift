@@ -44,7 +44,9 @@ public struct StageSpec: Sendable {
   public func fingerprint(
     seed: Int, inputFingerprints: [String], dataContentHash: String?, engineVersion: String
   ) -> String {
-    fingerprintPayload(seed: seed, inputFingerprints: inputFingerprints, dataContentHash: dataContentHash,
-                       engineVersion: engineVersion).sha256Hex
+    fingerprintPayload(
+      seed: seed, inputFingerprints: inputFingerprints, dataContentHash: dataContentHash,
+      engineVersion: engineVersion
+    ).sha256Hex
   }
 }

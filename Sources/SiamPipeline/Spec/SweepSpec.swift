@@ -37,7 +37,11 @@ public struct SweepSpec: Sendable, Hashable {
       case .grid(let axes): return ["grid": .array(axes.map { [.string($0.path), .array($0.values)] })]
       case .zip(let axes): return ["zip": .array(axes.map { [.string($0.path), .array($0.values)] })]
       case .random(let samples, let seed, let parameters):
-        return ["random": [.number(samples), .number(seed), .array(parameters.map { .string("\($0.path)=\($0.distribution)") })]]
+        return [
+          "random": [
+            .number(samples), .number(seed), .array(parameters.map { .string("\($0.path)=\($0.distribution)") }),
+          ]
+        ]
       }
     }
   }

@@ -15,7 +15,9 @@ public struct DatasetStageRunner: StageRunner {
   /// both, except `npy`, whose files name each split (`images`/`labels` and
   /// `test_images`/`test_labels`, read as the train split of a source of their own; without
   /// test files the test split is the training split).
-  static func splitSources(_ parameters: DatasetParameters) throws -> (train: (DatasetSource, DatasetSplit), test: (DatasetSource, DatasetSplit)) {
+  static func splitSources(_ parameters: DatasetParameters) throws -> (
+    train: (DatasetSource, DatasetSplit), test: (DatasetSource, DatasetSplit)
+  ) {
     guard parameters.source == .npy else {
       let source = try source(parameters)
       return ((source, .train), (source, .test))
@@ -23,11 +25,14 @@ public struct DatasetStageRunner: StageRunner {
     let v = parameters.values
     let layout = NPYDataset.Layout(rawValue: v.string("layout")) ?? .nhwc
     let classes = v.optionalInt("classes")
-    let train = DatasetSource.npy(images: v.string("images"), labels: v.string("labels"), layout: layout, classCount: classes)
+    let train = DatasetSource.npy(
+      images: v.string("images"), labels: v.string("labels"), layout: layout, classCount: classes)
     guard let testImages = v.optionalString("test_images"), let testLabels = v.optionalString("test_labels") else {
       return ((train, .train), (train, .train))
     }
-    return ((train, .train), (.npy(images: testImages, labels: testLabels, layout: layout, classCount: classes), .train))
+    return (
+      (train, .train), (.npy(images: testImages, labels: testLabels, layout: layout, classCount: classes), .train)
+    )
   }
 
   /// The `SiamData` source of `parameters` (for `npy`, that of the training files).
@@ -41,12 +46,14 @@ public struct DatasetStageRunner: StageRunner {
       return .cifar100(path: values.string("path"), labels: values.string("labels") == "coarse" ? .coarse : .fine)
     case .synthetic:
       let shape = values.ints("shape")
-      return .synthetic(classes: values.int("classes"), count: values.int("samples"), channels: shape[0],
-                        size: shape[1], seed: 0, testCount: values.int("test_samples"))
+      return .synthetic(
+        classes: values.int("classes"), count: values.int("samples"), channels: shape[0],
+        size: shape[1], seed: 0, testCount: values.int("test_samples"))
     case .npy:
       return .npy(
         images: values.string("images"), labels: values.string("labels"),
-        layout: NPYDataset.Layout(rawValue: values.string("layout")) ?? .nhwc, classCount: values.optionalInt("classes"))
+        layout: NPYDataset.Layout(rawValue: values.string("layout")) ?? .nhwc, classCount: values.optionalInt("classes")
+      )
     }
   }
 
@@ -58,8 +65,9 @@ public struct DatasetStageRunner: StageRunner {
   public static func load(_ parameters: DatasetParameters) throws -> LoadedDataset {
     let sources = try splitSources(parameters)
     let selection = selections(parameters)
-    return LoadedDataset(train: try sources.train.0.load(split: sources.train.1, selection: selection.train),
-                         test: try sources.test.0.load(split: sources.test.1, selection: selection.test))
+    return LoadedDataset(
+      train: try sources.train.0.load(split: sources.train.1, selection: selection.train),
+      test: try sources.test.0.load(split: sources.test.1, selection: selection.test))
   }
 
   public func dataContentHash(of stage: StageSpec, cacheDirectory: String) throws -> String? {
@@ -68,7 +76,8 @@ public struct DatasetStageRunner: StageRunner {
     let selection = Self.selections(parameters)
     let train = try sources.train.0.contentHash(
       split: sources.train.1, selection: selection.train, cacheDirectory: cacheDirectory)
-    let test = try sources.test.0.contentHash(split: sources.test.1, selection: selection.test, cacheDirectory: cacheDirectory)
+    let test = try sources.test.0.contentHash(
+      split: sources.test.1, selection: selection.test, cacheDirectory: cacheDirectory)
     return (["train": .string(train), "test": .string(test)] as CanonicalJSON).sha256Hex
   }
 
@@ -80,15 +89,20 @@ public struct DatasetStageRunner: StageRunner {
         "class_counts": .array(d.classCounts.map { .number($0) }),
       ]
     }
-    try context.writeJSON([
-      "source": .string(try Self.source(stage.parameters as! DatasetParameters).name),
-      "shape": .array(data.train.imageShape.map { .number($0) }),
-      "classes": .number(data.train.classCount),
-      "train": describe(data.train),
-      "test": describe(data.test),
-    ], to: "dataset.json")
-    context.log("\(stage.name): \(data.train.count) train and \(data.test.count) test images of shape \(data.train.imageShape), \(data.train.classCount) classes")
-    return ["train_count": Double(data.train.count), "test_count": Double(data.test.count),
-            "classes": Double(data.train.classCount)]
+    try context.writeJSON(
+      [
+        "source": .string(try Self.source(stage.parameters as! DatasetParameters).name),
+        "shape": .array(data.train.imageShape.map { .number($0) }),
+        "classes": .number(data.train.classCount),
+        "train": describe(data.train),
+        "test": describe(data.test),
+      ], to: "dataset.json")
+    context.log(
+      "\(stage.name): \(data.train.count) train and \(data.test.count) test images of shape \(data.train.imageShape), \(data.train.classCount) classes"
+    )
+    return [
+      "train_count": Double(data.train.count), "test_count": Double(data.test.count),
+      "classes": Double(data.train.classCount),
+    ]
   }
 }

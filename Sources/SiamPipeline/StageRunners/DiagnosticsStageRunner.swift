@@ -26,7 +26,8 @@ public struct DiagnosticsStageRunner: StageRunner {
       let loader = MultiViewLoader(
         dataset: test, views: [chain, chain], batchSize: 256, seed: UInt64(bitPattern: Int64(context.spec.seed)),
         shuffle: false, dropLast: false)
-      var first: [Float] = [], second: [Float] = []
+      var first: [Float] = []
+      var second: [Float] = []
       loader.forEachBatch(epoch: 0) { batch in
         first += encoder(batch.views[0]).detached().scalars
         second += encoder(batch.views[1]).detached().scalars

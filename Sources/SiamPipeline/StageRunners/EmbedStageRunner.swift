@@ -21,9 +21,10 @@ public struct EmbedStageRunner: StageRunner {
       let dataset = split == "train" ? data.train : data.test
       let features = try extractor.extract(encoder: encoder, dataset: dataset)
       let labels = Tensor(shape: [features.count], scalars: features.labels.map(Float.init))
-      try SafeTensors.write(["features": features.features, "labels": labels],
-                            metadata: ["split": dataset.name, "stage": stage.name],
-                            to: context.outputDirectory + "/\(split).safetensors")
+      try SafeTensors.write(
+        ["features": features.features, "labels": labels],
+        metadata: ["split": dataset.name, "stage": stage.name],
+        to: context.outputDirectory + "/\(split).safetensors")
       metrics["\(split)_count"] = Double(features.count)
       metrics["dimension"] = Double(features.dimension)
     }

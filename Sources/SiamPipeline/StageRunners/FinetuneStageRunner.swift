@@ -27,8 +27,9 @@ public struct FinetuneStageRunner: StageRunner {
       encoder: encoder, train: data.train, test: data.test, augmentation: augmentation,
       progress: context.progressReporter(stage: stage.name))
     encoder.eval()
-    try SafeTensors.write(encoder.stateDictionary(), metadata: ["format": "siam-encoder", "stage": stage.name],
-                          to: context.outputDirectory + "/encoder.safetensors")
+    try SafeTensors.write(
+      encoder.stateDictionary(), metadata: ["format": "siam-encoder", "stage": stage.name],
+      to: context.outputDirectory + "/encoder.safetensors")
     try context.writeEncodable(result, to: "metrics.json")
     return ["finetune_top1": result.top1, "finetune_top5": result.top5, "labelled_count": Double(result.labelledCount)]
   }

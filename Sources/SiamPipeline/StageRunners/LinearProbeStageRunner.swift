@@ -15,7 +15,9 @@ public struct LinearProbeStageRunner: StageRunner {
     let configuration = LinearProbe.Configuration(
       epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate,
       weightDecay: parameters.weightDecay, seed: UInt64(bitPattern: Int64(context.spec.seed)))
-    context.log("\(stage.name): linear probe on \(features.train.dimension)-d \(features.train.featureLayer), \(parameters.epochs) epochs")
+    context.log(
+      "\(stage.name): linear probe on \(features.train.dimension)-d \(features.train.featureLayer), \(parameters.epochs) epochs"
+    )
     let result = try LinearProbe(configuration: configuration).evaluate(
       train: features.train, test: features.test, progress: context.progressReporter(stage: stage.name))
     try context.writeEncodable(result, to: "metrics.json")

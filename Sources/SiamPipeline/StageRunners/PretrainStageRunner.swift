@@ -25,14 +25,17 @@ public struct PretrainStageRunner: StageRunner {
     let optimizer: OptimizerConfiguration
     switch o.kind {
     case .sgd:
-      optimizer = .sgd(learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
-                       scalesLearningRateWithBatchSize: false)
+      optimizer = .sgd(
+        learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
+        scalesLearningRateWithBatchSize: false)
     case .lars:
-      optimizer = .lars(learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
-                        scalesLearningRateWithBatchSize: false)
+      optimizer = .lars(
+        learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
+        scalesLearningRateWithBatchSize: false)
     case .adamw:
-      optimizer = .adamw(learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay,
-                         scalesLearningRateWithBatchSize: false)
+      optimizer = .adamw(
+        learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay,
+        scalesLearningRateWithBatchSize: false)
     }
     return PretrainingConfiguration(
       epochs: parameters.epochs, batchSize: parameters.batchSize, optimizer: optimizer,

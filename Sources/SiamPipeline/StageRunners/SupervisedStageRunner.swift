@@ -28,8 +28,9 @@ public struct SupervisedStageRunner: StageRunner {
     result.protocol.kind = .supervised
     result.protocol.featureLayer = "encoder output (trained from scratch)"
     encoder.eval()
-    try SafeTensors.write(encoder.stateDictionary(), metadata: ["format": "siam-encoder", "stage": stage.name],
-                          to: context.outputDirectory + "/encoder.safetensors")
+    try SafeTensors.write(
+      encoder.stateDictionary(), metadata: ["format": "siam-encoder", "stage": stage.name],
+      to: context.outputDirectory + "/encoder.safetensors")
     try context.writeEncodable(result, to: "metrics.json")
     return ["supervised_top1": result.top1, "supervised_top5": result.top5]
   }

@@ -10,12 +10,15 @@ public struct DiagnosticsParameters: StageParameters, Hashable {
   public static let inputs = StageInputs(kinds: ["pretrain", "supervised", "finetune", "random_encoder"], count: 1...1)
   public static let documentation = "Representation diagnostics (alignment, uniformity, effective rank, feature std)."
   public static let metricNames = ["alignment", "uniformity", "effective_rank", "feature_std"]
-  public static let shape: ParameterShape = .object(.init([
-    .init("metrics", .list(.enumeration(metricNames), minCount: 1), .defaultValue(.array(metricNames.map { .string($0) })),
-          "Which diagnostics to compute."),
-    .init("samples", .integer(.within(2, 10_000_000)), .defaultValue(2048), "Test images used."),
-    EvaluationFields.augmentation,
-  ]))
+  public static let shape: ParameterShape = .object(
+    .init([
+      .init(
+        "metrics", .list(.enumeration(metricNames), minCount: 1),
+        .defaultValue(.array(metricNames.map { .string($0) })),
+        "Which diagnostics to compute."),
+      .init("samples", .integer(.within(2, 10_000_000)), .defaultValue(2048), "Test images used."),
+      EvaluationFields.augmentation,
+    ]))
 
   public var metrics: [String]
   public var samples: Int

@@ -9,10 +9,11 @@ public struct EmbedParameters: StageParameters, Hashable {
   public static let implementationVersion = 1
   public static let inputs = StageInputs(kinds: ["pretrain", "supervised", "finetune", "random_encoder"], count: 1...1)
   public static let documentation = "Frozen features of the images, saved as .npy."
-  public static let shape: ParameterShape = .object(.init([
-    .init("split", .enumeration(["train", "test", "both"]), .defaultValue("both"), "Which split to embed."),
-    EvaluationFields.batchSize(512),
-  ]))
+  public static let shape: ParameterShape = .object(
+    .init([
+      .init("split", .enumeration(["train", "test", "both"]), .defaultValue("both"), "Which split to embed."),
+      EvaluationFields.batchSize(512),
+    ]))
 
   public var split: String
   public var batchSize: Int

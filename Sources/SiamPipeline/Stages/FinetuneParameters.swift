@@ -11,12 +11,15 @@ public struct FinetuneParameters: StageParameters, Hashable {
   public static let implementationVersion = 1
   public static let inputs = StageInputs(kinds: ["pretrain", "supervised", "finetune", "random_encoder"], count: 1...1)
   public static let documentation = "End-to-end fine-tuning on a fraction of the labels."
-  public static let shape: ParameterShape = .object(.init([
-    EvaluationFields.epochs(30), EvaluationFields.lr(0.1), EvaluationFields.weightDecay(0), EvaluationFields.batchSize(256),
-    .init("labeled_fraction", .number(.init(exclusiveMinimum: 0, maximum: 1)), .defaultValue(1),
-          "Fraction of the training labels used, in (0, 1] (class-balanced subset)."),
-    EvaluationFields.augmentation,
-  ]))
+  public static let shape: ParameterShape = .object(
+    .init([
+      EvaluationFields.epochs(30), EvaluationFields.lr(0.1), EvaluationFields.weightDecay(0),
+      EvaluationFields.batchSize(256),
+      .init(
+        "labeled_fraction", .number(.init(exclusiveMinimum: 0, maximum: 1)), .defaultValue(1),
+        "Fraction of the training labels used, in (0, 1] (class-balanced subset)."),
+      EvaluationFields.augmentation,
+    ]))
 
   public var epochs: Int
   public var learningRate: Float

@@ -9,9 +9,11 @@ public struct LinearProbeParameters: StageParameters, Hashable {
   public static let implementationVersion = 1
   public static let inputs = StageInputs.oneEncoder
   public static let documentation = "Linear classifier on frozen features; top-1 test accuracy."
-  public static let shape: ParameterShape = .object(.init([
-    EvaluationFields.epochs(100), EvaluationFields.lr(0.1), EvaluationFields.weightDecay(0), EvaluationFields.batchSize(256),
-  ]))
+  public static let shape: ParameterShape = .object(
+    .init([
+      EvaluationFields.epochs(100), EvaluationFields.lr(0.1), EvaluationFields.weightDecay(0),
+      EvaluationFields.batchSize(256),
+    ]))
 
   public var epochs: Int
   public var learningRate: Float

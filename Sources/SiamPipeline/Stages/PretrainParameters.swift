@@ -21,37 +21,51 @@ public struct PretrainParameters: StageParameters, Hashable {
   public static let inputs = StageInputs(kinds: ["dataset"], count: 1...1)
   public static let documentation = "Self-supervised pretraining of an encoder."
 
-  public static let shape: ParameterShape = .object(.init([
-    .init("encoder", EncoderSpec.referenceShape, .defaultValue(EncoderSpec.defaultEncoder),
+  public static let shape: ParameterShape = .object(
+    .init(
+      [
+        .init(
+          "encoder", EncoderSpec.referenceShape, .defaultValue(EncoderSpec.defaultEncoder),
           "Name of an encoder under encoders:, or an inline encoder; default the small ConvNet."),
-    .init("views", .list(viewShape, minCount: 2), .required,
+        .init(
+          "views", .list(viewShape, minCount: 2), .required,
           "One augmentation chain per view: names under augmentations: or inline chains."),
-    .init("local_views", .list(viewShape, minCount: 0, maxCount: 64), .defaultValue(.array([])),
+        .init(
+          "local_views", .list(viewShape, minCount: 0, maxCount: 64), .defaultValue(.array([])),
           "Multi-crop: one chain per local view (usually smaller crops), for methods that take them (dino, swav)."),
-    .init("method", MethodSpec.shape, .required, "The method and its hyperparameters."),
-    .init("optimizer", OptimizerSpec.shape, .implied, "Optimizer and learning-rate schedule."),
-    .init("epochs", .integer(.within(1, 10_000)), .defaultValue(100), "Passes over the training set."),
-    .init("batch_size", .integer(.within(2, 65_536)), .defaultValue(256), "Images per step (each seen in every view)."),
-    .init("knn_every_epochs", .nullable(.integer(.within(1, 10_000))), .optional,
-          "Run the kNN monitor (weighted kNN, k 200, T 0.1, train → test split) every N epochs and after the last; absent: never."),
-  ], check: { v in
-    var problems: [ParameterShape.Problem] = []
-    if let method = v["method"], let local = v["local_views"]?.arrayValue, !local.isEmpty,
-      !MethodSpec.configuration(resolved: method).takesLocalViews
-    {
-      problems.append(.init(key: "local_views",
-        "\(method["type"]?.stringValue ?? "this method") takes two views; multi-crop local_views are for "
-          + MethodConfiguration.localViewMethods.joined(separator: " and ")))
-    }
-    if let type = v["method"]?["type"]?.stringValue, ["mocov2", "nnclr", "swav"].contains(type),
-      let queue = v["method"]?["queue_size"]?.intValue,
-      let batch = v["batch_size"]?.intValue, queue % batch != 0
-    {
-      problems.append(.init(key: "method", "queue_size \(queue) must be a multiple of batch_size \(batch) "
-                              + "(for example \(max(1, queue / batch) * batch))"))
-    }
-    return problems
-  }))
+        .init("method", MethodSpec.shape, .required, "The method and its hyperparameters."),
+        .init("optimizer", OptimizerSpec.shape, .implied, "Optimizer and learning-rate schedule."),
+        .init("epochs", .integer(.within(1, 10_000)), .defaultValue(100), "Passes over the training set."),
+        .init(
+          "batch_size", .integer(.within(2, 65_536)), .defaultValue(256), "Images per step (each seen in every view)."),
+        .init(
+          "knn_every_epochs", .nullable(.integer(.within(1, 10_000))), .optional,
+          "Run the kNN monitor (weighted kNN, k 200, T 0.1, train → test split) every N epochs and after the last; absent: never."
+        ),
+      ],
+      check: { v in
+        var problems: [ParameterShape.Problem] = []
+        if let method = v["method"], let local = v["local_views"]?.arrayValue, !local.isEmpty,
+          !MethodSpec.configuration(resolved: method).takesLocalViews
+        {
+          problems.append(
+            .init(
+              key: "local_views",
+              "\(method["type"]?.stringValue ?? "this method") takes two views; multi-crop local_views are for "
+                + MethodConfiguration.localViewMethods.joined(separator: " and ")))
+        }
+        if let type = v["method"]?["type"]?.stringValue, ["mocov2", "nnclr", "swav"].contains(type),
+          let queue = v["method"]?["queue_size"]?.intValue,
+          let batch = v["batch_size"]?.intValue, queue % batch != 0
+        {
+          problems.append(
+            .init(
+              key: "method",
+              "queue_size \(queue) must be a multiple of batch_size \(batch) "
+                + "(for example \(max(1, queue / batch) * batch))"))
+        }
+        return problems
+      }))
 
   /// A view: a chain's name or an inline chain.
   static let viewShape: ParameterShape = .alternatives([.reference(.augmentation), AugmentationChainSpec.shape])

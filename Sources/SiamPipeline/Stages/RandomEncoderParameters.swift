@@ -13,10 +13,12 @@ public struct RandomEncoderParameters: StageParameters, Hashable {
   public static let implementationVersion = 1
   public static let inputs = StageInputs(kinds: ["dataset"], count: 1...1)
   public static let documentation = "The encoder at its random initialisation (the random-init baseline)."
-  public static let shape: ParameterShape = .object(.init([
-    .init("encoder", EncoderSpec.referenceShape, .defaultValue(EncoderSpec.defaultEncoder),
-          "Name of an encoder under encoders:, or an inline encoder; default the small ConvNet."),
-  ]))
+  public static let shape: ParameterShape = .object(
+    .init([
+      .init(
+        "encoder", EncoderSpec.referenceShape, .defaultValue(EncoderSpec.defaultEncoder),
+        "Name of an encoder under encoders:, or an inline encoder; default the small ConvNet.")
+    ]))
 
   public var encoder: EncoderConfiguration
 

@@ -11,12 +11,15 @@ public struct SupervisedParameters: StageParameters, Hashable {
   public static let implementationVersion = 1
   public static let inputs = StageInputs(kinds: ["dataset"], count: 1...1)
   public static let documentation = "Supervised baseline trained on all labels."
-  public static let shape: ParameterShape = .object(.init([
-    .init("encoder", EncoderSpec.referenceShape, .defaultValue(EncoderSpec.defaultEncoder),
-          "Name of an encoder under encoders:, or an inline encoder; default the small ConvNet."),
-    EvaluationFields.epochs(30), EvaluationFields.lr(0.1), EvaluationFields.weightDecay(5e-4), EvaluationFields.batchSize(256),
-    EvaluationFields.augmentation,
-  ]))
+  public static let shape: ParameterShape = .object(
+    .init([
+      .init(
+        "encoder", EncoderSpec.referenceShape, .defaultValue(EncoderSpec.defaultEncoder),
+        "Name of an encoder under encoders:, or an inline encoder; default the small ConvNet."),
+      EvaluationFields.epochs(30), EvaluationFields.lr(0.1), EvaluationFields.weightDecay(5e-4),
+      EvaluationFields.batchSize(256),
+      EvaluationFields.augmentation,
+    ]))
 
   public var encoder: EncoderConfiguration
   public var epochs: Int

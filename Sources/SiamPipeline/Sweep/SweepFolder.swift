@@ -38,7 +38,8 @@ final class SweepFolder: Sendable {
   /// Marks the sweep of `sweep.json` at `path` as killed: its status and every point still
   /// pending or running (best effort; called from a signal trap and by the repair).
   static func markKilled(_ path: String) {
-    guard let data = FileManager.default.contents(atPath: path), var document = try? CanonicalJSON.parse(data).objectValue
+    guard let data = FileManager.default.contents(atPath: path),
+      var document = try? CanonicalJSON.parse(data).objectValue
     else { return }
     document["status"] = "killed"
     if let points = document["points"]?.arrayValue {

@@ -35,7 +35,8 @@ public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertibl
   /// The nearest known key or name, for typos.
   public var suggestion: String?
 
-  public init(_ code: Code, at location: SourceLocation, keyPath: String, _ message: String, suggestion: String? = nil) {
+  public init(_ code: Code, at location: SourceLocation, keyPath: String, _ message: String, suggestion: String? = nil)
+  {
     self.code = code
     self.location = location
     self.keyPath = keyPath

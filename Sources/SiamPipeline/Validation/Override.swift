@@ -26,22 +26,30 @@ struct Override {
 
   /// Parses the `index`-th override (0-based).
   static func parse(_ text: String, index: Int) throws(PipelineError) -> Override {
-    let file = "--set[\(index + 1)]", rank = 1_000_000 + index
+    let file = "--set[\(index + 1)]"
+    let rank = 1_000_000 + index
     var body = Substring(text)
     var operation = Operation.set
-    if body.hasPrefix("+") { operation = .add; body = body.dropFirst() }
-    else if body.hasPrefix("~") { operation = .delete; body = body.dropFirst() }
+    if body.hasPrefix("+") {
+      operation = .add
+      body = body.dropFirst()
+    } else if body.hasPrefix("~") {
+      operation = .delete
+      body = body.dropFirst()
+    }
     let keyColumn = text.count - body.count + 1
     let location = SourceLocation(file: file, line: 1, column: keyColumn, fileRank: rank)
     let equals = body.firstIndex(of: "=")
     let key = String(body[..<(equals ?? body.endIndex)])
     let path = KeyPath.components(key)
     guard !path.isEmpty, !key.hasPrefix("."), !key.hasSuffix("."), !key.contains("..") else {
-      throw PipelineError(.override, at: location, "expected KEY.PATH=VALUE, +KEY.PATH=VALUE or ~KEY.PATH, found '\(text)'")
+      throw PipelineError(
+        .override, at: location, "expected KEY.PATH=VALUE, +KEY.PATH=VALUE or ~KEY.PATH, found '\(text)'")
     }
     guard let equals else {
       if operation == .delete { return Override(operation: .delete, path: path, value: nil, location: location) }
-      throw PipelineError(.override, at: location, keyPath: key, "expected '=' and a value (or ~\(key) to delete the key)")
+      throw PipelineError(
+        .override, at: location, keyPath: key, "expected '=' and a value (or ~\(key) to delete the key)")
     }
     if operation == .delete {
       throw PipelineError(.override, at: location, keyPath: key, "a deletion (~) takes no value")
@@ -53,12 +61,14 @@ struct Override {
       parsed = try SpecNode.parse(yaml: valueText, file: file, fileRank: rank)
     } catch {
       // Positions past line 1 (an unclosed bracket is found at the end) map to the end of the override.
-      throw PipelineError(error.diagnostics.map { d in
-        var d = d
-        d.location = SourceLocation(file: file, line: 1,
-                                    column: d.location.line == 1 ? d.location.column + valueColumn - 1 : text.count + 1, fileRank: rank)
-        return d
-      })
+      throw PipelineError(
+        error.diagnostics.map { d in
+          var d = d
+          d.location = SourceLocation(
+            file: file, line: 1,
+            column: d.location.line == 1 ? d.location.column + valueColumn - 1 : text.count + 1, fileRank: rank)
+          return d
+        })
     }
     var value = parsed ?? SpecNode(.scalar(.null), at: location)
     value.shift(line1By: valueColumn - 1, file: file, rank: rank)
@@ -76,13 +86,16 @@ struct Override {
     let isLast = depth == path.count - 1
     if var items = node.items {
       guard let index = Int(key), items.indices.contains(index) else {
-        throw PipelineError(.override, at: location, keyPath: prefix,
-                            "expected an index into a list of \(items.count) item\(items.count == 1 ? "" : "s"), found '\(key)'")
+        throw PipelineError(
+          .override, at: location, keyPath: prefix,
+          "expected an index into a list of \(items.count) item\(items.count == 1 ? "" : "s"), found '\(key)'")
       }
       if isLast {
         switch operation {
         case .delete: items.remove(at: index)
-        case .add: throw PipelineError(.override, at: location, keyPath: prefix, "already set; use \(dottedPath)=VALUE to replace it")
+        case .add:
+          throw PipelineError(
+            .override, at: location, keyPath: prefix, "already set; use \(dottedPath)=VALUE to replace it")
         case .set, .upsert: items[index] = value!
         }
       } else {
@@ -93,14 +106,17 @@ struct Override {
     }
     let creates = operation == .add || operation == .upsert
     guard var entries = node.entries ?? (creates && node.scalar == .null ? [] : nil) else {
-      throw PipelineError(.override, at: location, keyPath: path[..<depth].joined(separator: "."),
-                          "expected a mapping or a list to hold '\(key)', found \(node.foundDescription)")
+      throw PipelineError(
+        .override, at: location, keyPath: path[..<depth].joined(separator: "."),
+        "expected a mapping or a list to hold '\(key)', found \(node.foundDescription)")
     }
     if let index = entries.firstIndex(where: { $0.key == key }) {
       if isLast {
         switch operation {
         case .delete: entries.remove(at: index)
-        case .add: throw PipelineError(.override, at: location, keyPath: prefix, "already set; use \(dottedPath)=VALUE to replace it")
+        case .add:
+          throw PipelineError(
+            .override, at: location, keyPath: prefix, "already set; use \(dottedPath)=VALUE to replace it")
         case .set, .upsert: entries[index].value = value!
         }
       } else {
@@ -112,8 +128,11 @@ struct Override {
       entries.append(SpecNode.Entry(key: key, keyLocation: location, value: child))
     } else {
       let hint = operation == .set ? " (prefix the override with + to add it)" : ""
-      throw PipelineError([Diagnostic(.override, at: location, keyPath: prefix, "no such key\(hint)",
-                                      suggestion: Suggestion.nearest(to: key, in: entries.map(\.key)))])
+      throw PipelineError([
+        Diagnostic(
+          .override, at: location, keyPath: prefix, "no such key\(hint)",
+          suggestion: Suggestion.nearest(to: key, in: entries.map(\.key)))
+      ])
     }
     node.value = .mapping(entries)
   }

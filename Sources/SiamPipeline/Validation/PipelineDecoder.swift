@@ -3,7 +3,9 @@ import SiamNN
 /// Decodes a whole pipeline node tree (includes merged, overrides applied) into a
 /// `PipelineSpec`, collecting every problem instead of stopping at the first.
 struct PipelineDecoder {
-  static let topLevelKeys = ["name", "description", "seed", "include", "augmentations", "encoders", "stages", "sweep", "executor"]
+  static let topLevelKeys = [
+    "name", "description", "seed", "include", "augmentations", "encoders", "stages", "sweep", "executor",
+  ]
   /// Names of chains, encoders and stages: usable in dotted key paths.
   static let namePattern = "^[A-Za-z_][A-Za-z0-9_-]*$"
   /// The pipeline's `name:`.
@@ -22,7 +24,10 @@ struct PipelineDecoder {
 
   /// The spec, or `nil` when `errors` is not empty.
   mutating func decode(_ root: SpecNode) -> PipelineSpec? {
-    guard let entries = root.entries else { shapes.mismatch(root, "", expected: "a mapping at the top level"); return nil }
+    guard let entries = root.entries else {
+      shapes.mismatch(root, "", expected: "a mapping at the top level")
+      return nil
+    }
     // `x-…` keys hold anchors for `<<` merges and are otherwise ignored (as in Compose files).
     var suggested: Set<String> = []
     for entry in entries where !Self.topLevelKeys.contains(entry.key) && !entry.key.hasPrefix("x-") {
@@ -30,18 +35,22 @@ struct PipelineDecoder {
       if let suggestion { suggested.insert(suggestion) }
       shapes.report(.unknownKey, at: entry.keyLocation, entry.key, "unknown key", suggestion: suggestion)
     }
-    let header = shapes.decodeObject(root, .init([
-      .init("name", .string(), .required, ""),
-      .init("description", .nullable(.string(nonEmpty: false)), .optional, ""),
-      .init("seed", .integer(.nonNegative), .defaultValue(0), ""),
-    ]), path: "", extraKeys: Self.topLevelKeys + entries.map(\.key))
+    let header = shapes.decodeObject(
+      root,
+      .init([
+        .init("name", .string(), .required, ""),
+        .init("description", .nullable(.string(nonEmpty: false)), .optional, ""),
+        .init("seed", .integer(.nonNegative), .defaultValue(0), ""),
+      ]), path: "", extraKeys: Self.topLevelKeys + entries.map(\.key))
     if let nameNode = root["name"], let name = nameNode.string, !Self.isValidName(name, allowingDots: true) {
       shapes.outOfRange(nameNode, "name", expected: "a name of letters, digits, '.', '_' and '-'")
     }
 
     var augmentations: [String: AugmentationChainSpec] = [:]
     var encoders: [String: EncoderConfiguration] = [:]
-    for (name, value) in definitions(root["augmentations"], section: "augmentations", shape: AugmentationChainSpec.shape) {
+    for (name, value) in definitions(
+      root["augmentations"], section: "augmentations", shape: AugmentationChainSpec.shape)
+    {
       shapes.definitions[.augmentation, default: [:]][name] = value
       augmentations[name] = AugmentationChainSpec(resolved: value)
     }
@@ -100,15 +109,18 @@ struct PipelineDecoder {
 
   private mutating func checkName(_ entry: SpecNode.Entry, section: String) -> Bool {
     guard Self.isValidName(entry.key) else {
-      shapes.report(.invalidValue, at: entry.keyLocation, KeyPath.appending(entry.key, to: section),
-                    "expected a name of letters, digits, '_' and '-' starting with a letter or '_', found '\(entry.key)'")
+      shapes.report(
+        .invalidValue, at: entry.keyLocation, KeyPath.appending(entry.key, to: section),
+        "expected a name of letters, digits, '_' and '-' starting with a letter or '_', found '\(entry.key)'")
       return false
     }
     return true
   }
 
   /// The resolved values of a `name: definition` section, in file order.
-  private mutating func definitions(_ node: SpecNode?, section: String, shape: ParameterShape) -> [(String, CanonicalJSON)] {
+  private mutating func definitions(_ node: SpecNode?, section: String, shape: ParameterShape) -> [(
+    String, CanonicalJSON
+  )] {
     guard let node else { return [] }
     guard let entries = node.entries else {
       if node.scalar != .null { shapes.mismatch(node, section, expected: "a mapping of names to definitions") }
@@ -143,12 +155,14 @@ struct PipelineDecoder {
       }
     }
     guard let kindNode = node["kind"] else {
-      shapes.report(.missingKey, at: node.location, path,
-                    "missing required key 'kind' (one of \(registry.names.map { "'\($0)'" }.joined(separator: ", ")))")
+      shapes.report(
+        .missingKey, at: node.location, path,
+        "missing required key 'kind' (one of \(registry.names.map { "'\($0)'" }.joined(separator: ", ")))")
       return (graphNode, nil)
     }
     guard shapes.decode(kindNode, as: .enumeration(registry.names), path: KeyPath.appending("kind", to: path)) != nil,
-          let kind = registry[kindNode.string!] else {
+      let kind = registry[kindNode.string!]
+    else {
       return (graphNode, nil)
     }
     graphNode.kind = kind.name
@@ -169,10 +183,12 @@ struct PipelineDecoder {
   /// Warns about chains and encoders the pipeline defines but never uses. Definitions that
   /// come from an `include:`d file are libraries (a shared encoder zoo) and are not reported.
   private mutating func warnUnused(_ root: SpecNode, kind: ParameterShape.ReferenceKind) {
-    for entry in root[kind.section]?.entries ?? [] where !shapes.usedDefinitions.contains("\(kind.rawValue)/\(entry.key)") {
+    for entry in root[kind.section]?.entries ?? []
+    where !shapes.usedDefinitions.contains("\(kind.rawValue)/\(entry.key)") {
       guard shapes.definitions[kind]?[entry.key] != nil, entry.keyLocation.file == root.location.file else { continue }
-      shapes.report(.warning, at: entry.keyLocation, KeyPath.appending(entry.key, to: kind.section),
-                    "\(kind.noun) '\(entry.key)' is never used")
+      shapes.report(
+        .warning, at: entry.keyLocation, KeyPath.appending(entry.key, to: kind.section),
+        "\(kind.noun) '\(entry.key)' is never used")
     }
   }
 }

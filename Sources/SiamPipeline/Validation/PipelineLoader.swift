@@ -69,7 +69,9 @@ public enum PipelineLoader {
   }
 
   /// Decodes a composed tree (includes merged, overrides applied) and checks its sweep.
-  static func decode(_ tree: SpecNode, registry: StageKindRegistry) throws(PipelineError) -> (spec: PipelineSpec, warnings: [Diagnostic]) {
+  static func decode(_ tree: SpecNode, registry: StageKindRegistry) throws(PipelineError) -> (
+    spec: PipelineSpec, warnings: [Diagnostic]
+  ) {
     var decoder = PipelineDecoder(registry: registry)
     let spec = decoder.decode(tree)
     var errors = decoder.errors
@@ -80,13 +82,17 @@ public enum PipelineLoader {
 
   /// Each sweep value applied alone as an override must give a valid pipeline; problems
   /// are reported at the value (or the key path) in the sweep block.
-  private static func checkSweep(_ trials: [SweepSpec.Trial], tree: SpecNode, registry: StageKindRegistry) -> [Diagnostic] {
+  private static func checkSweep(_ trials: [SweepSpec.Trial], tree: SpecNode, registry: StageKindRegistry)
+    -> [Diagnostic]
+  {
     var problems: [Diagnostic] = []
     for trial in trials {
       let path = KeyPath.components(trial.path)
       guard !path.isEmpty, path.first != "sweep" else {
-        problems.append(Diagnostic(.invalidValue, at: trial.pathLocation, keyPath: "sweep",
-                                   "expected a key path outside the sweep block, found '\(trial.path)'"))
+        problems.append(
+          Diagnostic(
+            .invalidValue, at: trial.pathLocation, keyPath: "sweep",
+            "expected a key path outside the sweep block, found '\(trial.path)'"))
         continue
       }
       var copy = tree
@@ -94,8 +100,11 @@ public enum PipelineLoader {
       do {
         try override.apply(to: &copy)
       } catch {
-        problems += error.diagnostics.map { Diagnostic(.invalidValue, at: trial.pathLocation, keyPath: "sweep",
-                                                       "\($0.keyPath): \($0.message)", suggestion: $0.suggestion) }
+        problems += error.diagnostics.map {
+          Diagnostic(
+            .invalidValue, at: trial.pathLocation, keyPath: "sweep",
+            "\($0.keyPath): \($0.message)", suggestion: $0.suggestion)
+        }
         continue
       }
       var decoder = PipelineDecoder(registry: registry)
@@ -103,12 +112,16 @@ public enum PipelineLoader {
       // The base pipeline decoded cleanly: every problem comes from this value. Problems
       // elsewhere (a key the new value makes unknown) are reported at the value too.
       for error in decoder.errors {
-        let isAtValue = error.location.fileRank == trial.value.location.fileRank && error.location >= trial.value.location
+        let isAtValue =
+          error.location.fileRank == trial.value.location.fileRank && error.location >= trial.value.location
           && error.keyPath.hasPrefix(trial.path)
-        problems.append(isAtValue ? error : Diagnostic(
-          error.code, at: trial.value.location, keyPath: error.keyPath,
-          "\(error.message) (with \(trial.path) = \(trial.value.rawJSON.canonicalString) from the sweep)",
-          suggestion: error.suggestion))
+        problems.append(
+          isAtValue
+            ? error
+            : Diagnostic(
+              error.code, at: trial.value.location, keyPath: error.keyPath,
+              "\(error.message) (with \(trial.path) = \(trial.value.rawJSON.canonicalString) from the sweep)",
+              suggestion: error.suggestion))
       }
     }
     return problems
@@ -120,7 +133,9 @@ struct IncludeReader {
   private var nextRank = 0
   private var stack: [String] = []
 
-  mutating func read(path: String, displayName: String, includedFrom: SourceLocation?) throws(PipelineError) -> SpecNode? {
+  mutating func read(path: String, displayName: String, includedFrom: SourceLocation?) throws(PipelineError)
+    -> SpecNode?
+  {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     let here = includedFrom ?? SourceLocation(file: displayName, line: 1, column: 1)
     var info = stat()
@@ -132,7 +147,8 @@ struct IncludeReader {
       guard Int(info.st_size) <= PipelineLoader.maximumFileSize else {
         throw PipelineError(
           .syntax, at: here,
-          "'\(displayName)' has \(info.st_size) bytes, more than \(PipelineLoader.maximumFileSize) (a pipeline file is a few kB)")
+          "'\(displayName)' has \(info.st_size) bytes, more than \(PipelineLoader.maximumFileSize) (a pipeline file is a few kB)"
+        )
       }
     }
     let text: String
@@ -141,15 +157,20 @@ struct IncludeReader {
     } catch {
       let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
       if let includedFrom {
-        throw PipelineError(.include, at: includedFrom, keyPath: "include", "cannot include '\(displayName)': \(reason)")
+        throw PipelineError(
+          .include, at: includedFrom, keyPath: "include", "cannot include '\(displayName)': \(reason)")
       }
-      throw PipelineError(.syntax, at: SourceLocation(file: displayName, line: 1, column: 1), "cannot read the pipeline file: \(reason)")
+      throw PipelineError(
+        .syntax, at: SourceLocation(file: displayName, line: 1, column: 1), "cannot read the pipeline file: \(reason)")
     }
     let directory = (path as NSString).deletingLastPathComponent
-    return try compose(text: text, displayName: displayName, directory: directory.isEmpty ? "." : directory, absolutePath: absolute)
+    return try compose(
+      text: text, displayName: displayName, directory: directory.isEmpty ? "." : directory, absolutePath: absolute)
   }
 
-  mutating func compose(text: String, displayName: String, directory: String, absolutePath: String?) throws(PipelineError) -> SpecNode? {
+  mutating func compose(text: String, displayName: String, directory: String, absolutePath: String?)
+    throws(PipelineError) -> SpecNode?
+  {
     let rank = nextRank
     nextRank += 1
     guard var root = try SpecNode.parse(yaml: text, file: displayName, fileRank: rank) else { return nil }
@@ -163,20 +184,26 @@ struct IncludeReader {
     for (index, item) in items.enumerated() {
       let itemPath = includeEntry.value.items == nil ? "include" : "include.\(index)"
       guard let relative = item.string, !relative.isEmpty else {
-        problems.append(Diagnostic(.typeMismatch, at: item.location, keyPath: itemPath,
-                                   "expected a file path or a list of file paths, found \(item.foundDescription)"))
+        problems.append(
+          Diagnostic(
+            .typeMismatch, at: item.location, keyPath: itemPath,
+            "expected a file path or a list of file paths, found \(item.foundDescription)"))
         continue
       }
       let path = relative.hasPrefix("/") ? relative : (directory == "." ? relative : "\(directory)/\(relative)")
       let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
       if let start = stack.firstIndex(of: absolute) {
         let cycle = (stack[start...] + [absolute]).map { ($0 as NSString).lastPathComponent }
-        problems.append(Diagnostic(.include, at: item.location, keyPath: itemPath, "include cycle: \(cycle.joined(separator: " → "))"))
+        problems.append(
+          Diagnostic(.include, at: item.location, keyPath: itemPath, "include cycle: \(cycle.joined(separator: " → "))")
+        )
         continue
       }
       if stack.count >= PipelineLoader.maximumIncludeDepth {
-        problems.append(Diagnostic(.include, at: item.location, keyPath: itemPath,
-                                   "includes nested deeper than \(PipelineLoader.maximumIncludeDepth) files"))
+        problems.append(
+          Diagnostic(
+            .include, at: item.location, keyPath: itemPath,
+            "includes nested deeper than \(PipelineLoader.maximumIncludeDepth) files"))
         continue
       }
       do {
@@ -184,8 +211,10 @@ struct IncludeReader {
           base = base.map { $0.merged(with: included) } ?? included
         }
       } catch {
-        problems += error.diagnostics.map { $0.code == .include && $0.keyPath == "include" && $0.location == item.location
-          ? Diagnostic($0.code, at: $0.location, keyPath: itemPath, $0.message) : $0 }
+        problems += error.diagnostics.map {
+          $0.code == .include && $0.keyPath == "include" && $0.location == item.location
+            ? Diagnostic($0.code, at: $0.location, keyPath: itemPath, $0.message) : $0
+        }
       }
     }
     if !problems.isEmpty { throw PipelineError(problems) }

@@ -15,8 +15,10 @@ struct ShapeDecoder {
 
   // MARK: - Reporting
 
-  mutating func report(_ code: Diagnostic.Code, at location: SourceLocation, _ path: String, _ message: String,
-                       suggestion: String? = nil) {
+  mutating func report(
+    _ code: Diagnostic.Code, at location: SourceLocation, _ path: String, _ message: String,
+    suggestion: String? = nil
+  ) {
     diagnostics.append(Diagnostic(code, at: location, keyPath: path, message, suggestion: suggestion))
   }
 
@@ -38,9 +40,14 @@ struct ShapeDecoder {
       switch node.scalar {
       case .integer(let i)?: value = Double(i)
       case .number(let x)? where x.isFinite && x.rounded() == x: value = x
-      default: mismatch(node, path, expected: shape.expectedDescription); return nil
+      default:
+        mismatch(node, path, expected: shape.expectedDescription)
+        return nil
       }
-      guard bounds.contains(value) else { outOfRange(node, path, expected: shape.expectedDescription); return nil }
+      guard bounds.contains(value) else {
+        outOfRange(node, path, expected: shape.expectedDescription)
+        return nil
+      }
       // Integers travel as doubles: beyond 2^53 they are no longer exact, and near
       // Int.max they cannot be read back as an Int.
       guard abs(value) <= ParameterShape.largestExactInteger else {
@@ -53,44 +60,77 @@ struct ShapeDecoder {
       switch node.scalar {
       case .integer(let i)?: value = Double(i)
       case .number(let x)?: value = x
-      default: mismatch(node, path, expected: shape.expectedDescription); return nil
+      default:
+        mismatch(node, path, expected: shape.expectedDescription)
+        return nil
       }
-      guard value.isFinite else { outOfRange(node, path, expected: "a finite number"); return nil }
-      guard bounds.contains(value) else { outOfRange(node, path, expected: shape.expectedDescription); return nil }
+      guard value.isFinite else {
+        outOfRange(node, path, expected: "a finite number")
+        return nil
+      }
+      guard bounds.contains(value) else {
+        outOfRange(node, path, expected: shape.expectedDescription)
+        return nil
+      }
       return .number(value)
     case .boolean:
-      guard case .bool(let b)? = node.scalar else { mismatch(node, path, expected: "a boolean"); return nil }
+      guard case .bool(let b)? = node.scalar else {
+        mismatch(node, path, expected: "a boolean")
+        return nil
+      }
       return .bool(b)
     case .string(let nonEmpty):
-      guard let s = node.string else { mismatch(node, path, expected: "a string"); return nil }
-      if nonEmpty && s.isEmpty { outOfRange(node, path, expected: "a non-empty string"); return nil }
+      guard let s = node.string else {
+        mismatch(node, path, expected: "a string")
+        return nil
+      }
+      if nonEmpty && s.isEmpty {
+        outOfRange(node, path, expected: "a non-empty string")
+        return nil
+      }
       return .string(s)
     case .enumeration(let names):
-      guard let s = node.string else { mismatch(node, path, expected: shape.expectedDescription); return nil }
+      guard let s = node.string else {
+        mismatch(node, path, expected: shape.expectedDescription)
+        return nil
+      }
       guard names.contains(s) else {
-        report(.invalidValue, at: node.location, path, "expected \(shape.expectedDescription), found '\(s)'",
-               suggestion: Suggestion.nearest(to: s, in: names))
+        report(
+          .invalidValue, at: node.location, path, "expected \(shape.expectedDescription), found '\(s)'",
+          suggestion: Suggestion.nearest(to: s, in: names))
         return nil
       }
       return .string(s)
     case .list(let item, let minCount, let maxCount):
-      guard let items = node.items else { mismatch(node, path, expected: shape.expectedDescription); return nil }
+      guard let items = node.items else {
+        mismatch(node, path, expected: shape.expectedDescription)
+        return nil
+      }
       if items.count < minCount || maxCount.map({ items.count > $0 }) == true {
-        let count = minCount == maxCount ? "exactly \(minCount)" : maxCount.map { "\(minCount) to \($0)" } ?? "at least \(minCount)"
-        report(.invalidValue, at: node.location, path,
-               "expected \(count) item\(minCount == 1 && maxCount == 1 ? "" : "s"), found \(items.count)")
+        let count =
+          minCount == maxCount
+          ? "exactly \(minCount)" : maxCount.map { "\(minCount) to \($0)" } ?? "at least \(minCount)"
+        report(
+          .invalidValue, at: node.location, path,
+          "expected \(count) item\(minCount == 1 && maxCount == 1 ? "" : "s"), found \(items.count)")
         return nil
       }
       var values: [CanonicalJSON] = []
       var isValid = true
       for (index, itemNode) in items.enumerated() {
-        if let v = decode(itemNode, as: item, path: KeyPath.appending(index, to: path)) { values.append(v) } else { isValid = false }
+        if let v = decode(itemNode, as: item, path: KeyPath.appending(index, to: path)) {
+          values.append(v)
+        } else {
+          isValid = false
+        }
       }
       return isValid ? .array(values) : nil
     case .range(let bounds):
       guard let items = node.items, items.count == 2 else {
         if let items = node.items {
-          report(.invalidValue, at: node.location, path, "expected \(shape.expectedDescription), found a list of \(items.count)")
+          report(
+            .invalidValue, at: node.location, path,
+            "expected \(shape.expectedDescription), found a list of \(items.count)")
         } else {
           mismatch(node, path, expected: shape.expectedDescription)
         }
@@ -100,8 +140,10 @@ struct ShapeDecoder {
       let high = decode(items[1], as: .number(bounds), path: KeyPath.appending(1, to: path))
       guard let low, let high else { return nil }
       guard low.doubleValue! <= high.doubleValue! else {
-        report(.invalidValue, at: node.location, path,
-               "expected low ≤ high, found [\(CanonicalJSON.format(low.doubleValue!)), \(CanonicalJSON.format(high.doubleValue!))]")
+        report(
+          .invalidValue, at: node.location, path,
+          "expected low ≤ high, found [\(CanonicalJSON.format(low.doubleValue!)), \(CanonicalJSON.format(high.doubleValue!))]"
+        )
         return nil
       }
       return .array([low, high])
@@ -118,14 +160,20 @@ struct ShapeDecoder {
       }
       return decode(node, as: chosen, path: path)
     case .reference(let kind):
-      guard let name = node.string else { mismatch(node, path, expected: shape.expectedDescription); return nil }
+      guard let name = node.string else {
+        mismatch(node, path, expected: shape.expectedDescription)
+        return nil
+      }
       let defined = definitions[kind] ?? [:]
       if invalidDefinitions.contains("\(kind.rawValue)/\(name)") { return nil }
       guard let value = defined[name] else {
-        let message = defined.isEmpty
+        let message =
+          defined.isEmpty
           ? "unknown \(kind.noun) '\(name)' (none is defined under '\(kind.section)')"
           : "unknown \(kind.noun) '\(name)'"
-        report(.unknownReference, at: node.location, path, message, suggestion: Suggestion.nearest(to: name, in: defined.keys))
+        report(
+          .unknownReference, at: node.location, path, message,
+          suggestion: Suggestion.nearest(to: name, in: defined.keys))
         return nil
       }
       usedDefinitions.insert("\(kind.rawValue)/\(name)")
@@ -144,7 +192,10 @@ struct ShapeDecoder {
   mutating func decodeObject(
     _ node: SpecNode, _ object: Shape.ObjectShape, path: String, extraKeys: [String] = []
   ) -> [String: CanonicalJSON]? {
-    guard let entries = node.entries else { mismatch(node, path, expected: "a mapping"); return nil }
+    guard let entries = node.entries else {
+      mismatch(node, path, expected: "a mapping")
+      return nil
+    }
     var resolved: [String: CanonicalJSON] = [:]
     var isValid = true
     let known = object.keys + extraKeys
@@ -153,7 +204,8 @@ struct ShapeDecoder {
       let entryPath = KeyPath.appending(entry.key, to: path)
       guard let field = object.fields.first(where: { $0.name == entry.key }) else {
         if !extraKeys.contains(entry.key) {
-          let suggestion = Suggestion.nearest(to: entry.key, in: known.filter { node[$0] == nil })
+          let suggestion =
+            Suggestion.nearest(to: entry.key, in: known.filter { node[$0] == nil })
             ?? Suggestion.nearest(to: entry.key, in: known)
           if let suggestion { suggested.insert(suggestion) }
           report(.unknownKey, at: entry.keyLocation, entryPath, "unknown key", suggestion: suggestion)
@@ -161,7 +213,11 @@ struct ShapeDecoder {
         }
         continue
       }
-      if let value = decode(entry.value, as: field.shape, path: entryPath) { resolved[field.name] = value } else { isValid = false }
+      if let value = decode(entry.value, as: field.shape, path: entryPath) {
+        resolved[field.name] = value
+      } else {
+        isValid = false
+      }
     }
     for field in object.fields where node[field.name] == nil {
       switch field.requirement {
@@ -186,8 +242,9 @@ struct ShapeDecoder {
     let problems = object.check?(resolved) ?? []
     for problem in problems {
       let entry = problem.key.flatMap { node.entry($0) }
-      report(.invalidValue, at: entry?.value.location ?? node.location,
-             problem.key.map { KeyPath.appending($0, to: path) } ?? path, problem.message)
+      report(
+        .invalidValue, at: entry?.value.location ?? node.location,
+        problem.key.map { KeyPath.appending($0, to: path) } ?? path, problem.message)
     }
     return problems.isEmpty ? resolved : nil
   }
@@ -196,19 +253,24 @@ struct ShapeDecoder {
   mutating func decodeUnion(
     _ node: SpecNode, _ union: Shape.UnionShape, path: String, extraKeys: [String] = []
   ) -> [String: CanonicalJSON]? {
-    guard node.entries != nil else { mismatch(node, path, expected: "a mapping"); return nil }
+    guard node.entries != nil else {
+      mismatch(node, path, expected: "a mapping")
+      return nil
+    }
     let names = union.variants.map(\.name)
     let name: String
     if let tagNode = node[union.discriminator] {
-      guard decode(tagNode, as: .enumeration(names), path: KeyPath.appending(union.discriminator, to: path)) != nil else {
+      guard decode(tagNode, as: .enumeration(names), path: KeyPath.appending(union.discriminator, to: path)) != nil
+      else {
         return nil
       }
       name = tagNode.string!
     } else if let fallback = union.defaultVariant {
       name = fallback
     } else {
-      report(.missingKey, at: node.location, path,
-             "missing required key '\(union.discriminator)' (one of \(names.map { "'\($0)'" }.joined(separator: ", ")))")
+      report(
+        .missingKey, at: node.location, path,
+        "missing required key '\(union.discriminator)' (one of \(names.map { "'\($0)'" }.joined(separator: ", ")))")
       return nil
     }
     let variant = union.variants.first { $0.name == name }!
@@ -221,7 +283,9 @@ struct ShapeDecoder {
     _ node: SpecNode, _ variants: [Shape.Variant], shape: Shape, path: String
   ) -> CanonicalJSON? {
     let names = variants.map(\.name)
-    let name: String, nameLocation: SourceLocation, body: SpecNode
+    let name: String
+    let nameLocation: SourceLocation
+    let body: SpecNode
     if let s = node.string {
       (name, nameLocation, body) = (s, node.location, SpecNode(.mapping([]), at: node.location))
     } else if let entries = node.entries, entries.count == 1 {
@@ -229,18 +293,23 @@ struct ShapeDecoder {
       (name, nameLocation) = (entry.key, entry.keyLocation)
       body = entry.value.scalar == .null ? SpecNode(.mapping([]), at: entry.value.location) : entry.value
     } else if let entries = node.entries {
-      report(.invalidValue, at: node.location, path,
-             "expected a one-key mapping {op: {parameters}}, found a mapping with \(entries.count) keys")
+      report(
+        .invalidValue, at: node.location, path,
+        "expected a one-key mapping {op: {parameters}}, found a mapping with \(entries.count) keys")
       return nil
     } else {
       mismatch(node, path, expected: shape.expectedDescription)
       return nil
     }
     guard let variant = variants.first(where: { $0.name == name }) else {
-      report(.invalidValue, at: nameLocation, path, "unknown op '\(name)'", suggestion: Suggestion.nearest(to: name, in: names))
+      report(
+        .invalidValue, at: nameLocation, path, "unknown op '\(name)'",
+        suggestion: Suggestion.nearest(to: name, in: names))
       return nil
     }
-    return decodeObject(body, variant.object, path: KeyPath.appending(name, to: path)).map { .object([name: .object($0)]) }
+    return decodeObject(body, variant.object, path: KeyPath.appending(name, to: path)).map {
+      .object([name: .object($0)])
+    }
   }
 }
 
@@ -254,9 +323,11 @@ extension ParameterShape {
     case (.object, .mapping), (.union, .mapping), (.singleKey, .mapping): return true
     case (.list, .sequence), (.range, .sequence): return true
     case (.integer, .scalar(.integer)), (.integer, .scalar(.number)), (.number, .scalar(.integer)),
-         (.number, .scalar(.number)), (.boolean, .scalar(.bool)): return true
+      (.number, .scalar(.number)), (.boolean, .scalar(.bool)):
+      return true
     case (.string, .scalar(.string)), (.enumeration, .scalar(.string)), (.reference, .scalar(.string)),
-         (.singleKey, .scalar(.string)): return true
+      (.singleKey, .scalar(.string)):
+      return true
     default: return false
     }
   }

@@ -63,17 +63,22 @@ extension SpecNode {
       var merged: [Entry] = []
       var explicit: [Entry] = []
       for (keyNode, valueNode) in mapping {
-        let keyLocation = keyNode.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column, fileRank: fileRank) } ?? here
+        let keyLocation =
+          keyNode.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column, fileRank: fileRank) } ?? here
         guard case .scalar(let keyScalar) = keyNode else {
-          diagnostics.append(Diagnostic(.typeMismatch, at: keyLocation, keyPath: path,
-                                        "expected a string key, found a \(keyNode.mapping != nil ? "mapping" : "list")"))
+          diagnostics.append(
+            Diagnostic(
+              .typeMismatch, at: keyLocation, keyPath: path,
+              "expected a string key, found a \(keyNode.mapping != nil ? "mapping" : "list")"))
           continue
         }
         if keyScalar.style == .plain && Resolver.default.resolveTag(of: keyNode) == .merge {
           let sources = valueNode.mapping != nil ? [valueNode] : (valueNode.sequence.map { Array($0) } ?? [])
           if sources.isEmpty || sources.contains(where: { $0.mapping == nil }) {
-            diagnostics.append(Diagnostic(.typeMismatch, at: keyLocation, keyPath: KeyPath.appending("<<", to: path),
-                                          "expected a mapping or a list of mappings to merge, found \(describe(valueNode))"))
+            diagnostics.append(
+              Diagnostic(
+                .typeMismatch, at: keyLocation, keyPath: KeyPath.appending("<<", to: path),
+                "expected a mapping or a list of mappings to merge, found \(describe(valueNode))"))
             continue
           }
           // YAML merge: earlier mappings in the list win over later ones; explicit keys win over all.
@@ -132,7 +137,7 @@ extension SpecNode {
   private static func message(of error: YamlError) -> String {
     switch error {
     case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-         .composer(let context, let problem, _, _):
+      .composer(let context, let problem, _, _):
       let prefix = context.map { "\($0.text) " } ?? ""
       return "invalid YAML: \(prefix)\(problem)"
     case .duplicatedKeysInMapping(let duplicates, _):

@@ -33,8 +33,10 @@ public struct StageGraph: Sendable, Hashable {
       for (index, need) in (node.needs ?? []).enumerated() {
         let itemPath = KeyPath.appending(index, to: KeyPath.appending("needs", to: path))
         if byName[need.name] == nil {
-          diagnostics.append(Diagnostic(.unknownReference, at: need.location, keyPath: itemPath, "unknown stage '\(need.name)'",
-                                        suggestion: Suggestion.nearest(to: need.name, in: byName.keys.filter { $0 != node.name })))
+          diagnostics.append(
+            Diagnostic(
+              .unknownReference, at: need.location, keyPath: itemPath, "unknown stage '\(need.name)'",
+              suggestion: Suggestion.nearest(to: need.name, in: byName.keys.filter { $0 != node.name })))
           isValid = false
         } else if need.name == node.name {
           diagnostics.append(Diagnostic(.cycle, at: need.location, keyPath: itemPath, "a stage cannot need itself"))
@@ -48,19 +50,26 @@ public struct StageGraph: Sendable, Hashable {
       let accepted = kind.inputs.kinds.sorted().map { "'\($0)'" }.joined(separator: ", ")
       if !kind.inputs.count.contains(resolvedNeeds.count) {
         let count = kind.inputs.count
-        let expected = count.lowerBound == count.upperBound ? "exactly \(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)"
+        let expected =
+          count.lowerBound == count.upperBound
+          ? "exactly \(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)"
         let of = accepted.isEmpty ? "" : " (a stage of kind \(accepted))"
-        diagnostics.append(Diagnostic(.invalidValue, at: node.needsLocation ?? node.location,
-                                      keyPath: node.needs == nil ? path : KeyPath.appending("needs", to: path),
-                                      "a '\(kindName)' stage needs \(expected) input\(count.upperBound == 1 ? "" : "s")\(of), found \(resolvedNeeds.count)"))
+        diagnostics.append(
+          Diagnostic(
+            .invalidValue, at: node.needsLocation ?? node.location,
+            keyPath: node.needs == nil ? path : KeyPath.appending("needs", to: path),
+            "a '\(kindName)' stage needs \(expected) input\(count.upperBound == 1 ? "" : "s")\(of), found \(resolvedNeeds.count)"
+          ))
         isValid = false
       }
       for (index, need) in (node.needs ?? []).enumerated() {
         guard let inputKind = byName[need.name]?.kind, registry[inputKind] != nil else { continue }
         if !kind.inputs.kinds.contains(inputKind) {
-          diagnostics.append(Diagnostic(.invalidValue, at: need.location,
-                                        keyPath: KeyPath.appending(index, to: KeyPath.appending("needs", to: path)),
-                                        "a '\(kindName)' stage takes a stage of kind \(accepted), found '\(need.name)' of kind '\(inputKind)'"))
+          diagnostics.append(
+            Diagnostic(
+              .invalidValue, at: need.location,
+              keyPath: KeyPath.appending(index, to: KeyPath.appending("needs", to: path)),
+              "a '\(kindName)' stage takes a stage of kind \(accepted), found '\(need.name)' of kind '\(inputKind)'"))
           isValid = false
         }
       }
@@ -68,9 +77,11 @@ public struct StageGraph: Sendable, Hashable {
     let cycles = findCycles(edges)
     for cycle in cycles {
       let first = byName[cycle[0]]!
-      diagnostics.append(Diagnostic(.cycle, at: first.needsLocation ?? first.location,
-                                    keyPath: "stages.\(cycle[0]).needs",
-                                    "cycle in needs: \((cycle + [cycle[0]]).joined(separator: " → "))"))
+      diagnostics.append(
+        Diagnostic(
+          .cycle, at: first.needsLocation ?? first.location,
+          keyPath: "stages.\(cycle[0]).needs",
+          "cycle in needs: \((cycle + [cycle[0]]).joined(separator: " → "))"))
     }
     guard isValid, cycles.isEmpty else { return nil }
     return StageGraph(dependencies: edges, order: topologicalOrder(edges))

@@ -23,7 +23,8 @@ enum Suggestion {
   /// Optimal-string-alignment distance: insertions, deletions, substitutions and
   /// transpositions of adjacent characters each cost 1.
   static func distance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

@@ -13,15 +13,21 @@ extension SweepSpec {
   /// values to check against the pipeline.
   static func decode(_ node: SpecNode, _ d: inout ShapeDecoder) -> (SweepSpec, [Trial])? {
     let path = "sweep"
-    guard let entries = node.entries else { d.mismatch(node, path, expected: "a mapping"); return nil }
+    guard let entries = node.entries else {
+      d.mismatch(node, path, expected: "a mapping")
+      return nil
+    }
     for entry in entries where !strategies.contains(entry.key) {
-      d.report(.unknownKey, at: entry.keyLocation, KeyPath.appending(entry.key, to: path), "unknown key",
-               suggestion: Suggestion.nearest(to: entry.key, in: strategies))
+      d.report(
+        .unknownKey, at: entry.keyLocation, KeyPath.appending(entry.key, to: path), "unknown key",
+        suggestion: Suggestion.nearest(to: entry.key, in: strategies))
     }
     let given = entries.filter { strategies.contains($0.key) }
     guard given.count == 1, let entry = given.first else {
-      d.report(.invalidValue, at: node.location, path,
-               "expected exactly one of 'grid', 'zip', 'random', found \(given.isEmpty ? "none" : given.map { "'\($0.key)'" }.joined(separator: ", "))")
+      d.report(
+        .invalidValue, at: node.location, path,
+        "expected exactly one of 'grid', 'zip', 'random', found \(given.isEmpty ? "none" : given.map { "'\($0.key)'" }.joined(separator: ", "))"
+      )
       return nil
     }
     let strategyPath = KeyPath.appending(entry.key, to: path)
@@ -44,8 +50,9 @@ extension SweepSpec {
       }
       guard axes.count == axesEntries.count else { return nil }
       if entry.key == "zip", Set(axes.map(\.values.count)).count > 1 {
-        d.report(.invalidValue, at: entry.value.location, strategyPath,
-                 "expected lists of one length, found lengths \(axes.map { String($0.values.count) }.joined(separator: ", "))")
+        d.report(
+          .invalidValue, at: entry.value.location, strategyPath,
+          "expected lists of one length, found lengths \(axes.map { String($0.values.count) }.joined(separator: ", "))")
         return nil
       }
       return (SweepSpec(strategy: entry.key == "grid" ? .grid(axes) : .zip(axes)), trials)
@@ -79,9 +86,10 @@ extension SweepSpec {
       }
       let distPath = KeyPath.appending(dist.key, to: entryPath)
       guard distributions.contains(dist.key) else {
-        d.report(.invalidValue, at: dist.keyLocation, entryPath,
-                 "unknown distribution '\(dist.key)' (expected one of 'uniform', 'log_uniform', 'int_uniform', 'choice')",
-                 suggestion: Suggestion.nearest(to: dist.key, in: distributions))
+        d.report(
+          .invalidValue, at: dist.keyLocation, entryPath,
+          "unknown distribution '\(dist.key)' (expected one of 'uniform', 'log_uniform', 'int_uniform', 'choice')",
+          suggestion: Suggestion.nearest(to: dist.key, in: distributions))
         continue
       }
       let distribution: Distribution
@@ -94,9 +102,14 @@ extension SweepSpec {
         distribution = .choice(items.map(\.rawJSON))
         trials += items.map { Trial(path: entry.key, pathLocation: entry.keyLocation, value: $0) }
       case "int_uniform":
-        guard let pair = d.decode(dist.value, as: .list(.integer(), minCount: 2, maxCount: 2), path: distPath)?.arrayValue else { continue }
+        guard
+          let pair = d.decode(dist.value, as: .list(.integer(), minCount: 2, maxCount: 2), path: distPath)?.arrayValue
+        else { continue }
         let (low, high) = (pair[0].intValue!, pair[1].intValue!)
-        guard low <= high else { d.outOfRange(dist.value, distPath, expected: "low ≤ high"); continue }
+        guard low <= high else {
+          d.outOfRange(dist.value, distPath, expected: "low ≤ high")
+          continue
+        }
         guard low >= -(1 << 53), high <= 1 << 53 else {
           d.outOfRange(dist.value, distPath, expected: "integers within ±2^53")
           continue
@@ -105,7 +118,9 @@ extension SweepSpec {
         trials += dist.value.items!.map { Trial(path: entry.key, pathLocation: entry.keyLocation, value: $0) }
       default:
         let isLog = dist.key == "log_uniform"
-        guard let pair = d.decode(dist.value, as: .range(isLog ? .positive : .none), path: distPath)?.arrayValue else { continue }
+        guard let pair = d.decode(dist.value, as: .range(isLog ? .positive : .none), path: distPath)?.arrayValue else {
+          continue
+        }
         let (low, high) = (pair[0].doubleValue!, pair[1].doubleValue!)
         distribution = isLog ? .logUniform(low, high) : .uniform(low, high)
         trials += dist.value.items!.map { Trial(path: entry.key, pathLocation: entry.keyLocation, value: $0) }
@@ -114,7 +129,9 @@ extension SweepSpec {
     }
     guard let values, parameters.count == entries.count else { return nil }
     let r = ResolvedValues(values)
-    return (SweepSpec(strategy: .random(samples: r.int("samples"), seed: r.int("seed"), parameters: parameters)), trials)
+    return (
+      SweepSpec(strategy: .random(samples: r.int("samples"), seed: r.int("seed"), parameters: parameters)), trials
+    )
   }
 }
 

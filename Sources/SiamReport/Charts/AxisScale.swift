@@ -120,7 +120,8 @@ public struct AxisScale: Sendable, Hashable {
   /// Powers of ten within `[lower, upper]`; with 2× and 5× multiples when the domain
   /// spans fewer than three decades; the ends themselves when there is no power inside.
   public static func logTicks(lower: Double, upper: Double) -> [Double] {
-    let low = Int(log10(lower).rounded(.down)), high = Int(log10(upper).rounded(.up))
+    let low = Int(log10(lower).rounded(.down))
+    let high = Int(log10(upper).rounded(.up))
     let multipliers: [Double] = high - low < 3 ? [1, 2, 5] : [1]
     var ticks: [Double] = []
     for exponent in low...high {

@@ -74,13 +74,18 @@ public struct ChartFrame: Sendable, Hashable {
       let x = scale.position(value)
       if grid { children.append(line(x, plotTop, x, plotBottom, "grid")) }
       children.append(line(x, plotBottom, x, plotBottom + 5, "tick"))
-      children.append(.element("text", ["x": Markup.number(x), "y": Markup.number(plotBottom + 17), "text-anchor": "middle"], text: text))
+      children.append(
+        .element(
+          "text", ["x": Markup.number(x), "y": Markup.number(plotBottom + 17), "text-anchor": "middle"], text: text))
     }
     if let label {
-      children.append(.element("text", [
-        "class": "axis-label", "x": Markup.number((plotLeft + plotRight) / 2), "y": Markup.number(plotBottom + 36),
-        "text-anchor": "middle",
-      ], text: label))
+      children.append(
+        .element(
+          "text",
+          [
+            "class": "axis-label", "x": Markup.number((plotLeft + plotRight) / 2), "y": Markup.number(plotBottom + 36),
+            "text-anchor": "middle",
+          ], text: label))
     }
     return .element("g", ["class": "axis x"], children)
   }
@@ -93,14 +98,20 @@ public struct ChartFrame: Sendable, Hashable {
       let y = scale.position(value)
       if grid { children.append(line(plotLeft, y, plotRight, y, "grid")) }
       children.append(line(plotLeft - 5, y, plotLeft, y, "tick"))
-      children.append(.element("text", ["x": Markup.number(plotLeft - 8), "y": Markup.number(y + 4), "text-anchor": "end"], text: text))
+      children.append(
+        .element(
+          "text", ["x": Markup.number(plotLeft - 8), "y": Markup.number(y + 4), "text-anchor": "end"], text: text))
     }
     if let label {
-      let x = 14.0, y = (plotTop + plotBottom) / 2
-      children.append(.element("text", [
-        "class": "axis-label", "x": Markup.number(x), "y": Markup.number(y), "text-anchor": "middle",
-        "transform": "rotate(-90 \(Markup.number(x)) \(Markup.number(y)))",
-      ], text: label))
+      let x = 14.0
+      let y = (plotTop + plotBottom) / 2
+      children.append(
+        .element(
+          "text",
+          [
+            "class": "axis-label", "x": Markup.number(x), "y": Markup.number(y), "text-anchor": "middle",
+            "transform": "rotate(-90 \(Markup.number(x)) \(Markup.number(y)))",
+          ], text: label))
     }
     return .element("g", ["class": "axis y"], children)
   }
@@ -116,7 +127,8 @@ public struct ChartFrame: Sendable, Hashable {
   func legend(_ entries: [LegendEntry], top: Double) -> (Markup?, Double) {
     guard !entries.isEmpty else { return (nil, 0) }
     let rowHeight = 16.0
-    var x = left, y = top + 4
+    var x = left
+    var y = top + 4
     var items: [Markup] = []
     for entry in entries {
       let textWidth = Double(entry.name.count) * 6.3
@@ -125,10 +137,13 @@ public struct ChartFrame: Sendable, Hashable {
         x = left
         y += rowHeight
       }
-      items.append(.element("g", ["class": "legend-entry"], [
-        swatch(entry.swatch, x: x, y: y),
-        .element("text", ["x": Markup.number(x + 22), "y": Markup.number(y + 4)], text: entry.name),
-      ]))
+      items.append(
+        .element(
+          "g", ["class": "legend-entry"],
+          [
+            swatch(entry.swatch, x: x, y: y),
+            .element("text", ["x": Markup.number(x + 22), "y": Markup.number(y + 4)], text: entry.name),
+          ]))
       x += itemWidth
     }
     return (.element("g", ["class": "legend"], items), y - top + rowHeight)
@@ -141,19 +156,25 @@ public struct ChartFrame: Sendable, Hashable {
       if let dash { element = element.adding("stroke-dasharray", dash) }
       return element
     case .box(let color):
-      return .element("rect", [
-        "class": "swatch", "x": Markup.number(x + 2), "y": Markup.number(y - 5), "width": "12", "height": "10",
-        "fill": color,
-      ])
+      return .element(
+        "rect",
+        [
+          "class": "swatch", "x": Markup.number(x + 2), "y": Markup.number(y - 5), "width": "12", "height": "10",
+          "fill": color,
+        ])
     case .dot(let color):
-      return .element("circle", ["class": "swatch", "cx": Markup.number(x + 8), "cy": Markup.number(y), "r": "4", "fill": color])
+      return .element(
+        "circle", ["class": "swatch", "cx": Markup.number(x + 8), "cy": Markup.number(y), "r": "4", "fill": color])
     }
   }
 
   /// A `<line>` with a class.
   func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ kind: String) -> Markup {
-    .element("line", [
-      "class": kind, "x1": Markup.number(x1), "y1": Markup.number(y1), "x2": Markup.number(x2), "y2": Markup.number(y2),
-    ])
+    .element(
+      "line",
+      [
+        "class": kind, "x1": Markup.number(x1), "y1": Markup.number(y1), "x2": Markup.number(x2),
+        "y2": Markup.number(y2),
+      ])
   }
 }

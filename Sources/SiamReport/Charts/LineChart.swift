@@ -90,10 +90,13 @@ public struct LineChart: Sendable {
     let all = usable.flatMap { $0 }
     let f = frame
     guard !all.isEmpty else {
-      let note = Markup.element("text", [
-        "class": "empty", "x": Markup.number((f.plotLeft + f.plotRight) / 2), "y": Markup.number((f.plotTop + f.plotBottom) / 2),
-        "text-anchor": "middle",
-      ], text: "no data")
+      let note = Markup.element(
+        "text",
+        [
+          "class": "empty", "x": Markup.number((f.plotLeft + f.plotRight) / 2),
+          "y": Markup.number((f.plotTop + f.plotBottom) / 2),
+          "text-anchor": "middle",
+        ], text: "no data")
       return f.svg(title: title, kind: "line-chart", body: [note], legend: [])
     }
     var yLow = all.map { $0.y - (yKind == .linear ? ($0.error ?? 0) : 0) }.min()!
@@ -104,11 +107,13 @@ public struct LineChart: Sendable {
     let xScale: AxisScale
     let xTicks: [(Double, String)]
     if let categories = xCategories {
-      xScale = AxisScale(lower: -0.5, upper: Double(max(categories.count, 1)) - 0.5, start: f.plotLeft, end: f.plotRight)
+      xScale = AxisScale(
+        lower: -0.5, upper: Double(max(categories.count, 1)) - 0.5, start: f.plotLeft, end: f.plotRight)
       xTicks = categories.enumerated().map { (Double($0.offset), $0.element) }
     } else {
       let xs = all.map(\.x)
-      let raw = AxisScale(kind: xLog ? .log : .linear, lower: xs.min()!, upper: xs.max()!, start: f.plotLeft, end: f.plotRight)
+      let raw = AxisScale(
+        kind: xLog ? .log : .linear, lower: xs.min()!, upper: xs.max()!, start: f.plotLeft, end: f.plotRight)
       xScale = xLog ? raw : raw.nicened()
       xTicks = ChartFrame.labelledTicks(xScale)
     }
@@ -125,31 +130,41 @@ public struct LineChart: Sendable {
       body.append(seriesMarkup(points, index: index, color: color, dash: dash, x: xScale, y: yScale))
       legend.append(.init(s.name, .line(color: color, dash: dash)))
     }
-    return f.svg(title: title, kind: "line-chart", body: body, legend: series.count > 1 || series.first?.name.isEmpty == false ? legend : [])
+    return f.svg(
+      title: title, kind: "line-chart", body: body,
+      legend: series.count > 1 || series.first?.name.isEmpty == false ? legend : [])
   }
 
   private func seriesMarkup(
     _ points: [Point], index: Int, color: String, dash: String?, x: AxisScale, y: AxisScale
   ) -> Markup {
     let coordinates = points.map { "\(Markup.number(x.position($0.x))),\(Markup.number(y.position($0.y)))" }
-    var line = Markup.element("polyline", [
-      "class": "line", "points": coordinates.joined(separator: " "), "fill": "none", "stroke": color, "stroke-width": "2",
-    ])
+    var line = Markup.element(
+      "polyline",
+      [
+        "class": "line", "points": coordinates.joined(separator: " "), "fill": "none", "stroke": color,
+        "stroke-width": "2",
+      ])
     if let dash { line = line.adding("stroke-dasharray", dash) }
     var children = [line]
     if points.count <= 40 {
       for p in points {
-        children.append(.element("circle", [
-          "class": "marker", "cx": Markup.number(x.position(p.x)), "cy": Markup.number(y.position(p.y)), "r": "2.5",
-          "fill": color,
-        ]))
+        children.append(
+          .element(
+            "circle",
+            [
+              "class": "marker", "cx": Markup.number(x.position(p.x)), "cy": Markup.number(y.position(p.y)), "r": "2.5",
+              "fill": color,
+            ]))
       }
     }
     for p in points {
       guard let error = p.error, error > 0, error.isFinite else { continue }
       let cx = x.position(p.x)
-      let low = y.position(y.kind == .log ? max(p.y - error, y.lower) : p.y - error), high = y.position(p.y + error)
-      let d = "M\(Markup.number(cx)) \(Markup.number(low))V\(Markup.number(high))"
+      let low = y.position(y.kind == .log ? max(p.y - error, y.lower) : p.y - error)
+      let high = y.position(p.y + error)
+      let d =
+        "M\(Markup.number(cx)) \(Markup.number(low))V\(Markup.number(high))"
         + "M\(Markup.number(cx - 4)) \(Markup.number(low))h8M\(Markup.number(cx - 4)) \(Markup.number(high))h8"
       children.append(.element("path", ["class": "error-bar", "d": d, "stroke": color, "fill": "none"]))
     }

@@ -36,7 +36,8 @@ public indirect enum Markup: Sendable, Hashable {
   }
 
   /// An element holding only `text`.
-  public static func element(_ name: String, _ attributes: KeyValuePairs<String, String> = [:], text: String) -> Markup {
+  public static func element(_ name: String, _ attributes: KeyValuePairs<String, String> = [:], text: String) -> Markup
+  {
     element(name, attributes, [.text(text)])
   }
 

@@ -34,7 +34,8 @@ public struct ScatterChart: Sendable {
   public func svg() -> Markup {
     let f = frame
     let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
-    let xs = finite.map(\.x), ys = finite.map(\.y)
+    let xs = finite.map(\.x)
+    let ys = finite.map(\.y)
     let xScale = AxisScale(lower: xs.min() ?? 0, upper: xs.max() ?? 1, start: f.plotLeft, end: f.plotRight).nicened()
     let yScale = AxisScale(lower: ys.min() ?? 0, upper: ys.max() ?? 1, start: f.plotBottom, end: f.plotTop).nicened()
     var body: [Markup] = [
@@ -46,10 +47,12 @@ public struct ScatterChart: Sendable {
     for c in 0..<classes {
       let color = Palette.color(c)
       let dots = finite.filter { $0.classIndex == c }.map { p in
-        Markup.element("circle", [
-          "cx": Markup.number(xScale.position(p.x)), "cy": Markup.number(yScale.position(p.y)),
-          "r": Markup.number(radius),
-        ])
+        Markup.element(
+          "circle",
+          [
+            "cx": Markup.number(xScale.position(p.x)), "cy": Markup.number(yScale.position(p.y)),
+            "r": Markup.number(radius),
+          ])
       }
       body.append(.element("g", ["class": "series series-\(c)", "fill": color, "fill-opacity": "0.75"], dots))
       legend.append(.init(c < classNames.count ? classNames[c] : "class \(c)", .dot(color: color)))

@@ -32,7 +32,9 @@ public struct EvaluationResult: Sendable, Hashable {
         let baseline = baselineName(of: stage.stage, in: run)
         switch stage.kind {
         case LinearProbeParameters.kind:
-          if let value = run.last(stage: stage.stage, key: "linear_top1", context: #"{"protocol":"linear","split":"test"}"#) {
+          if let value = run.last(
+            stage: stage.stage, key: "linear_top1", context: #"{"protocol":"linear","split":"test"}"#)
+          {
             results.append(.init(run: index, stage: stage.stage, kind: .linear, value: value, baseline: baseline))
           }
         case KNNParameters.kind:
@@ -44,7 +46,9 @@ public struct EvaluationResult: Sendable, Hashable {
           }
         case FinetuneParameters.kind, SupervisedParameters.kind:
           let kind = stage.kind
-          if let value = run.last(stage: stage.stage, key: kind + "_top1", context: #"{"protocol":""# + kind + #"","split":"test"}"#) {
+          if let value = run.last(
+            stage: stage.stage, key: kind + "_top1", context: #"{"protocol":""# + kind + #"","split":"test"}"#)
+          {
             let own = kind == SupervisedParameters.kind ? "supervised" : baseline
             results.append(.init(run: index, stage: stage.stage, kind: .finetune, value: value, baseline: own))
           }

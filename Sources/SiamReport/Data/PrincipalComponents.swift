@@ -18,7 +18,8 @@ public struct PrincipalComponents: Sendable {
   /// - Precondition: `features.count == rows * columns`, `rows ≥ 2`, `columns ≥ 1`.
   /// - Complexity: O(N·D²) for the covariance, O(D²) per power step.
   public init(features: [Float], rows: Int, columns: Int) {
-    precondition(features.count == rows * columns && rows >= 2 && columns >= 1,
+    precondition(
+      features.count == rows * columns && rows >= 2 && columns >= 1,
       "PCA needs rows ≥ 2 and columns ≥ 1 with rows·columns values; got \(features.count) for \(rows)×\(columns)")
     let d = columns
     var mean = [Double](repeating: 0, count: d)

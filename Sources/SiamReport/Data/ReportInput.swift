@@ -27,16 +27,22 @@ public struct ReportInput: Sendable {
   ///   folder is not found (default: the store's folder).
   /// - Throws: `ReportError` `notFound` (unknown run, sweep or pipeline), `empty` (a
   ///   sweep or pipeline without runs), `store` (the store cannot be read).
-  public static func load(store: RunStore, selection: ReportSelection, runsRoot: String? = nil) throws(ReportError) -> ReportInput {
+  public static func load(store: RunStore, selection: ReportSelection, runsRoot: String? = nil) throws(ReportError)
+    -> ReportInput
+  {
     let root = runsRoot ?? (store.path as NSString).deletingLastPathComponent
     var sweep: SweepRecord?
     let records: [RunRecord]
     do {
       switch selection {
       case .runs(let ids):
-        guard !ids.isEmpty else { throw ReportError(.empty, "no runs given: name run ids, --sweep ID or --pipeline NAME") }
+        guard !ids.isEmpty else {
+          throw ReportError(.empty, "no runs given: name run ids, --sweep ID or --pipeline NAME")
+        }
         var seen = Set<String>()
-        records = try ids.map { id throws(StoreError) in try store.run(matching: id) }.filter { seen.insert($0.id).inserted }
+        records = try ids.map { id throws(StoreError) in try store.run(matching: id) }.filter {
+          seen.insert($0.id).inserted
+        }
       case .sweep(let id):
         sweep = try store.sweep(id: id)
         records = try store.runs(sweep: id).reversed()
@@ -44,7 +50,8 @@ public struct ReportInput: Sendable {
       case .pipeline(let name, let limit):
         records = try store.runs(pipeline: name, status: .finished, limit: limit).reversed()
         if records.isEmpty {
-          throw ReportError(.notFound, "no finished run of pipeline '\(name)' in the store \(store.path) (siam runs lists them)")
+          throw ReportError(
+            .notFound, "no finished run of pipeline '\(name)' in the store \(store.path) (siam runs lists them)")
         }
       }
     } catch let error as ReportError {
@@ -85,15 +92,19 @@ public struct ReportInput: Sendable {
       let parts = key.split(separator: ".", maxSplits: 2)
       return parts.count == 3 && parts[0] == "stages" ? String(parts[1]) : nil
     }
-    func has(_ run: ReportRun, _ stage: String) -> Bool { run.params.keys.contains { $0.hasPrefix("stages.\(stage).") } }
+    func has(_ run: ReportRun, _ stage: String) -> Bool {
+      run.params.keys.contains { $0.hasPrefix("stages.\(stage).") }
+    }
     let partial = Set(differing.compactMap(stage(of:))).filter { name in runs.contains { !has($0, name) } }.sorted()
     let keys = differing.filter { stage(of: $0).map { !partial.contains($0) } ?? true }
     let seedDiffers = Set(runs.map(\.record.seed)).count > 1
     let labels = runs.map { run -> String in
       if !run.origin.sweepOverrides.isEmpty {
-        return run.origin.sweepOverrides.map { $0.hasPrefix("stages.") ? String($0.dropFirst(7)) : $0 }.joined(separator: " ")
+        return run.origin.sweepOverrides.map { $0.hasPrefix("stages.") ? String($0.dropFirst(7)) : $0 }.joined(
+          separator: " ")
       }
-      var parts = keys.prefix(3).compactMap { key in run.param(key).map { "\(ParameterComparison.shortKey(key))=\($0)" } }
+      var parts = keys.prefix(3).compactMap { key in run.param(key).map { "\(ParameterComparison.shortKey(key))=\($0)" }
+      }
       parts += partial.filter { has(run, $0) }.map { "+" + $0 }
       if seedDiffers { parts.append("seed=\(run.record.seed)") }
       return parts.isEmpty ? run.id : parts.joined(separator: " ")
@@ -112,7 +123,8 @@ public struct ReportInput: Sendable {
     let counts = Dictionary(labels.map { ($0, 1) }, uniquingKeysWith: +)
     for index in runs.indices {
       let label = labels[index]
-      runs[index].label = counts[label]! > 1 && label != runs[index].id ? "\(label) (\(runs[index].id.suffix(4)))" : label
+      runs[index].label =
+        counts[label]! > 1 && label != runs[index].id ? "\(label) (\(runs[index].id.suffix(4)))" : label
     }
   }
 }

@@ -75,7 +75,8 @@ extension ReportRun {
   /// Reads run `record` from `store`, its folder from `record.directory` or
   /// `runsRoot/<id>`.
   static func load(_ record: RunRecord, store: RunStore, runsRoot: String) throws(StoreError) -> ReportRun {
-    let params = Dictionary(try store.params(run: record.id).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+    let params = Dictionary(
+      try store.params(run: record.id).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
     var isDirectory: ObjCBool = false
     let candidates = [record.directory, runsRoot + "/" + record.id].compactMap { $0 }
     let directory = candidates.first {
@@ -86,7 +87,9 @@ extension ReportRun {
     do {
       spec = try PipelineLoader.load(yaml: record.configJSON, file: "\(record.id)/pipeline.resolved.json").spec
     } catch {
-      problem = "the recorded pipeline no longer validates: " + (error.description.split(separator: "\n").first.map(String.init) ?? "")
+      problem =
+        "the recorded pipeline no longer validates: "
+        + (error.description.split(separator: "\n").first.map(String.init) ?? "")
     }
     var origin = RunOrigin(sweepID: record.sweepID, sweepPoint: record.sweepPoint, rerunOf: record.rerunOf)
     if let directory, let data = FileManager.default.contents(atPath: directory + "/origin.json"),
@@ -95,7 +98,8 @@ extension ReportRun {
       origin = RunOrigin(json: json)
     }
     return ReportRun(
-      record: record, stages: try store.stages(run: record.id), params: params, metrics: try store.metrics(run: record.id),
+      record: record, stages: try store.stages(run: record.id), params: params,
+      metrics: try store.metrics(run: record.id),
       artifacts: try store.artifacts(run: record.id), directory: directory, spec: spec, specProblem: problem,
       origin: origin, label: record.id)
   }

@@ -35,7 +35,9 @@ public struct ReproduceCommands: Sendable, Hashable {
         if let recorded = run.record.pipelineSHA256, recorded != sha {
           note = "\(file) has changed since the run; siam rerun reproduces it"
         } else if let overrides = Self.overrides(file: file, run: run) {
-          commands.append((["siam run", Self.quoted(file)] + overrides.map { "--set " + Self.quoted($0) }).joined(separator: " ") + runsOption)
+          commands.append(
+            (["siam run", Self.quoted(file)] + overrides.map { "--set " + Self.quoted($0) }).joined(separator: " ")
+              + runsOption)
         } else {
           note = "the run changes \(file) in ways --set cannot name (augmentation or encoder definitions)"
         }
@@ -62,7 +64,9 @@ public struct ReproduceCommands: Sendable, Hashable {
   /// anything else (numbers, strings, lists) whole; a key only in `new` is added with
   /// `+`, a key only in `old` deleted with `~`. False when a difference lies in an
   /// augmentation chain or encoder definition.
-  static func difference(from old: CanonicalJSON, to new: CanonicalJSON, path: String, into sets: inout [String]) -> Bool {
+  static func difference(from old: CanonicalJSON, to new: CanonicalJSON, path: String, into sets: inout [String])
+    -> Bool
+  {
     if old == new { return true }
     if path.hasPrefix("augmentations") || path.hasPrefix("encoders") || path.hasSuffix(".views")
       || path.contains(".views.") || path.hasSuffix(".encoder") || path.contains(".encoder.")

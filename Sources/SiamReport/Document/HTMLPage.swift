@@ -12,16 +12,20 @@ public struct HTMLPage: Sendable {
 
   /// The whole document as text, starting with `<!DOCTYPE html>`.
   public func rendered() -> String {
-    let root = Markup.element("html", ["xmlns": "http://www.w3.org/1999/xhtml", "lang": "en", "xml:lang": "en"], [
-      .element("head", [:], [
-        .element("meta", ["charset": "utf-8"]),
-        .element("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"]),
-        .element("meta", ["name": "generator", "content": "siam report"]),
-        .element("title", text: title),
-        .element("style", text: Self.css),
-      ]),
-      .element("body", [:], body),
-    ])
+    let root = Markup.element(
+      "html", ["xmlns": "http://www.w3.org/1999/xhtml", "lang": "en", "xml:lang": "en"],
+      [
+        .element(
+          "head", [:],
+          [
+            .element("meta", ["charset": "utf-8"]),
+            .element("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"]),
+            .element("meta", ["name": "generator", "content": "siam report"]),
+            .element("title", text: title),
+            .element("style", text: Self.css),
+          ]),
+        .element("body", [:], body),
+      ])
     var out = "<!DOCTYPE html>\n"
     root.render(into: &out)
     out += "\n"

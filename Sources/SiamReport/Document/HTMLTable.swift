@@ -16,19 +16,24 @@ public struct HTMLTable: Sendable {
   /// The table, wrapped in a horizontally scrolling `<div>` for wide comparisons.
   public func markup() -> Markup {
     let head = Markup.element("thead", [:], [.element("tr", [:], columns.map { .element("th", text: $0) })])
-    let body = Markup.element("tbody", [:], rows.map { row in
-      .element("tr", [:], row.map { cell in
-        Self.isNumeric(cell) ? .element("td", ["class": "number"], text: cell) : .element("td", text: cell)
+    let body = Markup.element(
+      "tbody", [:],
+      rows.map { row in
+        .element(
+          "tr", [:],
+          row.map { cell in
+            Self.isNumeric(cell) ? .element("td", ["class": "number"], text: cell) : .element("td", text: cell)
+          })
       })
-    })
     return .element("div", ["class": "table-scroll"], [.element("table", ["class": kind], [head, body])])
   }
 
   /// Whether `text` is a number, a percentage or `mean ± std`.
   static func isNumeric(_ text: String) -> Bool {
-    let core = text.replacingOccurrences(of: "%", with: "").split(separator: "±").first.map {
-      $0.trimmingCharacters(in: .whitespaces)
-    } ?? ""
+    let core =
+      text.replacingOccurrences(of: "%", with: "").split(separator: "±").first.map {
+        $0.trimmingCharacters(in: .whitespaces)
+      } ?? ""
     return !core.isEmpty && Double(core) != nil
   }
 }

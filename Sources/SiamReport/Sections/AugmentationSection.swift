@@ -20,10 +20,12 @@ struct AugmentationSection {
   func markup() -> Markup? {
     var children: [Markup] = [
       .element("h2", ["id": "augmentations"], text: "Augmentations"),
-      .element("p", ["class": "note"], text: """
-        Each row is one training image: the original, then \(viewsPerChain) random draws of each view \
-        chain of the pretrain stage, drawn by SiamData's preview code from the recorded pipeline.
-        """),
+      .element(
+        "p", ["class": "note"],
+        text: """
+          Each row is one training image: the original, then \(viewsPerChain) random draws of each view \
+          chain of the pretrain stage, drawn by SiamData's preview code from the recorded pipeline.
+          """),
     ]
     var seen = Set<String>()
     var shown = 0
@@ -35,7 +37,8 @@ struct AugmentationSection {
         let identity = (node.resolvedParameters["views"]?.canonicalString ?? "") + data
         guard seen.insert(identity).inserted else { continue }
         guard shown < limit else {
-          children.append(.element("p", ["class": "note"], text: "More view chains in the selection are not shown (first \(limit))."))
+          children.append(
+            .element("p", ["class": "note"], text: "More view chains in the selection are not shown (first \(limit))."))
           return .element("section", ["id": "augmentations-section"], children)
         }
         shown += 1
@@ -67,13 +70,19 @@ struct AugmentationSection {
         let png = try PNGEncoder.encode(picture)
         let uri = "data:image/png;base64," + Data(png).base64EncodedString()
         return [
-          .element("figure", [:], [
-            .element("img", [
-              "class": "preview", "src": uri, "alt": "augmented views of \(train.name) for stage \(stage)",
-              "width": String(picture.width), "height": String(picture.height),
+          .element(
+            "figure", [:],
+            [
+              .element(
+                "img",
+                [
+                  "class": "preview", "src": uri, "alt": "augmented views of \(train.name) for stage \(stage)",
+                  "width": String(picture.width), "height": String(picture.height),
+                ]),
+              .element(
+                "figcaption",
+                text: "\(train.name): original, then \(viewsPerChain) draws of each of \(chains.count) view chains."),
             ]),
-            .element("figcaption", text: "\(train.name): original, then \(viewsPerChain) draws of each of \(chains.count) view chains."),
-          ]),
           definition,
         ]
       } catch {

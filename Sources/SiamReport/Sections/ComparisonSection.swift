@@ -10,7 +10,8 @@ struct ComparisonSection {
 
   /// Parameter key suffixes shown for a single run.
   static let headline = [
-    ".method.type", ".method.temperature", ".encoder.type", ".optimizer.type", ".optimizer.lr", ".epochs", ".batch_size",
+    ".method.type", ".method.temperature", ".encoder.type", ".optimizer.type", ".optimizer.lr", ".epochs",
+    ".batch_size",
     ".k",
   ]
 
@@ -32,10 +33,13 @@ struct ComparisonSection {
         key.hasPrefix("stages.") && Self.headline.contains { key.hasSuffix($0) } && !key.contains(".views.")
       }.sorted()
       children.append(.element("h3", text: "Headline parameters"))
-      children.append(HTMLTable(columns: columns, rows: keys.map { [$0, run.param($0) ?? "—"] }, kind: "parameters").markup())
+      children.append(
+        HTMLTable(columns: columns, rows: keys.map { [$0, run.param($0) ?? "—"] }, kind: "parameters").markup())
     }
     children.append(.element("h3", text: "Final metrics"))
-    children.append(HTMLTable(columns: ["stage", "metric", "context"] + runs.map(\.label), rows: metricRows(), kind: "metrics").markup())
+    children.append(
+      HTMLTable(columns: ["stage", "metric", "context"] + runs.map(\.label), rows: metricRows(), kind: "metrics")
+        .markup())
     return .element("section", ["id": "parameters-section"], children)
   }
 
@@ -55,9 +59,10 @@ struct ComparisonSection {
     }
     return order.map { id in
       let context = id[2] == "{}" ? "" : id[2]
-      return [id[0], id[1], context] + input.runs.map { run in
-        run.last(stage: id[0], key: id[1], context: id[2]).map(Self.format) ?? "—"
-      }
+      return [id[0], id[1], context]
+        + input.runs.map { run in
+          run.last(stage: id[0], key: id[1], context: id[2]).map(Self.format) ?? "—"
+        }
     }
   }
 

@@ -24,9 +24,11 @@ struct CurvesSection {
     Plot(title: "Training loss", yLabel: "loss", keys: ["loss"], yScale: .automatic),
     Plot(title: "Learning rate", yLabel: "learning rate", keys: ["lr"], yScale: .automatic),
     Plot(title: "EMA momentum τ", yLabel: "momentum", keys: ["momentum"], yScale: .linear, isSkippedWhenConstant: true),
-    Plot(title: "Temperature", yLabel: "temperature", keys: ["temperature"], yScale: .linear, isSkippedWhenConstant: true),
-    Plot(title: "Positive vs negative similarity", yLabel: "cosine similarity",
-         keys: ["positive_similarity", "negative_similarity"], yScale: .linear),
+    Plot(
+      title: "Temperature", yLabel: "temperature", keys: ["temperature"], yScale: .linear, isSkippedWhenConstant: true),
+    Plot(
+      title: "Positive vs negative similarity", yLabel: "cosine similarity",
+      keys: ["positive_similarity", "negative_similarity"], yScale: .linear),
     Plot(title: "Embedding std (collapse → 0)", yLabel: "std per dimension", keys: ["embedding_std"], yScale: .linear),
     Plot(title: "kNN monitor accuracy", yLabel: "top-1", keys: ["monitor_knn_top1"], yScale: .linear),
   ]
@@ -50,7 +52,8 @@ struct CurvesSection {
         for (k, key) in plot.keys.enumerated() {
           let points = points(run: input.runs[curve.run], stage: curve.stage, key: key)
           guard !points.isEmpty else { continue }
-          let name = plot.keys.count > 1 ? "\(curve.name) \(key.replacingOccurrences(of: "_similarity", with: ""))" : curve.name
+          let name =
+            plot.keys.count > 1 ? "\(curve.name) \(key.replacingOccurrences(of: "_similarity", with: ""))" : curve.name
           series.append(.init(name: name, points: points, colorIndex: colorIndex, isDashed: k > 0))
         }
       }
@@ -60,22 +63,28 @@ struct CurvesSection {
       figures.append(.element("figure", [:], [chart.svg()]))
     }
     guard !figures.isEmpty else { return nil }
-    return .element("section", ["id": "curves-section"], [
-      .element("h2", ["id": "curves"], text: "Training curves"),
-      .element("p", ["class": "note"], text: """
-        Pretraining metrics from the run store against the training step: per step where the stage \
-        executed in that run (every 50th step and the last of each epoch), per epoch where it came \
-        from the cache. Log y where a metric spans more than a factor of \(Int(LineChart.logThreshold)).
-        """),
-      .element("div", ["class": "charts"], figures),
-    ])
+    return .element(
+      "section", ["id": "curves-section"],
+      [
+        .element("h2", ["id": "curves"], text: "Training curves"),
+        .element(
+          "p", ["class": "note"],
+          text: """
+            Pretraining metrics from the run store against the training step: per step where the stage \
+            executed in that run (every 50th step and the last of each epoch), per epoch where it came \
+            from the cache. Log y where a metric spans more than a factor of \(Int(LineChart.logThreshold)).
+            """),
+        .element("div", ["class": "charts"], figures),
+      ])
   }
 
   /// The per-step series of `key`, else its per-epoch series (the kNN monitor's context
   /// is not `{}`: any context of it is taken).
   func points(run: ReportRun, stage: String, key: String) -> [LineChart.Point] {
     let contexts = run.contexts(stage: stage, key: key)
-    let context = contexts.contains("{\"per\":\"step\"}") ? "{\"per\":\"step\"}"
+    let context =
+      contexts.contains("{\"per\":\"step\"}")
+      ? "{\"per\":\"step\"}"
       : contexts.contains("{}") ? "{}" : contexts.first
     guard let context else { return [] }
     return run.series(stage: stage, key: key, context: context).map { .init(x: Double($0.step), y: $0.value) }

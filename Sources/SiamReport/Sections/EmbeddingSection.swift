@@ -23,12 +23,14 @@ struct EmbeddingSection {
   func markup() -> Markup? {
     var children: [Markup] = [
       .element("h2", ["id": "embeddings"], text: "Embeddings and errors"),
-      .element("p", ["class": "note"], text: """
-        Left: the test embeddings projected on their two principal components, coloured by class \
-        (from an embed stage, else extracted with the pretrained encoder on at most \(maximumSamples) \
-        test images). Right: the linear probe's confusion matrix on the test split, rows the true \
-        class, shaded by the fraction of the row.
-        """),
+      .element(
+        "p", ["class": "note"],
+        text: """
+          Left: the test embeddings projected on their two principal components, coloured by class \
+          (from an embed stage, else extracted with the pretrained encoder on at most \(maximumSamples) \
+          test images). Right: the linear probe's confusion matrix on the test split, rows the true \
+          class, shaded by the fraction of the row.
+          """),
     ]
     var shown = 0
     for run in input.runs.prefix(limit) {
@@ -61,10 +63,16 @@ struct EmbeddingSection {
   func scatter(_ run: ReportRun) -> Result<(ScatterChart, String), Missing> {
     guard let spec = run.spec else { return .failure(Missing(message: run.specProblem)) }
     let source: String
-    let features: [Float], labels: [Int], rows: Int, columns: Int
+    let features: [Float]
+    let labels: [Int]
+    let rows: Int
+    let columns: Int
     let dataStage: StageSpec?
-    if let embed = run.stages(ofKind: EmbedParameters.kind).first, let path = run.artifactPath(stage: embed, name: "test.safetensors") {
-      guard let tensors = try? SafeTensors.read(from: path).tensors, let x = tensors["features"], let y = tensors["labels"],
+    if let embed = run.stages(ofKind: EmbedParameters.kind).first,
+      let path = run.artifactPath(stage: embed, name: "test.safetensors")
+    {
+      guard let tensors = try? SafeTensors.read(from: path).tensors, let x = tensors["features"],
+        let y = tensors["labels"],
         x.shape.count == 2, x.shape[0] >= 2
       else { return .failure(Missing(message: "The embed stage's test.safetensors cannot be read.")) }
       rows = min(x.shape[0], maximumSamples)
@@ -77,7 +85,8 @@ struct EmbeddingSection {
       let parameters = spec.stages[pretrain]?.parameters as? PretrainParameters
     {
       guard let path = run.artifactPath(stage: pretrain, name: "encoder.safetensors") else {
-        return .failure(Missing(message: "No embeddings: the encoder of stage '\(pretrain)' is no longer in the cache."))
+        return .failure(
+          Missing(message: "No embeddings: the encoder of stage '\(pretrain)' is no longer in the cache."))
       }
       let data: LoadedDataset
       switch datasets.dataset(upstreamOf: pretrain, in: spec) {
@@ -104,10 +113,14 @@ struct EmbeddingSection {
     }
     guard rows >= 2 else { return .failure(Missing(message: "Too few embeddings for a projection.")) }
     let pca = PrincipalComponents(features: features, rows: rows, columns: columns)
-    let points = (0..<rows).map { ScatterChart.Point(x: pca.projected[2 * $0], y: pca.projected[2 * $0 + 1], classIndex: labels[$0]) }
+    let points = (0..<rows).map {
+      ScatterChart.Point(x: pca.projected[2 * $0], y: pca.projected[2 * $0 + 1], classIndex: labels[$0])
+    }
     let classes = (labels.max() ?? 0) + 1
     let names = ClassNames.names(source: (dataStage?.parameters as? DatasetParameters)?.source, count: classes)
-    func axis(_ index: Int) -> String { String(format: "PC%d (%.0f%% of variance)", index + 1, pca.explainedFraction(index) * 100) }
+    func axis(_ index: Int) -> String {
+      String(format: "PC%d (%.0f%% of variance)", index + 1, pca.explainedFraction(index) * 100)
+    }
     let chart = ScatterChart(
       title: "PCA of \(rows) test embeddings", xLabel: axis(0), yLabel: axis(1), points: points, classNames: names)
     return .success((chart, "Embeddings: \(source)."))

@@ -14,22 +14,27 @@ struct EvaluationSection {
     guard !results.isEmpty else { return nil }
     var figures: [Markup] = []
     let titles: [EvaluationResult.Kind: String] = [
-      .linear: "Linear probe (test top-1)", .knn: "kNN classifier (test top-1)", .finetune: "Fine-tuning / supervised (test top-1)",
+      .linear: "Linear probe (test top-1)", .knn: "kNN classifier (test top-1)",
+      .finetune: "Fine-tuning / supervised (test top-1)",
     ]
     for kind in EvaluationResult.Kind.allCases {
       let subset = results.filter { $0.kind == kind }
       guard !subset.isEmpty else { continue }
       figures.append(.element("figure", [:], [chart(title: titles[kind]!, subset).svg()]))
     }
-    return .element("section", ["id": "evaluation-section"], [
-      .element("h2", ["id": "evaluation"], text: "Evaluation"),
-      .element("p", ["class": "note"], text: """
-        Test accuracy of the evaluation stages (final metrics in the run store). Dashed lines are \
-        baselines from the selected runs: a probe on raw pixels, on a random-init encoder or on a \
-        supervised encoder, and the supervised model's own head.
-        """),
-      .element("div", ["class": "charts"], figures),
-    ])
+    return .element(
+      "section", ["id": "evaluation-section"],
+      [
+        .element("h2", ["id": "evaluation"], text: "Evaluation"),
+        .element(
+          "p", ["class": "note"],
+          text: """
+            Test accuracy of the evaluation stages (final metrics in the run store). Dashed lines are \
+            baselines from the selected runs: a probe on raw pixels, on a random-init encoder or on a \
+            supervised encoder, and the supervised model's own head.
+            """),
+        .element("div", ["class": "charts"], figures),
+      ])
   }
 
   /// The bar chart of one protocol's results.
@@ -63,7 +68,9 @@ struct EvaluationSection {
     // The same baseline stage with different values in different runs: name the runs.
     let names = references.map(\.name)
     for index in references.indices where names.filter({ $0 == references[index].name }).count > 1 {
-      let result = baselines.first { name(of: $0, withRun: false) == references[index].name && $0.value == references[index].value }!
+      let result = baselines.first {
+        name(of: $0, withRun: false) == references[index].name && $0.value == references[index].value
+      }!
       references[index].name += " (\(input.runs[result.run].label))"
     }
     return BarChart(

@@ -19,13 +19,17 @@ struct HeaderSection {
     }
     lead += ". Store \(input.storePath); generated \(generated) by siam report."
     var out: [Markup] = [
-      .element("header", [:], [
-        .element("h1", text: title),
-        .element("p", ["class": "lead"], text: lead),
-        .element("nav", ["class": "toc"], Self.toc.filter { $0.0 == "runs" || sections.contains($0.0) }.map {
-          .element("a", ["href": "#" + $0.0], text: $0.1)
-        }),
-      ]),
+      .element(
+        "header", [:],
+        [
+          .element("h1", text: title),
+          .element("p", ["class": "lead"], text: lead),
+          .element(
+            "nav", ["class": "toc"],
+            Self.toc.filter { $0.0 == "runs" || sections.contains($0.0) }.map {
+              .element("a", ["href": "#" + $0.0], text: $0.1)
+            }),
+        ])
     ]
     var section: [Markup] = [.element("h2", ["id": "runs"], text: "Runs")]
     section.append(runsTable().markup())
@@ -36,7 +40,9 @@ struct HeaderSection {
       let commands = ReproduceCommands(run: run, runsRoot: input.runsRoot, storePath: input.storePath)
       section.append(.element("p", ["class": "note"], text: run.label == run.id ? run.id : "\(run.label) — \(run.id)"))
       section.append(.element("pre", [:], [.element("code", text: commands.commands.joined(separator: "\n"))]))
-      if let note = commands.note { section.append(.element("p", ["class": "note"], text: "No siam run form: \(note).")) }
+      if let note = commands.note {
+        section.append(.element("p", ["class": "note"], text: "No siam run form: \(note)."))
+      }
     }
     out.append(.element("section", ["id": "runs-section"], section))
     return out
@@ -51,15 +57,17 @@ struct HeaderSection {
   private func runsTable() -> HTMLTable {
     let rows = input.runs.map { run -> [String] in
       let r = run.record
-      let point = r.sweepID.map { "\($0) #\(r.sweepPoint.map(String.init) ?? "?")" } ?? (r.rerunOf.map { "rerun of \($0)" } ?? "")
+      let point =
+        r.sweepID.map { "\($0) #\(r.sweepPoint.map(String.init) ?? "?")" } ?? (r.rerunOf.map { "rerun of \($0)" } ?? "")
       let cached = run.stages.filter(\.isCacheHit).count
       return [
         run.label, r.id, r.pipeline, r.status.rawValue, Self.date(r.startedAt), r.seconds.map(Self.duration) ?? "",
         "\(run.stages.count) (\(cached) cached)", String(r.seed), point,
       ]
     }
-    return HTMLTable(columns: ["run", "id", "pipeline", "status", "started (UTC)", "duration", "stages", "seed", "origin"],
-                     rows: rows, kind: "runs")
+    return HTMLTable(
+      columns: ["run", "id", "pipeline", "status", "started (UTC)", "duration", "stages", "seed", "origin"],
+      rows: rows, kind: "runs")
   }
 
   private func environmentTable() -> HTMLTable {
@@ -67,10 +75,14 @@ struct HeaderSection {
       let r = run.record
       let commit = r.gitCommit.map { String($0.prefix(12)) + (r.gitDirty == true ? " (dirty)" : "") } ?? "—"
       let threads = [r.threads.map { "BLAS \($0)" }, r.engineThreads.map { "engine \($0)" }].compactMap { $0 }
-      return [run.label, r.engineVersion, commit, r.host, r.cpu ?? "—", r.blasCoreType ?? "—", threads.joined(separator: ", ")]
+      return [
+        run.label, r.engineVersion, commit, r.host, r.cpu ?? "—", r.blasCoreType ?? "—",
+        threads.joined(separator: ", "),
+      ]
     }
-    return HTMLTable(columns: ["run", "engine", "git commit", "host", "CPU", "BLAS core type", "threads"], rows: rows,
-                     kind: "environment")
+    return HTMLTable(
+      columns: ["run", "engine", "git commit", "host", "CPU", "BLAS core type", "threads"], rows: rows,
+      kind: "environment")
   }
 
   /// `2026-11-29T04:17:02.123Z` → `2026-11-29 04:17:02`.

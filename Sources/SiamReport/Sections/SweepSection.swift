@@ -21,7 +21,9 @@ struct SweepSection {
 
   /// The swept parameter keys, in axis order.
   var axes: [String] {
-    if let text = input.sweep?.axesJSON, let json = try? CanonicalJSON.parse(Data(text.utf8)), let items = json.arrayValue {
+    if let text = input.sweep?.axesJSON, let json = try? CanonicalJSON.parse(Data(text.utf8)),
+      let items = json.arrayValue
+    {
       let paths = items.compactMap { $0["path"]?.stringValue }
       if !paths.isEmpty { return paths }
     }
@@ -50,13 +52,15 @@ struct SweepSection {
       let id = identity(result)
       guard seen.insert(id).inserted else { continue }
       let k = multipleK.contains(result.stage) ? result.k.map { " k=\($0)" } ?? "" : ""
-      out.append(Metric(title: "\(result.stage)\(k) top-1") { _, index in
-        results.first { $0.run == index && identity($0) == id }?.value
-      })
+      out.append(
+        Metric(title: "\(result.stage)\(k) top-1") { _, index in
+          results.first { $0.run == index && identity($0) == id }?.value
+        })
     }
     let pretrains = Set(input.runs.flatMap { $0.stages(ofKind: "pretrain") }).sorted()
     for stage in pretrains {
-      out.append(Metric(title: "\(stage) final loss") { run, _ in run.last(stage: stage, key: "final_loss", context: "{}") })
+      out.append(
+        Metric(title: "\(stage) final loss") { run, _ in run.last(stage: stage, key: "final_loss", context: "{}") })
     }
     return out
   }
@@ -68,16 +72,20 @@ struct SweepSection {
     let seeded = axes.contains(where: Self.isSeed)
     var children: [Markup] = [
       .element("h2", ["id": "sweep"], text: "Sweep"),
-      .element("p", ["class": "note"], text: """
-        Axes: \(axes.joined(separator: ", ")). \(seeded ? "Points are means over the seed axis; error bars one standard deviation." : "One run per point.")
-        """),
+      .element(
+        "p", ["class": "note"],
+        text: """
+          Axes: \(axes.joined(separator: ", ")). \(seeded ? "Points are means over the seed axis; error bars one standard deviation." : "One run per point.")
+          """),
     ]
     let metrics = self.metrics
     if factors.isEmpty {
       let rows = metrics.map { metric -> [String] in
         let values = input.runs.indices.compactMap { metric.value(input.runs[$0], $0) }.filter(\.isFinite)
         let stats = ParameterComparison.meanAndDeviation(values)
-        return [metric.title, stats.map { String(format: "%.4g ± %.2g", $0.mean, $0.deviation) } ?? "—", String(values.count)]
+        return [
+          metric.title, stats.map { String(format: "%.4g ± %.2g", $0.mean, $0.deviation) } ?? "—", String(values.count),
+        ]
       }
       children.append(HTMLTable(columns: ["metric", "mean ± std", "runs"], rows: rows, kind: "sweep").markup())
       return .element("section", ["id": "sweep-section"], children)
@@ -85,7 +93,9 @@ struct SweepSection {
     var figures: [Markup] = []
     for metric in metrics {
       for factor in factors {
-        figures.append(.element("figure", [:], [chart(metric: metric, factor: factor, others: factors.filter { $0 != factor }).svg()]))
+        figures.append(
+          .element(
+            "figure", [:], [chart(metric: metric, factor: factor, others: factors.filter { $0 != factor }).svg()]))
       }
     }
     children.append(.element("div", ["class": "charts"], figures))
@@ -97,18 +107,24 @@ struct SweepSection {
     let runs = input.runs
     let xValues = Self.sortedValues(runs.compactMap { $0.param(factor) })
     let numeric = xValues.allSatisfy { Double($0) != nil }
-    let lineKeys = Self.sortedValues(runs.map { run in others.map { "\(ParameterComparison.shortKey($0))=\(run.param($0) ?? "—")" }.joined(separator: " ") })
+    let lineKeys = Self.sortedValues(
+      runs.map { run in
+        others.map { "\(ParameterComparison.shortKey($0))=\(run.param($0) ?? "—")" }.joined(separator: " ")
+      })
     var series: [LineChart.Series] = []
     for (line, lineKey) in lineKeys.enumerated() {
       var points: [LineChart.Point] = []
       for (position, x) in xValues.enumerated() {
         let members = runs.indices.filter { index in
           runs[index].param(factor) == x
-            && others.map { "\(ParameterComparison.shortKey($0))=\(runs[index].param($0) ?? "—")" }.joined(separator: " ") == lineKey
+            && others.map { "\(ParameterComparison.shortKey($0))=\(runs[index].param($0) ?? "—")" }.joined(
+              separator: " ") == lineKey
         }
         let values = members.compactMap { metric.value(runs[$0], $0) }.filter(\.isFinite)
         guard let stats = ParameterComparison.meanAndDeviation(values) else { continue }
-        points.append(.init(x: numeric ? Double(x)! : Double(position), y: stats.mean, error: values.count > 1 ? stats.deviation : nil))
+        points.append(
+          .init(
+            x: numeric ? Double(x)! : Double(position), y: stats.mean, error: values.count > 1 ? stats.deviation : nil))
       }
       series.append(.init(name: lineKey.isEmpty ? metric.title : lineKey, points: points, colorIndex: line))
     }

@@ -33,7 +33,8 @@ public func negativeCosineLoss(prediction: Tensor, target: Tensor) -> Tensor {
 
 /// `(1/N) Σᵢ cos(aᵢ, bᵢ)` over rows of `[N, D]` tensors, differentiable in both.
 func meanCosineSimilarity(_ a: Tensor, _ b: Tensor) -> Tensor {
-  precondition(a.rank == 2 && a.shape == b.shape && a.shape[0] > 0,
+  precondition(
+    a.rank == 2 && a.shape == b.shape && a.shape[0] > 0,
     "cosine similarity: shapes \(a.shape) and \(b.shape) must both be [N, D] with N > 0")
   return (l2Normalized(a, alongAxis: 1) * l2Normalized(b, alongAxis: 1)).sum(alongAxis: 1).mean()
 }

@@ -20,7 +20,8 @@ import SiamTensor
 /// - Returns: Shape `[]`.
 /// - Complexity: `O(ND²)` (the correlation matrix).
 public func barlowTwinsLoss(_ z1: Tensor, _ z2: Tensor, lambda: Float, epsilon: Float = 1e-5) -> Tensor {
-  precondition(z1.rank == 2 && z1.shape == z2.shape && z1.shape[0] > 1,
+  precondition(
+    z1.rank == 2 && z1.shape == z2.shape && z1.shape[0] > 1,
     "barlowTwinsLoss: z1 \(z1.shape) and z2 \(z2.shape) must both be [N, D] with N > 1")
   let n = Float(z1.shape[0])
   let a = batchNorm(z1, gamma: nil, beta: nil, epsilon: epsilon).output

@@ -28,8 +28,10 @@ public func dinoLoss(
   student: [Tensor], teacher: [Tensor], center: Tensor, studentTemperature: Float, teacherTemperature: Float
 ) -> Tensor {
   let targets = dinoTeacherProbabilities(teacher, center: center, temperature: teacherTemperature)
-  precondition(student.count >= 2 && student.allSatisfy { $0.rank == 2 && $0.shape == teacher[0].shape },
-    "dinoLoss: needs at least 2 student views shaped like the teacher's \(teacher[0].shape), got \(student.map(\.shape))")
+  precondition(
+    student.count >= 2 && student.allSatisfy { $0.rank == 2 && $0.shape == teacher[0].shape },
+    "dinoLoss: needs at least 2 student views shaped like the teacher's \(teacher[0].shape), got \(student.map(\.shape))"
+  )
   precondition(studentTemperature > 0, "dinoLoss: student temperature \(studentTemperature) must be positive")
   return crossViewEntropy(targets: targets, logits: student, temperature: studentTemperature)
 }
@@ -52,7 +54,8 @@ func crossViewEntropy(targets: [Tensor], logits: [Tensor], temperature: Float) -
 ///
 /// - Precondition: 2 tensors `[N, K]` with `N > 0`; `center` has `K` values; `τₜ > 0`.
 public func dinoTeacherProbabilities(_ teacher: [Tensor], center: Tensor, temperature: Float) -> [Tensor] {
-  precondition(teacher.count == 2 && teacher.allSatisfy { $0.rank == 2 && $0.shape == teacher[0].shape && $0.shape[0] > 0 },
+  precondition(
+    teacher.count == 2 && teacher.allSatisfy { $0.rank == 2 && $0.shape == teacher[0].shape && $0.shape[0] > 0 },
     "dinoTeacherProbabilities: needs 2 teacher views [N, K] of one shape, got \(teacher.map(\.shape))")
   let k = teacher[0].shape[1]
   precondition(center.count == k, "dinoTeacherProbabilities: center \(center.shape) for \(k) prototypes")

@@ -20,9 +20,11 @@ import SiamTensor
 /// - Returns: The mean cross entropy, shape `[]`.
 /// - Complexity: `O(NKD)` (the negative logits).
 public func infoNCELoss(query: Tensor, key: Tensor, queue: Tensor, temperature: Float) -> Tensor {
-  precondition(query.rank == 2 && query.shape == key.shape && query.shape[0] > 0,
+  precondition(
+    query.rank == 2 && query.shape == key.shape && query.shape[0] > 0,
     "infoNCELoss: query \(query.shape) and key \(key.shape) must both be [N, D] with N > 0")
-  precondition(queue.rank == 2 && queue.shape[1] == query.shape[1],
+  precondition(
+    queue.rank == 2 && queue.shape[1] == query.shape[1],
     "infoNCELoss: queue \(queue.shape) must be [K, D] with D = \(query.shape[1])")
   precondition(temperature > 0, "infoNCELoss: temperature \(temperature) must be positive")
   let positive = (query * key.detached()).sum(alongAxis: 1, keepingDimensions: true)

@@ -20,7 +20,8 @@ import SiamTensor
 /// - Returns: The scaled mean cross entropy, shape `[]`.
 /// - Complexity: `O(N²D)`.
 public func mocoV3Loss(query: Tensor, key: Tensor, temperature: Float) -> Tensor {
-  precondition(query.rank == 2 && query.shape == key.shape && query.shape[0] > 0,
+  precondition(
+    query.rank == 2 && query.shape == key.shape && query.shape[0] > 0,
     "mocoV3Loss: query \(query.shape) and key \(key.shape) must both be [N, D] with N > 0")
   precondition(temperature > 0, "mocoV3Loss: temperature \(temperature) must be positive")
   let q = l2Normalized(query, alongAxis: 1)

@@ -18,7 +18,8 @@ import SiamTensor
 ///   - temperature: `τ > 0` (the paper: 0.1).
 /// - Returns: The mean cross entropy, shape `[]`.
 public func nnclrLoss(neighbours: Tensor, predictions: Tensor, temperature: Float) -> Tensor {
-  precondition(neighbours.rank == 2 && neighbours.shape == predictions.shape && neighbours.shape[0] > 0,
+  precondition(
+    neighbours.rank == 2 && neighbours.shape == predictions.shape && neighbours.shape[0] > 0,
     "nnclrLoss: neighbours \(neighbours.shape) and predictions \(predictions.shape) must both be [N, D] with N > 0")
   precondition(temperature > 0, "nnclrLoss: temperature \(temperature) must be positive")
   let nn = l2Normalized(neighbours.detached(), alongAxis: 1)

@@ -20,10 +20,12 @@ import SiamTensor
 /// - Returns: The mean loss over the `2N` anchors, shape `[]`.
 /// - Complexity: `O(N²D)` (the similarity matrix).
 public func ntXentLoss(_ z1: Tensor, _ z2: Tensor, temperature: Float) -> Tensor {
-  precondition(z1.rank == 2 && z1.shape == z2.shape && z1.shape[0] > 0,
+  precondition(
+    z1.rank == 2 && z1.shape == z2.shape && z1.shape[0] > 0,
     "ntXentLoss: z1 \(z1.shape) and z2 \(z2.shape) must both be [N, D] with N > 0")
   precondition(temperature > 0, "ntXentLoss: temperature \(temperature) must be positive")
-  let n = z1.shape[0], views = 2 * n
+  let n = z1.shape[0]
+  let views = 2 * n
   let z = l2Normalized(concatenated([z1, z2], alongAxis: 0), alongAxis: 1)
   let logits = matmul(z, z, transposeB: true) / temperature + selfSimilarityMask(views)
   return crossEntropy(logits: logits, labels: (0..<views).map { ($0 + n) % views })

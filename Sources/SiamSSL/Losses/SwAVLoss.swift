@@ -17,8 +17,11 @@ import SiamTensor
 ///   - temperature: `τ > 0` (the paper: 0.1).
 /// - Returns: The mean cross entropy, shape `[]`.
 public func swavLoss(scores: [Tensor], codes: [Tensor], temperature: Float) -> Tensor {
-  precondition(codes.count == 2 && scores.count >= 2 && (scores + codes).allSatisfy { $0.rank == 2 && $0.shape == scores[0].shape },
-    "swavLoss: needs 2 codes and at least 2 score tensors of one shape [N, K], got \(codes.map(\.shape)) and \(scores.map(\.shape))")
+  precondition(
+    codes.count == 2 && scores.count >= 2
+      && (scores + codes).allSatisfy { $0.rank == 2 && $0.shape == scores[0].shape },
+    "swavLoss: needs 2 codes and at least 2 score tensors of one shape [N, K], got \(codes.map(\.shape)) and \(scores.map(\.shape))"
+  )
   precondition(temperature > 0, "swavLoss: temperature \(temperature) must be positive")
   return crossViewEntropy(targets: codes, logits: scores, temperature: temperature)
 }
@@ -36,9 +39,12 @@ public func swavLoss(scores: [Tensor], codes: [Tensor], temperature: Float) -> T
 ///   - iterations: The paper's 3.
 /// - Returns: `[B, K]`, each row a distribution over the prototypes.
 public func sinkhornKnopp(_ scores: Tensor, epsilon: Float, iterations: Int) -> Tensor {
-  precondition(scores.rank == 2 && scores.shape[0] > 0 && scores.shape[1] > 0, "sinkhornKnopp: scores \(scores.shape) must be [B, K]")
+  precondition(
+    scores.rank == 2 && scores.shape[0] > 0 && scores.shape[1] > 0,
+    "sinkhornKnopp: scores \(scores.shape) must be [B, K]")
   precondition(epsilon > 0 && iterations >= 0, "sinkhornKnopp: ε \(epsilon), \(iterations) iterations")
-  let b = scores.shape[0], k = scores.shape[1]
+  let b = scores.shape[0]
+  let k = scores.shape[1]
   var q = scores.detached().scalars.map { Foundation.exp(Double($0) / Double(epsilon)) }  // [B, K], q[n·K + j]
   let total = q.reduce(0, +)
   for index in q.indices { q[index] /= total }

@@ -30,9 +30,11 @@ public struct VICRegLossTerms: Sendable {
 ///   - epsilon: `ε` inside the standard deviation.
 /// - Complexity: `O(ND²)` (two covariance matrices).
 public func vicregLossTerms(_ z1: Tensor, _ z2: Tensor, epsilon: Float = 1e-4) -> VICRegLossTerms {
-  precondition(z1.rank == 2 && z1.shape == z2.shape && z1.shape[0] > 1,
+  precondition(
+    z1.rank == 2 && z1.shape == z2.shape && z1.shape[0] > 1,
     "vicregLoss: z1 \(z1.shape) and z2 \(z2.shape) must both be [N, D] with N > 1")
-  let n = Float(z1.shape[0]), d = Float(z1.shape[1])
+  let n = Float(z1.shape[0])
+  let d = Float(z1.shape[1])
   func branch(_ z: Tensor) -> (variance: Tensor, covariance: Tensor) {
     let centered = z - z.mean(alongAxis: 0, keepingDimensions: true)
     let variance = centered.squared().sum(alongAxis: 0) / (n - 1)

@@ -102,7 +102,8 @@ public final class BYOL: ConfiguredMethod {
     // view 2 when symmetric (untracked).
     let symmetric = configuration.isSymmetric
     let targets = (symmetric ? [1, 0] : [1]).map { momentumProjector(momentumEncoder(views[$0])) }
-    var projections: [Tensor] = [], predictions: [Tensor] = []
+    var projections: [Tensor] = []
+    var predictions: [Tensor] = []
     let (loss, gradients) = valueAndGradient(of: trainableModule) { _ in
       let z = (symmetric ? [0, 1] : [0]).map { projector(encoder(views[$0])) }
       let p = z.map { predictor($0) }

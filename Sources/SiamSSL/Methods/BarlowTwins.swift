@@ -15,7 +15,8 @@ public final class BarlowTwins: ConfiguredMethod {
     public var projectorHiddenWidths: [Int] = [8192, 8192]
     public var projectorOutputFeatures: Int = 8192
 
-    public init(lambda: Float = 5e-3, projectorHiddenWidths: [Int] = [8192, 8192], projectorOutputFeatures: Int = 8192) {
+    public init(lambda: Float = 5e-3, projectorHiddenWidths: [Int] = [8192, 8192], projectorOutputFeatures: Int = 8192)
+    {
       self.lambda = lambda
       self.projectorHiddenWidths = projectorHiddenWidths
       self.projectorOutputFeatures = projectorOutputFeatures

@@ -83,7 +83,8 @@ public final class DINO: ConfiguredMethod {
       guard epoch < w else { return teacherTemperature }
       if w == 1 { return warmupTeacherTemperature }
       let fraction = Double(epoch) / Double(w - 1)
-      return Float(Double(warmupTeacherTemperature) + (Double(teacherTemperature) - Double(warmupTeacherTemperature)) * fraction)
+      return Float(
+        Double(warmupTeacherTemperature) + (Double(teacherTemperature) - Double(warmupTeacherTemperature)) * fraction)
     }
 
     /// Throws `SSLError.invalidConfiguration` for out-of-range values.
@@ -92,11 +93,15 @@ public final class DINO: ConfiguredMethod {
       try require(prototypes >= 2, "prototypes", "must be at least 2, got \(prototypes)")
       try require(studentTemperature > 0, "studentTemperature", "must be positive, got \(studentTemperature)")
       try require(teacherTemperature > 0, "teacherTemperature", "must be positive, got \(teacherTemperature)")
-      try require(warmupTeacherTemperature > 0, "warmupTeacherTemperature", "must be positive, got \(warmupTeacherTemperature)")
-      try require(warmupTeacherTemperatureEpochs >= 0, "warmupTeacherTemperatureEpochs",
+      try require(
+        warmupTeacherTemperature > 0, "warmupTeacherTemperature", "must be positive, got \(warmupTeacherTemperature)")
+      try require(
+        warmupTeacherTemperatureEpochs >= 0, "warmupTeacherTemperatureEpochs",
         "must not be negative, got \(warmupTeacherTemperatureEpochs)")
-      try require(centerMomentum >= 0 && centerMomentum <= 1, "centerMomentum", "must be in [0, 1], got \(centerMomentum)")
-      try require(freezeLastLayerEpochs >= 0, "freezeLastLayerEpochs", "must not be negative, got \(freezeLastLayerEpochs)")
+      try require(
+        centerMomentum >= 0 && centerMomentum <= 1, "centerMomentum", "must be in [0, 1], got \(centerMomentum)")
+      try require(
+        freezeLastLayerEpochs >= 0, "freezeLastLayerEpochs", "must not be negative, got \(freezeLastLayerEpochs)")
       try momentumSchedule.validate(key: "baseMomentum")
     }
   }
@@ -124,7 +129,8 @@ public final class DINO: ConfiguredMethod {
   ///   - key: The root key (`encoder`, `head` are folded in).
   /// - Throws: `SSLError.invalidConfiguration`.
   public init(
-    configuration: Configuration, localViewCount: Int = 0, makeEncoder: (RandomKey) -> any FeatureEncoder, key: RandomKey
+    configuration: Configuration, localViewCount: Int = 0, makeEncoder: (RandomKey) -> any FeatureEncoder,
+    key: RandomKey
   ) throws {
     try configuration.validate()
     try require(localViewCount >= 0, "localViews", "must not be negative, got \(localViewCount)")

@@ -25,7 +25,8 @@ enum EmbeddingStatistics {
   static func negativeSimilarity(_ a: Tensor, _ b: Tensor) -> Float {
     let n = a.shape[0]
     guard n > 1 else { return 0 }
-    let x = l2Normalized(a.detached(), alongAxis: 1), y = l2Normalized(b.detached(), alongAxis: 1)
+    let x = l2Normalized(a.detached(), alongAxis: 1)
+    let y = l2Normalized(b.detached(), alongAxis: 1)
     let total = matmul(x, y, transposeB: true).sum().scalar
     let diagonal = (x * y).sum().scalar
     return (total - diagonal) / Float(n * (n - 1))

@@ -22,8 +22,10 @@ public struct FeatureQueue: Sendable {
 
   /// - Precondition: `features` is `[S, K, D]` with `K > 0` and `0 ≤ pointer < K`.
   public init(features: Tensor, pointer: Int) {
-    precondition(features.rank == 3 && features.shape[1] > 0, "FeatureQueue: features \(features.shape) must be [S, K, D]")
-    precondition(pointer >= 0 && pointer < features.shape[1], "FeatureQueue: pointer \(pointer) outside 0..<\(features.shape[1])")
+    precondition(
+      features.rank == 3 && features.shape[1] > 0, "FeatureQueue: features \(features.shape) must be [S, K, D]")
+    precondition(
+      pointer >= 0 && pointer < features.shape[1], "FeatureQueue: pointer \(pointer) outside 0..<\(features.shape[1])")
     self.features = features.detached()
     self.pointer = pointer
   }
@@ -48,7 +50,9 @@ public struct FeatureQueue: Sendable {
   /// - Returns: `[N, D]`, row `i` the neighbour of `z[i]`; and the index of each.
   public func nearestNeighbours(of z: Tensor, slot: Int = 0) -> (rows: Tensor, indices: [Int]) {
     precondition(z.rank == 2 && z.shape[1] == width, "FeatureQueue: queries \(z.shape) must be [N, \(width)]")
-    let n = z.shape[0], k = size, d = width
+    let n = z.shape[0]
+    let k = size
+    let d = width
     let support = keys(slot: slot)
     let similarities = matmul(z.detached(), support, transposeB: true)
     var indices = [Int](repeating: 0, count: n)
@@ -75,8 +79,11 @@ public struct FeatureQueue: Sendable {
   /// - Parameter batches: `S` tensors `[N, D]` (detached), `N ≤ K`.
   public mutating func enqueue(_ batches: [Tensor]) {
     precondition(batches.count == slotCount, "FeatureQueue: \(batches.count) batches for \(slotCount) slots")
-    let n = batches[0].shape[0], k = size, d = width
-    precondition(batches.allSatisfy { $0.shape == [n, d] } && n <= k,
+    let n = batches[0].shape[0]
+    let k = size
+    let d = width
+    precondition(
+      batches.allSatisfy { $0.shape == [n, d] } && n <= k,
       "FeatureQueue: batches \(batches.map(\.shape)) must be [N, \(d)] with N ≤ \(k)")
     let start = pointer
     features.withUnsafeMutableBufferPointer { queue in

@@ -87,7 +87,8 @@ public struct StepPosition: Sendable, Hashable {
   public var totalSteps: Int
 
   public init(step: Int, stepsPerEpoch: Int, totalSteps: Int) {
-    precondition(step >= 0 && stepsPerEpoch > 0 && totalSteps > 0,
+    precondition(
+      step >= 0 && stepsPerEpoch > 0 && totalSteps > 0,
       "StepPosition: step \(step), \(stepsPerEpoch) steps per epoch, \(totalSteps) in all")
     self.step = step
     self.stepsPerEpoch = stepsPerEpoch
@@ -141,10 +142,12 @@ extension Method {
   func checkMultiCropViews(_ views: [Tensor], globalCount: Int) {
     precondition(views.count == viewCount, "\(name): needs \(viewCount) views, got \(views.count)")
     let local = views.dropFirst(globalCount)
-    precondition(views[0].rank >= 2 && views[0].shape[0] > 1
+    precondition(
+      views[0].rank >= 2 && views[0].shape[0] > 1
         && views.prefix(globalCount).allSatisfy { $0.shape == views[0].shape }
         && local.allSatisfy { $0.shape == local.first!.shape && $0.shape[0] == views[0].shape[0] },
-      "\(name): views must be [N, ...] with N > 1, the global ones of one shape and the local ones of another, got \(views.map(\.shape))")
+      "\(name): views must be [N, ...] with N > 1, the global ones of one shape and the local ones of another, got \(views.map(\.shape))"
+    )
   }
 
   /// `f` of every view, computed once per size: the global views concatenated into one
@@ -158,7 +161,8 @@ extension Method {
   /// Traps unless `views` holds `viewCount` tensors of one shape with `N > 1` rows.
   func checkViews(_ views: [Tensor]) {
     precondition(views.count == viewCount, "\(name): needs \(viewCount) views, got \(views.count)")
-    precondition(views.allSatisfy { $0.shape == views[0].shape } && views[0].rank >= 2 && views[0].shape[0] > 1,
+    precondition(
+      views.allSatisfy { $0.shape == views[0].shape } && views[0].rank >= 2 && views[0].shape[0] > 1,
       "\(name): views must share one shape [N, ...] with N > 1, got \(views.map(\.shape))")
   }
 }

@@ -47,16 +47,22 @@ public enum MethodConfiguration: Sendable, Hashable {
   ///   - encoder: The backbone.
   /// - Throws: `SSLError.invalidConfiguration` naming the views and their shapes.
   public static func checkViewShapes(_ shapes: [[Int]], localViewCount: Int, encoder: EncoderConfiguration) throws {
-    let globals = shapes.dropLast(localViewCount), locals = shapes.suffix(localViewCount)
+    let globals = shapes.dropLast(localViewCount)
+    let locals = shapes.suffix(localViewCount)
     func describe(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
-    try require(Set(globals).count <= 1, "views",
+    try require(
+      Set(globals).count <= 1, "views",
       "the views make images of different sizes (\(globals.map(describe).joined(separator: ", "))); "
         + "give every view the same crop size (smaller crops belong in local_views)")
-    try require(Set(locals).count <= 1, "localViews",
-      "the local views make images of different sizes (\(locals.map(describe).joined(separator: ", "))); give them one crop size")
+    try require(
+      Set(locals).count <= 1, "localViews",
+      "the local views make images of different sizes (\(locals.map(describe).joined(separator: ", "))); give them one crop size"
+    )
     if case .mlp = encoder, let local = locals.first, let global = globals.first, local != global {
-      throw SSLError(.invalidConfiguration, key: "localViews",
-        "an mlp encoder reads \(describe(global)) images, the local views are \(describe(local)); use a convolutional encoder (convnet, resnet18) for multi-crop")
+      throw SSLError(
+        .invalidConfiguration, key: "localViews",
+        "an mlp encoder reads \(describe(global)) images, the local views are \(describe(local)); use a convolutional encoder (convnet, resnet18) for multi-crop"
+      )
     }
   }
 
@@ -75,7 +81,8 @@ public enum MethodConfiguration: Sendable, Hashable {
     encoder: EncoderConfiguration, inputShape: [Int], batchSize: Int, localViewCount: Int = 0, key: RandomKey
   ) throws -> any Method {
     let make = { (key: RandomKey) in encoder.makeEncoder(inputShape: inputShape, key: key) }
-    try require(localViewCount == 0 || takesLocalViews, "localViews",
+    try require(
+      localViewCount == 0 || takesLocalViews, "localViews",
       "\(name) takes two views; multi-crop local views are for \(Self.localViewMethods.joined(separator: " and "))")
     switch self {
     case .simclr(let c): return try SimCLR(configuration: c, makeEncoder: make, key: key)
@@ -88,7 +95,8 @@ public enum MethodConfiguration: Sendable, Hashable {
     case .dino(let c): return try DINO(configuration: c, localViewCount: localViewCount, makeEncoder: make, key: key)
     case .nnclr(let c): return try NNCLR(configuration: c, batchSize: batchSize, makeEncoder: make, key: key)
     case .swav(let c):
-      return try SwAV(configuration: c, batchSize: batchSize, localViewCount: localViewCount, makeEncoder: make, key: key)
+      return try SwAV(
+        configuration: c, batchSize: batchSize, localViewCount: localViewCount, makeEncoder: make, key: key)
     }
   }
 }

@@ -78,7 +78,8 @@ public final class MoCoV2: ConfiguredMethod {
       try requirePositiveWidths(projectorHiddenWidths + [projectorOutputFeatures], "projectorHiddenWidths")
       try momentumSchedule.validate(key: "momentum")
       try require(batchSize > 1, "batchSize", "must be at least 2, got \(batchSize)")
-      try require(queueSize > 0 && queueSize % batchSize == 0, "queueSize",
+      try require(
+        queueSize > 0 && queueSize % batchSize == 0, "queueSize",
         "the queue size \(queueSize) must be a positive multiple of the batch size \(batchSize) "
           + "(for example \(Swift.max(1, queueSize / batchSize) * batchSize))")
     }
@@ -130,7 +131,8 @@ public final class MoCoV2: ConfiguredMethod {
   /// The queue as stored in `stateModule`.
   public var queue: FeatureQueue {
     get {
-      FeatureQueue(features: stateModule.localTensor("queue"), pointer: Int(stateModule.localTensor("queue_ptr").scalar))
+      FeatureQueue(
+        features: stateModule.localTensor("queue"), pointer: Int(stateModule.localTensor("queue_ptr").scalar))
     }
     set {
       stateModule.setLocalTensor("queue", newValue.features)
@@ -140,7 +142,8 @@ public final class MoCoV2: ConfiguredMethod {
 
   public func computeGradients(views: [Tensor]) -> MethodStep {
     checkViews(views)
-    precondition(views[0].shape[0] == batchSize, "mocov2: batch of \(views[0].shape[0]) for a method built for \(batchSize)")
+    precondition(
+      views[0].shape[0] == batchSize, "mocov2: batch of \(views[0].shape[0]) for a method built for \(batchSize)")
     let symmetric = configuration.isSymmetric
     // Keys: view 2 (and view 1 when symmetric) through the momentum network, untracked.
     let keyViews = symmetric ? [0, 1] : [1]
@@ -163,7 +166,8 @@ public final class MoCoV2: ConfiguredMethod {
     let metrics: [String: Float] = [
       "loss": loss.scalar,
       "positive_similarity": EmbeddingStatistics.positiveSimilarity(queries[0], positiveKey),
-      "negative_similarity": EmbeddingStatistics.queueSimilarity(queries[0], queue: queue.keys(slot: symmetric ? 1 : 0)),
+      "negative_similarity": EmbeddingStatistics.queueSimilarity(
+        queries[0], queue: queue.keys(slot: symmetric ? 1 : 0)),
       "embedding_std": EmbeddingStatistics.normalizedStandardDeviation(queries[0]),
       "temperature": tau,
     ]
@@ -190,7 +194,9 @@ public final class MoCoV2: ConfiguredMethod {
 func checkQueuePointer(_ tensors: [String: Tensor], size k: Int, batchSize: Int, source: String?) throws {
   guard let pointer = tensors["queue_ptr"]?.scalars.first else { return }
   guard pointer >= 0, pointer < Float(k), pointer.rounded() == pointer, Int(pointer) % batchSize == 0 else {
-    throw SSLError(.invalidState, key: "queue_ptr",
-      "\(source.map { "\($0): " } ?? "")queue pointer \(pointer) is not a multiple of the batch size \(batchSize) in 0..<\(k)")
+    throw SSLError(
+      .invalidState, key: "queue_ptr",
+      "\(source.map { "\($0): " } ?? "")queue pointer \(pointer) is not a multiple of the batch size \(batchSize) in 0..<\(k)"
+    )
   }
 }

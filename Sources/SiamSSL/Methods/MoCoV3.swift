@@ -89,7 +89,8 @@ public final class MoCoV3: ConfiguredMethod {
     (encoder, projector) = (online.encoder, online.projector)
     (momentumEncoder, momentumProjector) = (momentum.encoder, momentum.projector)
     trainableModule = ModuleDictionary(online.modules() + [("predictor", predictor)])
-    stateModule = ModuleDictionary(online.modules() + [("predictor", predictor)] + momentum.modules(prefix: "momentum_"))
+    stateModule = ModuleDictionary(
+      online.modules() + [("predictor", predictor)] + momentum.modules(prefix: "momentum_"))
   }
 
   public func computeGradients(views: [Tensor]) -> MethodStep {
@@ -101,7 +102,8 @@ public final class MoCoV3: ConfiguredMethod {
     let (loss, gradients) = valueAndGradient(of: trainableModule) { _ in
       let q = views.map { predictor(projector(encoder($0))) }
       queries = q.map { $0.detached() }
-      return mocoV3Loss(query: q[0], key: keys[1], temperature: tau) + mocoV3Loss(query: q[1], key: keys[0], temperature: tau)
+      return mocoV3Loss(query: q[0], key: keys[1], temperature: tau)
+        + mocoV3Loss(query: q[1], key: keys[0], temperature: tau)
     }
     let metrics: [String: Float] = [
       "loss": loss.scalar,

@@ -36,7 +36,8 @@ public struct MomentumSchedule: Sendable, Hashable, Codable {
   /// Throws unless `0 ≤ base ≤ final ≤ 1`.
   func validate(key: String) throws {
     guard base >= 0, base <= final, final <= 1 else {
-      throw SSLError(.invalidConfiguration, key: key,
+      throw SSLError(
+        .invalidConfiguration, key: key,
         "momentum must satisfy 0 ≤ base ≤ final ≤ 1, got base \(base), final \(final)")
     }
   }

@@ -45,7 +45,8 @@ public final class NNCLR: ConfiguredMethod {
       try requirePositiveWidths(projectorHiddenWidths + [projectorOutputFeatures], "projectorHiddenWidths")
       try requirePositiveWidths(predictorHiddenWidths, "predictorHiddenWidths")
       try require(batchSize > 1, "batchSize", "must be at least 2, got \(batchSize)")
-      try require(queueSize > 0 && queueSize % batchSize == 0, "queueSize",
+      try require(
+        queueSize > 0 && queueSize % batchSize == 0, "queueSize",
         "the support set size \(queueSize) must be a positive multiple of the batch size \(batchSize) "
           + "(for example \(Swift.max(1, queueSize / batchSize) * batchSize))")
     }
@@ -92,7 +93,8 @@ public final class NNCLR: ConfiguredMethod {
   /// The support set as stored in `stateModule`.
   public var queue: FeatureQueue {
     get {
-      FeatureQueue(features: stateModule.localTensor("queue"), pointer: Int(stateModule.localTensor("queue_ptr").scalar))
+      FeatureQueue(
+        features: stateModule.localTensor("queue"), pointer: Int(stateModule.localTensor("queue_ptr").scalar))
     }
     set {
       stateModule.setLocalTensor("queue", newValue.features)
@@ -102,10 +104,13 @@ public final class NNCLR: ConfiguredMethod {
 
   public func computeGradients(views: [Tensor]) -> MethodStep {
     checkViews(views)
-    precondition(views[0].shape[0] == batchSize, "nnclr: batch of \(views[0].shape[0]) for a method built for \(batchSize)")
+    precondition(
+      views[0].shape[0] == batchSize, "nnclr: batch of \(views[0].shape[0]) for a method built for \(batchSize)")
     var queue = self.queue
     let tau = configuration.temperature
-    var normalized: [Tensor] = [], neighbours: [Tensor] = [], predictions: [Tensor] = []
+    var normalized: [Tensor] = []
+    var neighbours: [Tensor] = []
+    var predictions: [Tensor] = []
     let (loss, gradients) = valueAndGradient(of: trainableModule) { _ in
       let z = views.map { projector(encoder($0)) }
       let p = z.map { predictor($0) }

@@ -65,7 +65,8 @@ public final class SimCLR: ConfiguredMethod {
     self.configuration = configuration
     let online = ProjectedEncoder(
       makeEncoder: makeEncoder, hiddenWidths: configuration.projectorHiddenWidths,
-      outputFeatures: configuration.projectorOutputFeatures, hasBatchNorm: configuration.projectorHasBatchNorm, key: key)
+      outputFeatures: configuration.projectorOutputFeatures, hasBatchNorm: configuration.projectorHasBatchNorm, key: key
+    )
     (encoder, projector) = (online.encoder, online.projector)
     trainableModule = ModuleDictionary(online.modules())
   }

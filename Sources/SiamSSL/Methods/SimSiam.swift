@@ -67,13 +67,15 @@ public final class SimSiam: ConfiguredMethod {
 
   public func computeGradients(views: [Tensor]) -> MethodStep {
     checkViews(views)
-    var projections: [Tensor] = [], predictions: [Tensor] = []
+    var projections: [Tensor] = []
+    var predictions: [Tensor] = []
     let (loss, gradients) = valueAndGradient(of: trainableModule) { _ in
       let z = views.map { projector(encoder($0)) }
       let p = z.map { predictor($0) }
       projections = z.map { $0.detached() }
       predictions = p.map { $0.detached() }
-      return (negativeCosineLoss(prediction: p[0], target: z[1]) + negativeCosineLoss(prediction: p[1], target: z[0])) / 2
+      return (negativeCosineLoss(prediction: p[0], target: z[1]) + negativeCosineLoss(prediction: p[1], target: z[0]))
+        / 2
     }
     let metrics: [String: Float] = [
       "loss": loss.scalar,

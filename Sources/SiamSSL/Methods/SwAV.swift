@@ -67,11 +67,14 @@ public final class SwAV: ConfiguredMethod {
       try require(temperature > 0, "temperature", "must be positive, got \(temperature)")
       // exp(1/ε) must stay finite in Double (cosine scores are at most 1).
       try require(epsilon >= 0.002, "epsilon", "must be at least 0.002, got \(epsilon)")
-      try require(sinkhornIterations >= 1 && sinkhornIterations <= 100, "sinkhornIterations",
+      try require(
+        sinkhornIterations >= 1 && sinkhornIterations <= 100, "sinkhornIterations",
         "must be in 1...100, got \(sinkhornIterations)")
-      try require(freezePrototypesEpochs >= 0, "freezePrototypesEpochs", "must not be negative, got \(freezePrototypesEpochs)")
+      try require(
+        freezePrototypesEpochs >= 0, "freezePrototypesEpochs", "must not be negative, got \(freezePrototypesEpochs)")
       try require(queueStartEpoch >= 0, "queueStartEpoch", "must not be negative, got \(queueStartEpoch)")
-      try require(queueSize >= 0 && queueSize % Swift.max(batchSize, 1) == 0, "queueSize",
+      try require(
+        queueSize >= 0 && queueSize % Swift.max(batchSize, 1) == 0, "queueSize",
         "the queue size \(queueSize) must be 0 or a multiple of the batch size \(batchSize)")
     }
   }
@@ -142,13 +145,18 @@ public final class SwAV: ConfiguredMethod {
 
   public func computeGradients(views: [Tensor]) -> MethodStep {
     checkMultiCropViews(views, globalCount: 2)
-    precondition(views[0].shape[0] == batchSize, "swav: batch of \(views[0].shape[0]) for a method built for \(batchSize)")
+    precondition(
+      views[0].shape[0] == batchSize, "swav: batch of \(views[0].shape[0]) for a method built for \(batchSize)")
     let epoch = position?.epoch ?? 0
     let c = configuration
     var queue = self.queue
     // The paper uses the queue once it is full: its last row has been written.
-    let queueInUse = queue.map { q in q.keys(slot: 0).slice(alongAxis: 0, (q.size - 1)..<q.size).scalars.contains { $0 != 0 } } ?? false
-    var embeddings: [Tensor] = [], codes: [Tensor] = [], firstScores = Tensor(0)
+    let queueInUse =
+      queue.map { q in q.keys(slot: 0).slice(alongAxis: 0, (q.size - 1)..<q.size).scalars.contains { $0 != 0 } }
+      ?? false
+    var embeddings: [Tensor] = []
+    var codes: [Tensor] = []
+    var firstScores = Tensor(0)
     let (loss, allGradients) = valueAndGradient(of: trainableModule) { _ in
       let z = forwardByResolution(views, globalCount: 2) { l2Normalized(projector(encoder($0)), alongAxis: 1) }
       let scores = z.map { prototypes($0) }
@@ -159,8 +167,9 @@ public final class SwAV: ConfiguredMethod {
           return sinkhornKnopp(scores[i], epsilon: c.epsilon, iterations: c.sinkhornIterations)
         }
         let queued = prototypes(queue.keys(slot: i)).detached()
-        let all = sinkhornKnopp(concatenated([queued, scores[i].detached()], alongAxis: 0),
-                                epsilon: c.epsilon, iterations: c.sinkhornIterations)
+        let all = sinkhornKnopp(
+          concatenated([queued, scores[i].detached()], alongAxis: 0),
+          epsilon: c.epsilon, iterations: c.sinkhornIterations)
         return all.slice(alongAxis: 0, queued.shape[0]..<all.shape[0])
       }
       return swavLoss(scores: scores, codes: codes, temperature: c.temperature)
@@ -192,7 +201,8 @@ public final class SwAV: ConfiguredMethod {
 
 /// The mean entropy (nats) of the rows of `p` `[N, K]`, each a distribution (0·log 0 = 0).
 func rowEntropy(_ p: Tensor) -> Float {
-  let k = p.shape[1], n = p.shape[0]
+  let k = p.shape[1]
+  let n = p.shape[0]
   var total = 0.0
   p.withUnsafeBufferPointer { values in
     for index in 0..<(n * k) where values[index] > 0 {

@@ -42,8 +42,10 @@ public final class VICReg: ConfiguredMethod {
 
     /// Throws `SSLError.invalidConfiguration` for out-of-range values.
     public func validate() throws {
-      for (weight, key) in [(invarianceWeight, "invarianceWeight"), (varianceWeight, "varianceWeight"),
-                            (covarianceWeight, "covarianceWeight")] {
+      for (weight, key) in [
+        (invarianceWeight, "invarianceWeight"), (varianceWeight, "varianceWeight"),
+        (covarianceWeight, "covarianceWeight"),
+      ] {
         try require(weight >= 0, key, "must be non-negative, got \(weight)")
       }
       try requirePositiveWidths(projectorHiddenWidths + [projectorOutputFeatures], "projectorHiddenWidths")

@@ -24,8 +24,9 @@ public final class LineLogger: PretrainingObserver {
     epochs = start.epochs
     stepsPerEpoch = start.stepsPerEpoch
     let origin = start.resumedFrom.map { "resuming at epoch \(start.startEpoch + 1) from \($0)" } ?? "from the start"
-    sink("\(start.method): \(start.epochs) epochs × \(start.stepsPerEpoch) steps of \(start.batchSize) "
-      + "(\(start.parameterCount) parameters), \(origin)")
+    sink(
+      "\(start.method): \(start.epochs) epochs × \(start.stepsPerEpoch) steps of \(start.batchSize) "
+        + "(\(start.parameterCount) parameters), \(origin)")
   }
 
   public func didFinishStep(_ record: StepRecord) {

@@ -113,11 +113,13 @@ public struct OptimizerConfiguration: Codable, Sendable, Hashable {
     self.init(
       name: try c.decode(.name, default: d.name),
       learningRate: try c.decode(.learningRate, default: d.learningRate),
-      scalesLearningRateWithBatchSize: try c.decode(.scalesLearningRateWithBatchSize, default: d.scalesLearningRateWithBatchSize),
+      scalesLearningRateWithBatchSize: try c.decode(
+        .scalesLearningRateWithBatchSize, default: d.scalesLearningRateWithBatchSize),
       momentum: try c.decode(.momentum, default: d.momentum),
       isNesterov: try c.decode(.isNesterov, default: d.isNesterov),
       weightDecay: try c.decode(.weightDecay, default: d.weightDecay),
-      excludesBiasAndNormalization: try c.decode(.excludesBiasAndNormalization, default: d.excludesBiasAndNormalization),
+      excludesBiasAndNormalization: try c.decode(
+        .excludesBiasAndNormalization, default: d.excludesBiasAndNormalization),
       trustCoefficient: try c.decode(.trustCoefficient, default: d.trustCoefficient),
       clipsLearningRate: try c.decode(.clipsLearningRate, default: d.clipsLearningRate),
       beta1: try c.decode(.beta1, default: d.beta1),
@@ -138,23 +140,28 @@ public struct OptimizerConfiguration: Codable, Sendable, Hashable {
     let exclusions: ParameterFilter = excludesBiasAndNormalization ? .biasAndNormalization : .none
     switch name {
     case .sgd:
-      return SGD(learningRate: rate, momentum: momentum, weightDecay: weightDecay, isNesterov: isNesterov,
-                 weightDecayExclusions: exclusions)
+      return SGD(
+        learningRate: rate, momentum: momentum, weightDecay: weightDecay, isNesterov: isNesterov,
+        weightDecayExclusions: exclusions)
     case .lars:
-      return LARS(learningRate: rate, momentum: momentum, weightDecay: weightDecay, isNesterov: isNesterov,
-                  trustCoefficient: trustCoefficient, clipsLearningRate: clipsLearningRate, exclusions: exclusions)
+      return LARS(
+        learningRate: rate, momentum: momentum, weightDecay: weightDecay, isNesterov: isNesterov,
+        trustCoefficient: trustCoefficient, clipsLearningRate: clipsLearningRate, exclusions: exclusions)
     case .adamw:
-      return AdamW(learningRate: rate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
-                   weightDecayExclusions: exclusions)
+      return AdamW(
+        learningRate: rate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+        weightDecayExclusions: exclusions)
     }
   }
 
   /// Throws `SSLError.invalidConfiguration` (key `optimizer.<field>`) for out-of-range values.
   public func validate() throws {
-    try require(learningRate > 0 && learningRate.isFinite, "optimizer.learningRate", "must be positive, got \(learningRate)")
+    try require(
+      learningRate > 0 && learningRate.isFinite, "optimizer.learningRate", "must be positive, got \(learningRate)")
     try require(weightDecay >= 0, "optimizer.weightDecay", "must be non-negative, got \(weightDecay)")
     try require(momentum >= 0 && momentum < 1, "optimizer.momentum", "must be in [0, 1), got \(momentum)")
-    try require(!isNesterov || momentum > 0 || name == .adamw, "optimizer.isNesterov",
+    try require(
+      !isNesterov || momentum > 0 || name == .adamw, "optimizer.isNesterov",
       "Nesterov momentum needs a positive momentum")
     try require(trustCoefficient > 0, "optimizer.trustCoefficient", "must be positive, got \(trustCoefficient)")
     try require(beta1 >= 0 && beta1 < 1, "optimizer.beta1", "must be in [0, 1), got \(beta1)")

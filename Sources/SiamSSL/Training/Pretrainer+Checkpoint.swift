@@ -56,7 +56,8 @@ extension Pretrainer {
     }
     let epochs = saved.epochsCompleted
     guard epochs <= configuration.epochs, saved.globalStep == epochs * stepsPerEpoch else {
-      throw SSLError(.checkpointMismatch, key: "epochs_completed",
+      throw SSLError(
+        .checkpointMismatch, key: "epochs_completed",
         "\(saved.path): \(epochs) epochs and \(saved.globalStep) steps completed do not fit a run of "
           + "\(configuration.epochs) epochs of \(stepsPerEpoch) steps; the file is damaged")
     }
@@ -72,7 +73,8 @@ extension Pretrainer {
     } else {
       self.history = []
       resumeWarnings.append(
-        "\(saved.path) holds no per-epoch records (written by an older version): the history of epochs 1–\(epochs) is not recorded")
+        "\(saved.path) holds no per-epoch records (written by an older version): the history of epochs 1–\(epochs) is not recorded"
+      )
     }
   }
 
@@ -123,27 +125,31 @@ extension Pretrainer {
       throw mismatch("method", found: found["method"], expected: expected["method"], path: path)
     }
     if found["method_configuration"] != expected["method_configuration"] {
-      throw mismatch("method_configuration", found: found["method_configuration"],
-                     expected: expected["method_configuration"], path: path)
+      throw mismatch(
+        "method_configuration", found: found["method_configuration"],
+        expected: expected["method_configuration"], path: path)
     }
   }
 
   /// Compares the settings that shape the trajectory; the cadences may change.
   private func checkConfiguration(_ json: String?, path: String) throws {
     guard let json, let saved = try? JSONDecoder().decode(PretrainingConfiguration.self, from: Data(json.utf8)) else {
-      throw SSLError(.checkpointMismatch, key: "configuration",
+      throw SSLError(
+        .checkpointMismatch, key: "configuration",
         "\(path): the checkpoint's configuration metadata is missing or unreadable; the file is damaged")
     }
     guard saved.trajectory != configuration.trajectory else { return }
     let differences = Self.differingFields(saved.trajectory, configuration.trajectory)
-    throw SSLError(.checkpointMismatch, key: differences.first?.key ?? "configuration",
+    throw SSLError(
+      .checkpointMismatch, key: differences.first?.key ?? "configuration",
       "\(path): the checkpoint was trained with another configuration ("
         + differences.map { "\($0.key): checkpoint \($0.found), this run \($0.expected)" }.joined(separator: "; ")
         + "); resuming would not continue the same run. Use the checkpoint's settings or another checkpoint directory")
   }
 
   private func mismatch(_ key: String, found: String?, expected: String?, path: String) -> SSLError {
-    SSLError(.checkpointMismatch, key: key,
+    SSLError(
+      .checkpointMismatch, key: key,
       "\(path): the checkpoint has \(key) \(found.map { "'\($0)'" } ?? "(none)") but this run has "
         + "\(expected.map { "'\($0)'" } ?? "(none)"); resuming would not continue the same run. "
         + "Use another checkpoint directory or the checkpoint's settings")

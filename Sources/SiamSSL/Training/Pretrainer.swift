@@ -81,13 +81,17 @@ public final class Pretrainer {
     checkpointDirectory: String? = nil, observers: [any PretrainingObserver] = [], knnMonitor: Monitor? = nil
   ) throws {
     try configuration.validate()
-    try require(loader.batchSize == configuration.batchSize, "batchSize",
+    try require(
+      loader.batchSize == configuration.batchSize, "batchSize",
       "the loader serves batches of \(loader.batchSize) but the configuration asks for \(configuration.batchSize)")
     try require(loader.dropLast, "batchSize", "the loader must drop the last partial batch (every step has N rows)")
-    try require(loader.views.count == method.viewCount, "views",
+    try require(
+      loader.views.count == method.viewCount, "views",
       "\(method.name) needs \(method.viewCount) views, the loader makes \(loader.views.count)")
-    try require(loader.batchesPerEpoch >= 1, "batchSize",
-      "the dataset \(loader.dataset.name) has \(loader.dataset.count) samples, fewer than one batch of \(loader.batchSize)")
+    try require(
+      loader.batchesPerEpoch >= 1, "batchSize",
+      "the dataset \(loader.dataset.name) has \(loader.dataset.count) samples, fewer than one batch of \(loader.batchSize)"
+    )
     self.method = method
     self.loader = loader
     self.configuration = configuration
@@ -160,7 +164,8 @@ public final class Pretrainer {
     let clock = ContinuousClock()
     let epochStart = clock.now
     var sums = MetricSums()
-    var waitSeconds = 0.0, images = 0
+    var waitSeconds = 0.0
+    var images = 0
     var learningRate: Float = 0
     let iterator = loader.batches(epoch: epoch).makeIterator()
     for step in 0..<stepsPerEpoch {
@@ -174,7 +179,8 @@ public final class Pretrainer {
       method.prepareStep(StepPosition(step: globalStep, stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps))
       let result = method.computeGradients(views: batch.views)
       guard result.loss.isFinite else {
-        throw SSLError(.diverged, key: "optimizer.learningRate",
+        throw SSLError(
+          .diverged, key: "optimizer.learningRate",
           "\(method.name): the loss is \(result.loss) at epoch \(epoch + 1) step \(step + 1) (global step "
             + "\(globalStep), learning rate \(learningRate)); lower the learning rate or check the data. "
             + "The last checkpoint is left as it was")
@@ -219,7 +225,8 @@ public final class Pretrainer {
   /// Traps when the method returned a gradient for something the optimizer does not own
   /// (a target network, a buffer): a bug in the method.
   private func checkGradientKeys(_ gradients: [String: Tensor]) {
-    guard gradients.count > trainableKeys.count || gradients.keys.contains(where: { !trainableKeys.contains($0) }) else {
+    guard gradients.count > trainableKeys.count || gradients.keys.contains(where: { !trainableKeys.contains($0) })
+    else {
       return
     }
     let stray = gradients.keys.filter { !trainableKeys.contains($0) }.sorted()

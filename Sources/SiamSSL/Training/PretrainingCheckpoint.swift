@@ -97,17 +97,20 @@ public struct PretrainingCheckpoint {
     let result = PretrainingCheckpoint(checkpoint: try Checkpoint.read(from: path), path: path)
     let metadata = result.metadata
     guard metadata["format"] == format else {
-      throw SSLError(.checkpointMismatch, key: "format",
+      throw SSLError(
+        .checkpointMismatch, key: "format",
         "\(path): not a Siam pretraining checkpoint (format '\(metadata["format"] ?? "none")'); "
           + "remove it from the checkpoint directory or choose another directory")
     }
     guard metadata["format_version"] == String(formatVersion) else {
-      throw SSLError(.checkpointMismatch, key: "format_version",
+      throw SSLError(
+        .checkpointMismatch, key: "format_version",
         "\(path): checkpoint format version \(metadata["format_version"] ?? "none") is not \(formatVersion), "
           + "the version this engine reads; start a new run in another directory")
     }
     guard result.epochsCompleted >= 1, result.globalStep >= 0 else {
-      throw SSLError(.checkpointMismatch, key: "epochs_completed",
+      throw SSLError(
+        .checkpointMismatch, key: "epochs_completed",
         "\(path): metadata epochs_completed '\(metadata["epochs_completed"] ?? "none")' or global_step "
           + "'\(metadata["global_step"] ?? "none")' is not a valid count; the file is damaged")
     }
@@ -128,7 +131,8 @@ public struct PretrainingCheckpoint {
       throw NNError(.fileAccess, path: sidecar, "cannot write the checkpoint's checksum", cause: error)
     }
     guard rename(temporary, sidecar) == 0 else {
-      throw NNError(.fileAccess, path: sidecar, "cannot write the checkpoint's checksum: \(String(cString: strerror(errno)))")
+      throw NNError(
+        .fileAccess, path: sidecar, "cannot write the checkpoint's checksum: \(String(cString: strerror(errno)))")
     }
   }
 
@@ -156,10 +160,13 @@ public struct PretrainingCheckpoint {
   public static func readVerified(from path: String) throws -> (checkpoint: PretrainingCheckpoint, isVerified: Bool) {
     let sidecar = checksumPath(path)
     var isVerified = false
-    if let recorded = (try? String(contentsOfFile: sidecar, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) {
+    if let recorded = (try? String(contentsOfFile: sidecar, encoding: .utf8))?.trimmingCharacters(
+      in: .whitespacesAndNewlines)
+    {
       let actual = try sha256(of: path)
       guard actual == recorded else {
-        throw SSLError(.damagedCheckpoint, key: "sha256",
+        throw SSLError(
+          .damagedCheckpoint, key: "sha256",
           "\(path) does not match its checksum (\(sidecar)): the file is damaged")
       }
       isVerified = true
@@ -177,7 +184,9 @@ public struct PretrainingCheckpoint {
   /// - Complexity: Reads and hashes each checkpoint it looks at, newest first.
   public static func newestSound(in directory: String) -> (epochsCompleted: Int, path: String)? {
     for (epochs, path) in ((try? files(in: directory)) ?? []).reversed() {
-      if let (checkpoint, _) = try? readVerified(from: path), checkpoint.epochsCompleted == epochs { return (epochs, path) }
+      if let (checkpoint, _) = try? readVerified(from: path), checkpoint.epochsCompleted == epochs {
+        return (epochs, path)
+      }
     }
     return nil
   }
@@ -208,7 +217,8 @@ public struct PretrainingCheckpoint {
     let all = try files(in: directory)
     for (epochs, path) in all.dropLast(2) where keepEvery.map({ epochs % $0 != 0 }) ?? true {
       if unlink(path) != 0 && errno != ENOENT {
-        throw NNError(.fileAccess, path: path,
+        throw NNError(
+          .fileAccess, path: path,
           "cannot remove an old checkpoint: \(String(cString: strerror(errno)))")
       }
       unlink(checksumPath(path))

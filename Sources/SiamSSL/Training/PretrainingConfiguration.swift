@@ -154,17 +154,22 @@ public struct PretrainingConfiguration: Codable, Sendable, Hashable {
     try require(epochs >= 1, "epochs", "must be at least 1, got \(epochs)")
     try require(batchSize >= 2, "batchSize", "must be at least 2, got \(batchSize)")
     try optimizer.validate()
-    try require(warmupEpochs >= 0 && warmupEpochs <= epochs, "warmupEpochs",
+    try require(
+      warmupEpochs >= 0 && warmupEpochs <= epochs, "warmupEpochs",
       "must be in 0...epochs (\(epochs)), got \(warmupEpochs)")
-    try require(warmupStartFraction >= 0 && warmupStartFraction <= 1, "warmupStartFraction",
+    try require(
+      warmupStartFraction >= 0 && warmupStartFraction <= 1, "warmupStartFraction",
       "must be in [0, 1], got \(warmupStartFraction)")
-    try require(finalLearningRateFraction >= 0 && finalLearningRateFraction <= 1, "finalLearningRateFraction",
+    try require(
+      finalLearningRateFraction >= 0 && finalLearningRateFraction <= 1, "finalLearningRateFraction",
       "must be in [0, 1], got \(finalLearningRateFraction)")
     try require(logEverySteps >= 1, "logEverySteps", "must be at least 1, got \(logEverySteps)")
     try require(checkpointEveryEpochs >= 1, "checkpointEveryEpochs", "must be at least 1, got \(checkpointEveryEpochs)")
-    try require(keepCheckpointEveryEpochs.map { $0 >= 1 } ?? true, "keepCheckpointEveryEpochs",
+    try require(
+      keepCheckpointEveryEpochs.map { $0 >= 1 } ?? true, "keepCheckpointEveryEpochs",
       "must be at least 1 when given, got \(keepCheckpointEveryEpochs.map(String.init) ?? "nil")")
-    try require(knnEveryEpochs.map { $0 >= 1 } ?? true, "knnEveryEpochs",
+    try require(
+      knnEveryEpochs.map { $0 >= 1 } ?? true, "knnEveryEpochs",
       "must be at least 1 when given, got \(knnEveryEpochs.map(String.init) ?? "nil")")
   }
 

@@ -72,7 +72,8 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
 
   public init(
     id: String, pipeline: String, pipelinePath: String? = nil, pipelineSHA256: String? = nil, configJSON: String,
-    sweepID: String? = nil, sweepPoint: Int? = nil, seed: Int, status: Status = .running, startedAt: String = Timestamp.string(),
+    sweepID: String? = nil, sweepPoint: Int? = nil, seed: Int, status: Status = .running,
+    startedAt: String = Timestamp.string(),
     finishedAt: String? = nil, seconds: Double? = nil, directory: String? = nil, engineVersion: String,
     gitCommit: String? = nil, gitDirty: Bool? = nil, host: String = ProcessLiveness.hostName,
     cpu: String? = nil, blasCoreType: String? = nil, threads: Int? = nil, engineThreads: Int? = nil,

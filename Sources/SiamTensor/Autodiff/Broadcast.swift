@@ -49,7 +49,8 @@ extension Tensor {
     let strides = Broadcast.strides(of: target, in: shape)
     withUnsafeBufferPointer { source in
       result.withUnsafeMutableBufferPointer { destination in
-        let src = source.baseAddress!, dst = destination.baseAddress!
+        let src = source.baseAddress!
+        let dst = destination.baseAddress!
         if targetCount == 1 {
           dst[0] = sumFloats(src, count)
           return

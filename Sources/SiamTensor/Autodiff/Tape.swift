@@ -132,7 +132,9 @@ private func backpropagate(_ tape: Tape, _ gradients: inout [Tensor?], leafCount
     gradients[index] = nil
     let node = tape.nodes[index]
     let inputGradients = pullback(gradient)
-    precondition(inputGradients.count == node.inputs.count, "pullback returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
+    precondition(
+      inputGradients.count == node.inputs.count,
+      "pullback returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
     for (input, inputGradient) in zip(node.inputs, inputGradients) {
       guard let input, let inputGradient else { continue }
       if gradients[input] == nil {

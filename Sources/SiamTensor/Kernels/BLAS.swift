@@ -13,10 +13,11 @@ import Foundation
 /// with `matmulReference`; if OpenBLAS is missing or disagrees, the engine warns once on
 /// standard error and falls back to the reference kernel.
 public enum BLAS {
-  typealias SgemmFunction = @convention(c) (
-    Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
-    UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32
-  ) -> Void
+  typealias SgemmFunction =
+    @convention(c) (
+      Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
+      UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32
+    ) -> Void
   typealias SetThreadsFunction = @convention(c) (Int32) -> Void
   typealias GetCoreNameFunction = @convention(c) () -> UnsafeMutablePointer<CChar>?
 
@@ -94,7 +95,9 @@ public enum BLAS {
     }
     func unavailable(_ problem: String) -> Library {
       FileHandle.standardError.write(Data("siam: warning: \(problem); using the slow reference matrix kernel\n".utf8))
-      return Library(sgemm: nil, setThreads: nil, info: Info(coreType: "reference", coreTypeSource: source, isVerified: false, problem: problem))
+      return Library(
+        sgemm: nil, setThreads: nil,
+        info: Info(coreType: "reference", coreTypeSource: source, isVerified: false, problem: problem))
     }
     // OpenBLAS's idle worker threads spin on sched_yield for 2^28 cycles (about 0.1 s)
     // after each multi-threaded call. The engine's own threads run single-threaded sgemm
@@ -110,7 +113,8 @@ public enum BLAS {
       if handle != nil { break }
     }
     guard let handle else {
-      return unavailable("cannot open libopenblas.so.0 (install it with `make setup` or `apt-get install libopenblas0`)")
+      return unavailable(
+        "cannot open libopenblas.so.0 (install it with `make setup` or `apt-get install libopenblas0`)")
     }
     guard let sgemmSymbol = dlsym(handle, "cblas_sgemm") else {
       return unavailable("libopenblas.so.0 has no cblas_sgemm")
@@ -127,7 +131,9 @@ public enum BLAS {
     if let mismatch = verify(sgemm) {
       return unavailable("OpenBLAS (\(coreType)) disagrees with the reference kernel: \(mismatch)")
     }
-    return Library(sgemm: sgemm, setThreads: setThreads, info: Info(coreType: coreType, coreTypeSource: source, isVerified: true, problem: nil))
+    return Library(
+      sgemm: sgemm, setThreads: setThreads,
+      info: Info(coreType: coreType, coreTypeSource: source, isVerified: true, problem: nil))
   }
 
   /// Compares OpenBLAS with `matmulReference` on odd shapes in all transpose cases.

@@ -45,7 +45,11 @@ enum BatchNormKernel {
     let pivot = (0..<layout.channels).map { x.storage.base[$0 * layout.spatial] }
     let (sums, squares) = channelSums(layout, x, nil, pivot: pivot)
     let count = Double(layout.perChannel)
-    var mean = [Float](), variance = [Float](), inverseStd = [Float](), scale = [Float](), shift = [Float]()
+    var mean = [Float]()
+    var variance = [Float]()
+    var inverseStd = [Float]()
+    var scale = [Float]()
+    var shift = [Float]()
     for c in 0..<layout.channels {
       let offset = sums[c] / count
       let mu = Float(Double(pivot[c]) + offset)
@@ -68,22 +72,27 @@ enum BatchNormKernel {
   }
 
   /// Per channel `Σ g` and `Σ g·(x − mean)` (what every batch-norm pullback needs).
-  static func gradientSums(_ g: Tensor, _ x: Tensor, _ layout: ChannelLayout, mean: [Float]) -> (sum: [Double], centeredDot: [Double]) {
+  static func gradientSums(_ g: Tensor, _ x: Tensor, _ layout: ChannelLayout, mean: [Float]) -> (
+    sum: [Double], centeredDot: [Double]
+  ) {
     channelSums(layout, x, g, pivot: mean)
   }
 
   /// `r = g·a[c] + x·b[c] + k[c]` for every channel (`g` and `a` may be absent), in memory
   /// order, parallel over images.
-  static func combine(_ g: Tensor?, a: [Float]?, _ x: Tensor, b: [Float], k: [Float], _ layout: ChannelLayout) -> Tensor {
+  static func combine(_ g: Tensor?, a: [Float]?, _ x: Tensor, b: [Float], k: [Float], _ layout: ChannelLayout) -> Tensor
+  {
     let result = Tensor(uninitializedShape: x.shape)
-    let gp = UncheckedSendable(g?.storage.base), xp = UncheckedSendable(x.storage.base)
+    let gp = UncheckedSendable(g?.storage.base)
+    let xp = UncheckedSendable(x.storage.base)
     let rp = UncheckedSendable(result.storage.base)
     let (channels, spatial) = (layout.channels, layout.spatial)
     let ga = a ?? [Float](repeating: 0, count: channels)
     Parallel.forEach(layout.batch, costPerItem: 3 * layout.image, minimumWork: 1 << 18) { images in
       for n in images {
         let offset = n &* layout.image
-        let xs = xp.value + offset, rs = rp.value + offset
+        let xs = xp.value + offset
+        let rs = rp.value + offset
         let gs = gp.value.map { $0 + offset }
         if spatial == 1 {
           if let gs {
@@ -111,16 +120,22 @@ enum BatchNormKernel {
 
   /// Per channel, with `d = x − pivot[c]`: without `g`, `(Σ d, Σ d²)`; with `g`, `(Σ g, Σ g·d)`.
   /// One pass in memory order over fixed image blocks; block partials summed in order.
-  private static func channelSums(_ layout: ChannelLayout, _ x: Tensor, _ g: Tensor?, pivot: [Float]) -> ([Double], [Double]) {
+  private static func channelSums(_ layout: ChannelLayout, _ x: Tensor, _ g: Tensor?, pivot: [Float]) -> (
+    [Double], [Double]
+  ) {
     let (channels, spatial, blocks) = (layout.channels, layout.spatial, layout.reductionBlocks)
-    var first = [Double](repeating: 0, count: blocks * channels), second = first
-    let xp = UncheckedSendable(x.storage.base), gp = UncheckedSendable(g?.storage.base)
+    var first = [Double](repeating: 0, count: blocks * channels)
+    var second = first
+    let xp = UncheckedSendable(x.storage.base)
+    let gp = UncheckedSendable(g?.storage.base)
     first.withUnsafeMutableBufferPointer { f in
       second.withUnsafeMutableBufferPointer { s in
         let out = UncheckedSendable((f.baseAddress!, s.baseAddress!))
-        Parallel.forEach(blocks, costPerItem: 4 * layout.perChannel * channels / blocks, minimumWork: 1 << 18) { range in
+        Parallel.forEach(blocks, costPerItem: 4 * layout.perChannel * channels / blocks, minimumWork: 1 << 18) {
+          range in
           for block in range {
-            let sums = out.value.0 + block &* channels, seconds = out.value.1 + block &* channels
+            let sums = out.value.0 + block &* channels
+            let seconds = out.value.1 + block &* channels
             for n in Parallel.range(part: block, of: blocks, count: layout.batch) {
               let xs = xp.value + n &* layout.image
               if spatial == 1 {
@@ -142,7 +157,8 @@ enum BatchNormKernel {
               }
               for c in 0..<channels {
                 let plane = c &* spatial
-                let (a, b) = planeSums(xs + plane, gp.value.map { $0 + (n &* layout.image &+ plane) }, spatial, pivot: pivot[c])
+                let (a, b) = planeSums(
+                  xs + plane, gp.value.map { $0 + (n &* layout.image &+ plane) }, spatial, pivot: pivot[c])
                 sums[c] += Double(a)
                 seconds[c] += Double(b)
               }
@@ -151,7 +167,8 @@ enum BatchNormKernel {
         }
       }
     }
-    var totalFirst = [Double](repeating: 0, count: channels), totalSecond = totalFirst
+    var totalFirst = [Double](repeating: 0, count: channels)
+    var totalSecond = totalFirst
     for block in 0..<blocks {
       for c in 0..<channels {
         totalFirst[c] += first[block * channels + c]
@@ -167,9 +184,13 @@ enum BatchNormKernel {
 
 /// With `d = x − pivot`: `(Σ d, Σ d²)` without `g`, `(Σ g, Σ g·d)` with it; eight lanes.
 @inline(__always)
-private func planeSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>?, _ count: Int, pivot: Float) -> (Float, Float) {
+private func planeSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>?, _ count: Int, pivot: Float) -> (
+  Float, Float
+) {
   let m = SIMD8<Float>(repeating: pivot)
-  var first = SIMD8<Float>(repeating: 0), second = first, t = 0
+  var first = SIMD8<Float>(repeating: 0)
+  var second = first
+  var t = 0
   if let g {
     while t &+ 8 <= count {
       let gv = UnsafeRawPointer(g + t).loadUnaligned(as: SIMD8<Float>.self)
@@ -186,7 +207,8 @@ private func planeSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>?, _ 
       t &+= 8
     }
   }
-  var a = first.sum(), b = second.sum()
+  var a = first.sum()
+  var b = second.sum()
   while t < count {
     let d = x[t] - pivot
     let w = g?[t] ?? d

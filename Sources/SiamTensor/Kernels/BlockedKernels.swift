@@ -54,8 +54,11 @@ enum BlockedKernel {
   // MARK: Layout conversions
 
   /// Plain `NCHW` → `nChw8c`.
-  static func toBlocked(_ plain: UnsafePointer<Float>, _ layout: BlockedLayout, into blocked: UnsafeMutablePointer<Float>) {
-    let source = UncheckedSendable(plain), destination = UncheckedSendable(blocked)
+  static func toBlocked(
+    _ plain: UnsafePointer<Float>, _ layout: BlockedLayout, into blocked: UnsafeMutablePointer<Float>
+  ) {
+    let source = UncheckedSendable(plain)
+    let destination = UncheckedSendable(blocked)
     Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
       for n in images {
         for b in 0..<layout.blocks {
@@ -72,8 +75,10 @@ enum BlockedKernel {
   }
 
   /// `nChw8c` → plain `NCHW`.
-  static func toPlain(_ blocked: UnsafePointer<Float>, _ layout: BlockedLayout, into plain: UnsafeMutablePointer<Float>) {
-    let source = UncheckedSendable(blocked), destination = UncheckedSendable(plain)
+  static func toPlain(_ blocked: UnsafePointer<Float>, _ layout: BlockedLayout, into plain: UnsafeMutablePointer<Float>)
+  {
+    let source = UncheckedSendable(blocked)
+    let destination = UncheckedSendable(plain)
     Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
       for n in images {
         for b in 0..<layout.blocks {
@@ -98,31 +103,40 @@ enum BlockedKernel {
     _ layout: BlockedLayout, x: UnsafePointer<Float>, gradient: UnsafePointer<Float>?, mask: UnsafePointer<Float>?,
     pivot: [Float]
   ) -> (first: [Double], second: [Double]) {
-    let blocks = layout.reductionBlocks, channels = layout.channels
+    let blocks = layout.reductionBlocks
+    let channels = layout.channels
     var partials = [Double](repeating: 0, count: 2 * blocks * channels)
-    let xp = UncheckedSendable(x), gp = UncheckedSendable(gradient), mp = UncheckedSendable(mask)
+    let xp = UncheckedSendable(x)
+    let gp = UncheckedSendable(gradient)
+    let mp = UncheckedSendable(mask)
     let centers = layout.laneVectors(pivot)
     partials.withUnsafeMutableBufferPointer { buffer in
       let out = UncheckedSendable(buffer.baseAddress!)
       Parallel.forEach(blocks, costPerItem: 2 * layout.count / blocks, minimumWork: 1 << 18) { blockRange in
         for block in blockRange {
-          let first = out.value + block &* 2 &* channels, second = first + channels
+          let first = out.value + block &* 2 &* channels
+          let second = first + channels
           for n in Parallel.range(part: block, of: blocks, count: layout.batch) {
             for b in 0..<layout.blocks {
               let center = centers[b]
               let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
               // Two independent accumulator pairs (the adds' latency, not memory, bounds
               // a single chain on planes that fit in cache).
-              var s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), u1 = SIMD8<Float>(), u2 = SIMD8<Float>()
+              var s1 = SIMD8<Float>()
+              var s2 = SIMD8<Float>()
+              var u1 = SIMD8<Float>()
+              var u2 = SIMD8<Float>()
               let x = xp.value + base
-              let end = layout.plane &* 8, pairs = end & ~15
+              let end = layout.plane &* 8
+              let pairs = end & ~15
               if let gradientBase = gp.value {
                 let g = gradientBase + base
                 if let maskBase = mp.value {
                   let m = maskBase + base
                   var t = 0
                   while t < pairs {
-                    var ga = load8(g + t), gb = load8(g + (t &+ 8))
+                    var ga = load8(g + t)
+                    var gb = load8(g + (t &+ 8))
                     ga.replace(with: 0, where: load8(m + t) .<= 0)
                     gb.replace(with: 0, where: load8(m + (t &+ 8)) .<= 0)
                     s1 += ga
@@ -149,7 +163,8 @@ enum BlockedKernel {
               } else {
                 var t = 0
                 while t < pairs {
-                  let da = load8(x + t) - center, db = load8(x + (t &+ 8)) - center
+                  let da = load8(x + t) - center
+                  let db = load8(x + (t &+ 8)) - center
                   s1 += da
                   u1 += db
                   s2 += da * da
@@ -173,7 +188,8 @@ enum BlockedKernel {
         }
       }
     }
-    var first = [Double](repeating: 0, count: channels), second = first
+    var first = [Double](repeating: 0, count: channels)
+    var second = first
     for block in 0..<blocks {
       for c in 0..<channels {
         first[c] += partials[block * 2 * channels + c]
@@ -188,7 +204,8 @@ enum BlockedKernel {
     _ layout: BlockedLayout, x: UnsafePointer<Float>, scale: [Float], shift: [Float], relu: Bool,
     into output: UnsafeMutablePointer<Float>
   ) {
-    let xp = UncheckedSendable(x), op = UncheckedSendable(output)
+    let xp = UncheckedSendable(x)
+    let op = UncheckedSendable(output)
     let (scales, shifts) = (layout.laneVectors(scale), layout.laneVectors(shift))
     Parallel.forEach(layout.batch, costPerItem: 2 * layout.image, minimumWork: 1 << 18) { images in
       for n in images {
@@ -214,7 +231,9 @@ enum BlockedKernel {
     _ layout: BlockedLayout, gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
     a: [Float], b: [Float], k: [Float], into output: UnsafeMutablePointer<Float>
   ) {
-    let gp = UncheckedSendable(gradient), mp = UncheckedSendable(mask), xp = UncheckedSendable(x)
+    let gp = UncheckedSendable(gradient)
+    let mp = UncheckedSendable(mask)
+    let xp = UncheckedSendable(x)
     let op = UncheckedSendable(output)
     let (av, bv, kv) = (layout.laneVectors(a), layout.laneVectors(b), layout.laneVectors(k))
     Parallel.forEach(layout.batch, costPerItem: 3 * layout.image, minimumWork: 1 << 18) { images in
@@ -242,8 +261,10 @@ enum BlockedKernel {
   static func adaptivePool(
     _ layout: BlockedLayout, x: UnsafePointer<Float>, outputSize p: Int, into output: UnsafeMutablePointer<Float>
   ) {
-    let rows = adaptiveBins(input: layout.height, output: p), columns = adaptiveBins(input: layout.width, output: p)
-    let xp = UncheckedSendable(x), op = UncheckedSendable(output)
+    let rows = adaptiveBins(input: layout.height, output: p)
+    let columns = adaptiveBins(input: layout.width, output: p)
+    let xp = UncheckedSendable(x)
+    let op = UncheckedSendable(output)
     Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
       for n in images {
         for b in 0..<layout.blocks {
@@ -269,8 +290,10 @@ enum BlockedKernel {
   static func adaptivePoolGradient(
     _ layout: BlockedLayout, gradient: UnsafePointer<Float>, outputSize p: Int, into output: UnsafeMutablePointer<Float>
   ) {
-    let rows = adaptiveBins(input: layout.height, output: p), columns = adaptiveBins(input: layout.width, output: p)
-    let gp = UncheckedSendable(gradient), op = UncheckedSendable(output)
+    let rows = adaptiveBins(input: layout.height, output: p)
+    let columns = adaptiveBins(input: layout.width, output: p)
+    let gp = UncheckedSendable(gradient)
+    let op = UncheckedSendable(output)
     Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
       for n in images {
         for b in 0..<layout.blocks {
@@ -312,7 +335,8 @@ enum BlockedKernel {
   ) {
     let (channels, k, stride, padding) = (shape.channels, shape.kernel, shape.stride, shape.padding)
     let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
-    let taps = channels * k * k, blocks = shape.filters / 8
+    let taps = channels * k * k
+    let blocks = shape.filters / 8
     // The padded planes must cover every window, also past the far edge when the stride
     // does not divide the extent.
     let paddedHeight = max(height + 2 * padding, (outHeight - 1) * stride + k)
@@ -335,15 +359,22 @@ enum BlockedKernel {
     let plane = outHeight * outWidth
     if channels == 1 && k == 3 {
       for b in 0..<blocks {
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>()
-        var a3 = SIMD8<Float>(), a4 = SIMD8<Float>(), a5 = SIMD8<Float>()
-        var a6 = SIMD8<Float>(), a7 = SIMD8<Float>(), a8 = SIMD8<Float>()
+        var a0 = SIMD8<Float>()
+        var a1 = SIMD8<Float>()
+        var a2 = SIMD8<Float>()
+        var a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>()
+        var a5 = SIMD8<Float>()
+        var a6 = SIMD8<Float>()
+        var a7 = SIMD8<Float>()
+        var a8 = SIMD8<Float>()
         for n in 0..<images {
           let image = padded + n &* paddedImage
           let gradient = outputGradient + (n &* blocks &+ b) &* plane &* 8
           for oy in 0..<outHeight {
             let row0 = image + oy &* stride &* paddedWidth
-            let row1 = row0 + paddedWidth, row2 = row1 + paddedWidth
+            let row1 = row0 + paddedWidth
+            let row2 = row1 + paddedWidth
             let gRow = gradient + oy &* outWidth &* 8
             for ox in 0..<outWidth {
               let g = load8(gRow + ox &* 8)

@@ -13,7 +13,9 @@ struct ConvGeometry: Sendable, Equatable {
   init(input: [Int], weight: [Int], stride: Int, padding: Int, operation: String = "conv2d") {
     precondition(input.count == 4, "\(operation): input must be [N, C, H, W], got \(input)")
     precondition(weight.count == 4, "\(operation): weight must be [F, C, KH, KW], got \(weight)")
-    precondition(input[1] == weight[1], "\(operation): input \(input) has \(input[1]) channels, weight \(weight) expects \(weight[1])")
+    precondition(
+      input[1] == weight[1],
+      "\(operation): input \(input) has \(input[1]) channels, weight \(weight) expects \(weight[1])")
     self.init(
       batch: input[0], channels: input[1], height: input[2], width: input[3], filters: weight[0],
       kernelHeight: weight[2], kernelWidth: weight[3], stride: stride, padding: padding, operation: operation)
@@ -28,7 +30,8 @@ struct ConvGeometry: Sendable, Equatable {
     precondition(kernelHeight >= 1 && kernelWidth >= 1, "\(operation): empty kernel \(kernelHeight)×\(kernelWidth)")
     precondition(
       height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
-      "\(operation): kernel \(kernelHeight)×\(kernelWidth) larger than the padded input \(height)×\(width) (padding \(padding))")
+      "\(operation): kernel \(kernelHeight)×\(kernelWidth) larger than the padded input \(height)×\(width) (padding \(padding))"
+    )
     self.batch = batch
     self.channels = channels
     self.height = height

@@ -5,8 +5,11 @@
 /// `[N, F, OH, OW]` with `OH = (H + 2·padding − KH) / stride + 1`.
 /// - Complexity: `2·N·F·OH·OW·C·KH·KW` operations, without any blocking.
 public func conv2dReference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
-  let g = ConvGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding, operation: "conv2dReference")
-  if let bias { precondition(bias.shape == [g.filters], "conv2dReference: bias \(bias.shape) for weight \(weight.shape)") }
+  let g = ConvGeometry(
+    input: x.shape, weight: weight.shape, stride: stride, padding: padding, operation: "conv2dReference")
+  if let bias {
+    precondition(bias.shape == [g.filters], "conv2dReference: bias \(bias.shape) for weight \(weight.shape)")
+  }
   let biasValues = bias?.scalars ?? [Float](repeating: 0, count: g.filters)
   var y = Tensor(uninitializedShape: g.outputShape)
   x.withUnsafeBufferPointer { xs in

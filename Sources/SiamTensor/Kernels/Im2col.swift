@@ -13,9 +13,13 @@ func im2col(
   _ g: ConvGeometry, input: UnsafePointer<Float>, images: Int, columns: UnsafeMutablePointer<Float>
 ) {
   let (rowRanges, columnRanges) = g.validWindows()
-  let stride = g.stride, padding = g.padding, width = g.width
-  let outWidth = g.outWidth, outHeight = g.outHeight
-  let plane = g.outputPlane, leading = images &* plane
+  let stride = g.stride
+  let padding = g.padding
+  let width = g.width
+  let outWidth = g.outWidth
+  let outHeight = g.outHeight
+  let plane = g.outputPlane
+  let leading = images &* plane
   for b in 0..<images {
     let image = input + b &* g.inputImage
     var row = 0
@@ -28,7 +32,9 @@ func im2col(
           let panel = columns + (row &* leading &+ b &* plane)
           if ys.lowerBound > 0 { panel.update(repeating: 0, count: ys.lowerBound &* outWidth) }
           let firstX = xs.lowerBound &* stride &- padding &+ j
-          let leftPad = xs.lowerBound, rightPad = outWidth &- xs.upperBound, n = xs.count
+          let leftPad = xs.lowerBound
+          let rightPad = outWidth &- xs.upperBound
+          let n = xs.count
           for oy in ys {
             let destination = panel + oy &* outWidth
             let source = channel + ((oy &* stride &- padding &+ i) &* width &+ firstX)
@@ -57,8 +63,12 @@ func col2im(
   _ g: ConvGeometry, columns: UnsafePointer<Float>, images: Int, output: UnsafeMutablePointer<Float>
 ) {
   let (rowRanges, columnRanges) = g.validWindows()
-  let stride = g.stride, padding = g.padding, width = g.width, outWidth = g.outWidth
-  let plane = g.outputPlane, leading = images &* plane
+  let stride = g.stride
+  let padding = g.padding
+  let width = g.width
+  let outWidth = g.outWidth
+  let plane = g.outputPlane
+  let leading = images &* plane
   for b in 0..<images {
     let image = output + b &* g.inputImage
     var row = 0
@@ -77,7 +87,8 @@ func col2im(
             if stride == 1 {
               addVector(source, into: destination, count: n)
             } else {
-              var t = 0, d = 0
+              var t = 0
+              var d = 0
               while t < n {
                 destination[d] += source[t]
                 t &+= 1
@@ -122,7 +133,9 @@ private func zero(_ destination: UnsafeMutablePointer<Float>, count: Int) {
 /// and 2 (stride 2 loads sixteen and keeps the even lanes, never reading past
 /// `source[2·(count − 1)]`).
 @inline(__always)
-private func copy(from source: UnsafePointer<Float>, stride: Int, to destination: UnsafeMutablePointer<Float>, count: Int) {
+private func copy(
+  from source: UnsafePointer<Float>, stride: Int, to destination: UnsafeMutablePointer<Float>, count: Int
+) {
   var t = 0
   if stride == 1 {
     while t &+ 8 <= count {
@@ -144,4 +157,3 @@ private func copy(from source: UnsafePointer<Float>, stride: Int, to destination
     s &+= stride
   }
 }
-

@@ -64,7 +64,9 @@ final class OneDNNConvolution: @unchecked Sendable {
     var strides: [Int64] = [Int64(s.stride), Int64(s.stride)]
     var padding: [Int64] = [Int64(s.padding), Int64(s.padding)]
     var anyWeights = dnnl_memory_desc_t()
-    guard dnnl_memory_desc_init_by_tag(&sourceDesc, 4, &sourceDims, dnnl_f32, s.plainSource ? dnnl_nchw : dnnl_nChw8c) == dnnl_success,
+    guard
+      dnnl_memory_desc_init_by_tag(&sourceDesc, 4, &sourceDims, dnnl_f32, s.plainSource ? dnnl_nchw : dnnl_nChw8c)
+        == dnnl_success,
       dnnl_memory_desc_init_by_tag(&destinationDesc, 4, &destinationDims, dnnl_f32, dnnl_nChw8c) == dnnl_success,
       dnnl_memory_desc_init_by_tag(&plainWeightsDesc, 4, &weightDims, dnnl_f32, dnnl_oihw) == dnnl_success,
       dnnl_memory_desc_init_by_tag(&anyWeights, 4, &weightDims, dnnl_f32, dnnl_format_tag_any) == dnnl_success
@@ -78,7 +80,9 @@ final class OneDNNConvolution: @unchecked Sendable {
     var names: [String] = []
     func make(_ descriptor: UnsafeRawPointer, hint: dnnl_primitive_desc_t?) -> dnnl_primitive_desc_t? {
       var pd: dnnl_primitive_desc_t?
-      guard dnnl_primitive_desc_create(&pd, descriptor, attributes, engine, hint) == dnnl_success, let pd else { return nil }
+      guard dnnl_primitive_desc_create(&pd, descriptor, attributes, engine, hint) == dnnl_success, let pd else {
+        return nil
+      }
       var name: UnsafePointer<CChar>?
       dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name)
       let implementation = name.map { String(cString: $0) } ?? "?"
@@ -99,9 +103,10 @@ final class OneDNNConvolution: @unchecked Sendable {
     }
 
     var forwardDescriptor = dnnl_convolution_desc_t()
-    guard dnnl_convolution_forward_desc_init(
-      &forwardDescriptor, dnnl_forward_training, dnnl_convolution_direct, &sourceDesc, &anyWeights, nil,
-      &destinationDesc, &strides, &padding, &padding) == dnnl_success,
+    guard
+      dnnl_convolution_forward_desc_init(
+        &forwardDescriptor, dnnl_forward_training, dnnl_convolution_direct, &sourceDesc, &anyWeights, nil,
+        &destinationDesc, &strides, &padding, &padding) == dnnl_success,
       let forwardPD = make(&forwardDescriptor, hint: nil)
     else { return nil }
     defer { dnnl_primitive_desc_destroy(forwardPD) }
@@ -149,9 +154,13 @@ final class OneDNNConvolution: @unchecked Sendable {
       backwardWeights = nil
     }
 
-    func reorder(_ from: UnsafePointer<dnnl_memory_desc_t>, _ to: UnsafePointer<dnnl_memory_desc_t>) -> dnnl_primitive_t? {
+    func reorder(_ from: UnsafePointer<dnnl_memory_desc_t>, _ to: UnsafePointer<dnnl_memory_desc_t>)
+      -> dnnl_primitive_t?
+    {
       var pd: dnnl_primitive_desc_t?
-      guard dnnl_reorder_primitive_desc_create(&pd, from, engine, to, engine, nil) == dnnl_success, let pd else { return nil }
+      guard dnnl_reorder_primitive_desc_create(&pd, from, engine, to, engine, nil) == dnnl_success, let pd else {
+        return nil
+      }
       defer { dnnl_primitive_desc_destroy(pd) }
       return primitive(pd)
     }
@@ -170,7 +179,9 @@ final class OneDNNConvolution: @unchecked Sendable {
   }
 
   deinit {
-    let primitives: [dnnl_primitive_t?] = [forward, backwardData, backwardWeights, toForwardWeights, toDataWeights, fromDiffWeights]
+    let primitives: [dnnl_primitive_t?] = [
+      forward, backwardData, backwardWeights, toForwardWeights, toDataWeights, fromDiffWeights,
+    ]
     for p in primitives {
       if let p { dnnl_primitive_destroy(p) }
     }
@@ -182,57 +193,90 @@ final class OneDNNConvolution: @unchecked Sendable {
   /// `OIHW` weights into the layout forward uses (`forwardWeightsCount` elements), and
   /// into backward data's layout (`dataWeightsCount`) when that differs.
   func reorderWeights(_ plain: UnsafePointer<Float>, forward destination: UnsafeMutablePointer<Float>) {
-    run(toForwardWeights, [(DNNL_ARG_FROM, UnsafeMutableRawPointer(mutating: plain), plainWeightsDesc),
-                           (DNNL_ARG_TO, UnsafeMutableRawPointer(destination), forwardWeightsDesc)], scratch: 0)
+    run(
+      toForwardWeights,
+      [
+        (DNNL_ARG_FROM, UnsafeMutableRawPointer(mutating: plain), plainWeightsDesc),
+        (DNNL_ARG_TO, UnsafeMutableRawPointer(destination), forwardWeightsDesc),
+      ], scratch: 0)
   }
 
   func reorderWeights(_ plain: UnsafePointer<Float>, data destination: UnsafeMutablePointer<Float>) {
     guard let toDataWeights else { return }
-    run(toDataWeights, [(DNNL_ARG_FROM, UnsafeMutableRawPointer(mutating: plain), plainWeightsDesc),
-                        (DNNL_ARG_TO, UnsafeMutableRawPointer(destination), dataWeightsDesc)], scratch: 0)
+    run(
+      toDataWeights,
+      [
+        (DNNL_ARG_FROM, UnsafeMutableRawPointer(mutating: plain), plainWeightsDesc),
+        (DNNL_ARG_TO, UnsafeMutableRawPointer(destination), dataWeightsDesc),
+      ], scratch: 0)
   }
 
   /// A weight gradient in backward-weights' layout back to `OIHW`.
   func reorderDiffWeights(_ blocked: UnsafePointer<Float>, to plain: UnsafeMutablePointer<Float>) {
     guard let fromDiffWeights else { return }
-    run(fromDiffWeights, [(DNNL_ARG_FROM, UnsafeMutableRawPointer(mutating: blocked), diffWeightsDesc),
-                          (DNNL_ARG_TO, UnsafeMutableRawPointer(plain), plainWeightsDesc)], scratch: 0)
+    run(
+      fromDiffWeights,
+      [
+        (DNNL_ARG_FROM, UnsafeMutableRawPointer(mutating: blocked), diffWeightsDesc),
+        (DNNL_ARG_TO, UnsafeMutableRawPointer(plain), plainWeightsDesc),
+      ], scratch: 0)
   }
 
   /// `destination = conv(source, weights)` for the shape's batch (one chunk).
   func forward(source: UnsafePointer<Float>, weights: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>) {
-    run(forward, [(DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: source), sourceDesc),
-                  (DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weights), forwardWeightsDesc),
-                  (DNNL_ARG_DST, UnsafeMutableRawPointer(destination), destinationDesc)], scratch: forwardScratch)
+    run(
+      forward,
+      [
+        (DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: source), sourceDesc),
+        (DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weights), forwardWeightsDesc),
+        (DNNL_ARG_DST, UnsafeMutableRawPointer(destination), destinationDesc),
+      ], scratch: forwardScratch)
   }
 
   /// `sourceGradient = convᵀ(destinationGradient, weights)` (weights in backward data's layout).
   func backwardData(
-    destinationGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>, sourceGradient: UnsafeMutablePointer<Float>
+    destinationGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+    sourceGradient: UnsafeMutablePointer<Float>
   ) {
     guard let backwardData else { preconditionFailure("oneDNN: no backward-data primitive for \(shape)") }
-    run(backwardData, [(DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(mutating: destinationGradient), destinationDesc),
-                       (DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weights), toDataWeights == nil ? forwardWeightsDesc : dataWeightsDesc),
-                       (DNNL_ARG_DIFF_SRC, UnsafeMutableRawPointer(sourceGradient), sourceDesc)], scratch: dataScratch)
+    run(
+      backwardData,
+      [
+        (DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(mutating: destinationGradient), destinationDesc),
+        (
+          DNNL_ARG_WEIGHTS, UnsafeMutableRawPointer(mutating: weights),
+          toDataWeights == nil ? forwardWeightsDesc : dataWeightsDesc
+        ),
+        (DNNL_ARG_DIFF_SRC, UnsafeMutableRawPointer(sourceGradient), sourceDesc),
+      ], scratch: dataScratch)
   }
 
   /// `weightsGradient = Σ_images destinationGradient ⋆ source`, in backward-weights' layout.
   func backwardWeights(
-    source: UnsafePointer<Float>, destinationGradient: UnsafePointer<Float>, weightsGradient: UnsafeMutablePointer<Float>
+    source: UnsafePointer<Float>, destinationGradient: UnsafePointer<Float>,
+    weightsGradient: UnsafeMutablePointer<Float>
   ) {
     guard let backwardWeights else { preconditionFailure("oneDNN: no backward-weights primitive for \(shape)") }
-    run(backwardWeights, [(DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: source), sourceDesc),
-                          (DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(mutating: destinationGradient), destinationDesc),
-                          (DNNL_ARG_DIFF_WEIGHTS, UnsafeMutableRawPointer(weightsGradient), diffWeightsDesc)],
-        scratch: weightsScratch)
+    run(
+      backwardWeights,
+      [
+        (DNNL_ARG_SRC, UnsafeMutableRawPointer(mutating: source), sourceDesc),
+        (DNNL_ARG_DIFF_DST, UnsafeMutableRawPointer(mutating: destinationGradient), destinationDesc),
+        (DNNL_ARG_DIFF_WEIGHTS, UnsafeMutableRawPointer(weightsGradient), diffWeightsDesc),
+      ],
+      scratch: weightsScratch)
   }
 
   /// Runs `primitive` on the calling thread with one OpenMP thread and its own stream and
   /// scratchpad.
-  private func run(_ primitive: dnnl_primitive_t, _ arguments: [(Int32, UnsafeMutableRawPointer, dnnl_memory_desc_t)], scratch: Int) {
+  private func run(
+    _ primitive: dnnl_primitive_t, _ arguments: [(Int32, UnsafeMutableRawPointer, dnnl_memory_desc_t)], scratch: Int
+  ) {
     omp_set_num_threads(1)
     var stream: dnnl_stream_t?
-    precondition(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success, "oneDNN: cannot create a stream")
+    precondition(
+      dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success,
+      "oneDNN: cannot create a stream")
     defer { dnnl_stream_destroy(stream) }
     // From the engine's buffer pool: a fresh allocation per call would be mapped and
     // zeroed by the kernel each time (backward weights' scratchpad is megabytes).
@@ -285,7 +329,8 @@ public enum OneDNN {
   /// stacks use it.
   public static var summary: String {
     let v = dnnl_version().pointee
-    let version = "oneDNN \(v.major).\(v.minor).\(v.patch) (\(v.cpu_runtime == UInt32(DNNL_RUNTIME_OMP) ? "OpenMP" : "other CPU runtime"))"
+    let version =
+      "oneDNN \(v.major).\(v.minor).\(v.patch) (\(v.cpu_runtime == UInt32(DNNL_RUNTIME_OMP) ? "OpenMP" : "other CPU runtime"))"
     guard state.engine != nil else { return "\(version): no CPU engine; every network runs layer by layer" }
     return state.isSwitchedOff
       ? "\(version): switched off by SIAM_ONEDNN=0; every network runs layer by layer"

@@ -87,7 +87,10 @@ public func sqrt(_ x: Tensor) -> Tensor {
 public func pow(_ x: Tensor, _ exponent: Float) -> Tensor {
   let input = x.detached()
   return input.mapped(PowKernel.self, exponent).recorded(inputs: [x]) { g in
-    [g.combined(with: input.mapped(PowKernel.self, exponent - 1).mapped(ScaleKernel.self, exponent), MultiplyKernel.self)]
+    [
+      g.combined(
+        with: input.mapped(PowKernel.self, exponent - 1).mapped(ScaleKernel.self, exponent), MultiplyKernel.self)
+    ]
   }
 }
 

@@ -17,7 +17,8 @@ public func batchNorm(
   let layout = ChannelLayout(x.shape, operation: "batchNorm")
   layout.check(gamma, "gamma", operation: "batchNorm")
   layout.check(beta, "beta", operation: "batchNorm")
-  let input = x.detached(), gammaValues = gamma?.scalars
+  let input = x.detached()
+  let gammaValues = gamma?.scalars
   let (y, mean, variance, inverseStd) = BatchNormKernel.normalize(
     input, layout, gamma: gammaValues, beta: beta?.scalars, epsilon: epsilon)
   let inputs = [x] + [gamma, beta].compactMap { $0 }
@@ -32,7 +33,9 @@ public func batchNorm(
     let count = Double(layout.perChannel)
     var gradients: [Tensor?] = []
     if x.isTrackedInput {
-      var a = [Float](repeating: 0, count: layout.channels), b = a, k = a
+      var a = [Float](repeating: 0, count: layout.channels)
+      var b = a
+      var k = a
       for c in 0..<layout.channels {
         let invStd = Double(inverseStd[c])
         let scale = Double(gammaValues?[c] ?? 1) * invStd
@@ -69,8 +72,10 @@ public func batchNorm(
   layout.check(gamma, "gamma", operation: "batchNorm")
   layout.check(beta, "beta", operation: "batchNorm")
   let input = x.detached()
-  let mu = mean.scalars, sigma2 = variance.scalars
-  let gammaValues = gamma?.scalars, betaValues = beta?.scalars
+  let mu = mean.scalars
+  let sigma2 = variance.scalars
+  let gammaValues = gamma?.scalars
+  let betaValues = beta?.scalars
   let inverseStd = sigma2.map { 1 / ($0 + epsilon).squareRoot() }
   let scale = (0..<layout.channels).map { (gammaValues?[$0] ?? 1) * inverseStd[$0] }
   let shift = (0..<layout.channels).map { (betaValues?[$0] ?? 0) - mu[$0] * scale[$0] }
@@ -85,10 +90,11 @@ public func batchNorm(
     let channels = 0..<layout.channels
     // y = (x − μ)·s + β with s = γ·(σ² + ε)^(−1/2): dμ = −s·Σg, dσ² = −½·γ·(σ² + ε)^(−3/2)·Σg(x − μ).
     let gm = Tensor(channels.map { -scale[$0] * Float(sums[$0]) })
-    let gv = Tensor(channels.map {
-      let inv = Double(inverseStd[$0])
-      return Float(-0.5 * Double(gammaValues?[$0] ?? 1) * inv * inv * inv * dots[$0])
-    })
+    let gv = Tensor(
+      channels.map {
+        let inv = Double(inverseStd[$0])
+        return Float(-0.5 * Double(gammaValues?[$0] ?? 1) * inv * inv * inv * dots[$0])
+      })
     var gradients: [Tensor?] = [gx, gm, gv]
     if gamma != nil { gradients.append(Tensor(channels.map { Float(dots[$0] * Double(inverseStd[$0])) })) }
     if beta != nil { gradients.append(Tensor(sums.map { Float($0) })) }

@@ -21,7 +21,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
   if let bias {
     precondition(bias.shape == [geometry.filters], "conv2d: bias \(bias.shape) does not match weight \(weight.shape)")
   }
-  let input = x.detached(), filters = weight.detached()
+  let input = x.detached()
+  let filters = weight.detached()
   let y = Conv2dKernel.forward(geometry, input: input, weight: filters, bias: bias?.detached())
   let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
   return y.recorded(inputs: inputs) { g in
@@ -42,8 +43,10 @@ enum Conv2dKernel {
   /// `y = conv(x, weight) + bias`.
   static func forward(_ g: ConvGeometry, input x: Tensor, weight w: Tensor, bias: Tensor?) -> Tensor {
     let y = Tensor(uninitializedShape: g.outputShape)
-    let xp = UncheckedSendable(x.storage.base), wp = UncheckedSendable(w.storage.base)
-    let yp = UncheckedSendable(y.storage.base), bp = UncheckedSendable(bias?.storage.base)
+    let xp = UncheckedSendable(x.storage.base)
+    let wp = UncheckedSendable(w.storage.base)
+    let yp = UncheckedSendable(y.storage.base)
+    let bp = UncheckedSendable(bias?.storage.base)
     let chunkFlops = 2 * g.filters * g.patchSize * g.outputPlane * g.imagesPerChunk
     BLAS.withSingleThread {
       Parallel.forEach(g.chunkCount, costPerItem: chunkFlops, minimumWork: 1 << 20) { chunks in
@@ -77,7 +80,8 @@ enum Conv2dKernel {
     _ g: ConvGeometry, product: UnsafePointer<Float>, images: Range<Int>,
     bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>
   ) {
-    let plane = g.outputPlane, leading = images.count * plane
+    let plane = g.outputPlane
+    let leading = images.count * plane
     for (b, image) in images.enumerated() {
       for f in 0..<g.filters {
         let source = product + (f &* leading &+ b &* plane)
@@ -93,9 +97,12 @@ enum Conv2dKernel {
   }
 
   /// `y[f, :] += bias[f]` for one image.
-  private static func addBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, filters: Int, plane: Int) {
+  private static func addBias(
+    _ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, filters: Int, plane: Int
+  ) {
     for f in 0..<filters {
-      let row = output + f &* plane, shift = bias[f]
+      let row = output + f &* plane
+      let shift = bias[f]
       for t in 0..<plane { row[t] += shift }
     }
   }
@@ -104,7 +111,8 @@ enum Conv2dKernel {
   private static func gather(
     _ g: ConvGeometry, outputGradient: UnsafePointer<Float>, images: Range<Int>, into panel: UnsafeMutablePointer<Float>
   ) {
-    let plane = g.outputPlane, leading = images.count * plane
+    let plane = g.outputPlane
+    let leading = images.count * plane
     for (b, image) in images.enumerated() {
       for f in 0..<g.filters {
         let source = outputGradient + (image &* g.outputImage &+ f &* plane)
@@ -125,15 +133,19 @@ enum Conv2dKernel {
     precondition(dy.shape == g.outputShape, "conv2d: output gradient \(dy.shape) for output \(g.outputShape)")
     guard needsInput || needsWeight else { return (nil, nil) }
     guard g.batch > 0 else {
-      return (needsInput ? Tensor(zeros: [0, g.channels, g.height, g.width]) : nil,
-              needsWeight ? Tensor(zeros: [g.filters, g.channels, g.kernelHeight, g.kernelWidth]) : nil)
+      return (
+        needsInput ? Tensor(zeros: [0, g.channels, g.height, g.width]) : nil,
+        needsWeight ? Tensor(zeros: [g.filters, g.channels, g.kernelHeight, g.kernelWidth]) : nil
+      )
     }
     let gx = needsInput ? Tensor(uninitializedShape: [g.batch, g.channels, g.height, g.width]) : nil
     let weightCount = g.filters * g.patchSize
     let groups = min(g.chunkCount, weightGradientGroups)
     let partials = needsWeight ? TensorStorage(uninitializedCount: groups * weightCount) : nil
-    let xp = UncheckedSendable(x.storage.base), wp = UncheckedSendable(w.storage.base)
-    let dyp = UncheckedSendable(dy.storage.base), gxp = UncheckedSendable(gx?.storage.base)
+    let xp = UncheckedSendable(x.storage.base)
+    let wp = UncheckedSendable(w.storage.base)
+    let dyp = UncheckedSendable(dy.storage.base)
+    let gxp = UncheckedSendable(gx?.storage.base)
     let pp = UncheckedSendable(partials?.base)
     let groupFlops = 4 * g.filters * g.patchSize * g.outputPlane * g.batch / groups
     BLAS.withSingleThread {
@@ -147,7 +159,8 @@ enum Conv2dKernel {
             let images = g.images(inChunk: chunk)
             let n = images.count * g.outputPlane
             // One image: its slice of dY is already the [F, OH·OW] panel.
-            let panel = images.count == 1
+            let panel =
+              images.count == 1
               ? UnsafeMutablePointer(mutating: dyp.value + images.lowerBound * g.outputImage) : gradientPanel.base
             if images.count > 1 { gather(g, outputGradient: dyp.value, images: images, into: panel) }
             if let partial = pp.value {
@@ -172,7 +185,9 @@ enum Conv2dKernel {
     }
     var gw: Tensor?
     if let partials {
-      gw = sumPartials(partials.base, groups: groups, count: weightCount, shape: [g.filters, g.channels, g.kernelHeight, g.kernelWidth])
+      gw = sumPartials(
+        partials.base, groups: groups, count: weightCount,
+        shape: [g.filters, g.channels, g.kernelHeight, g.kernelWidth])
     }
     withExtendedLifetime((x, w, dy, partials)) {}
     return (gx, gw)
@@ -181,9 +196,11 @@ enum Conv2dKernel {
   /// `Σ_group partials[group]` in group order (the fixed-order reduction of `dW`).
   private static func sumPartials(_ partials: UnsafePointer<Float>, groups: Int, count: Int, shape: [Int]) -> Tensor {
     let result = Tensor(uninitializedShape: shape)
-    let source = UncheckedSendable(partials), destination = UncheckedSendable(result.storage.base)
+    let source = UncheckedSendable(partials)
+    let destination = UncheckedSendable(result.storage.base)
     Parallel.forEach(count, costPerItem: groups, minimumWork: 1 << 16) { range in
-      let d = destination.value + range.lowerBound, n = range.count
+      let d = destination.value + range.lowerBound
+      let n = range.count
       d.update(from: source.value + range.lowerBound, count: n)
       for group in 1..<max(groups, 1) {
         addVector(source.value + group * count + range.lowerBound, into: d, count: n)
@@ -195,7 +212,8 @@ enum Conv2dKernel {
   /// `dbias[f] = Σ_{n, oy, ox} dY[n, f, oy, ox]`, each filter summed by one thread in image order.
   static func biasGradient(_ g: ConvGeometry, outputGradient dy: Tensor) -> Tensor {
     let result = Tensor(uninitializedShape: [g.filters])
-    let source = UncheckedSendable(dy.storage.base), destination = UncheckedSendable(result.storage.base)
+    let source = UncheckedSendable(dy.storage.base)
+    let destination = UncheckedSendable(result.storage.base)
     Parallel.forEach(g.filters, costPerItem: g.batch * g.outputPlane, minimumWork: 1 << 18) { range in
       for f in range {
         var total = 0.0

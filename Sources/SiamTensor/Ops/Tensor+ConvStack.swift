@@ -137,9 +137,11 @@ struct ConvStackPlan {
   // MARK: Forward
 
   func run(_ x: Tensor, _ specs: [ConvStackStage]) -> ConvStackResult {
-    var activations: [TensorStorage] = [], preActivations: [TensorStorage] = []
+    var activations: [TensorStorage] = []
+    var preActivations: [TensorStorage] = []
     var normalisations: [(mean: [Float], inverseStd: [Float], isBatch: Bool)] = []
-    var means: [Tensor] = [], variances: [Tensor] = []
+    var means: [Tensor] = []
+    var variances: [Tensor] = []
     var input = x.storage
     for (index, stage) in stages.enumerated() {
       let spec = specs[index]
@@ -147,8 +149,10 @@ struct ConvStackPlan {
       convolveForward(index, weight: spec.weight, input: input.base, output: y.base)
       withExtendedLifetime(input) {}
       let layout = stage.output
-      let gamma = spec.gamma.scalars, beta = spec.beta.scalars
-      var mean: [Float], inverseStd: [Float]
+      let gamma = spec.gamma.scalars
+      let beta = spec.beta.scalars
+      var mean: [Float]
+      var inverseStd: [Float]
       if let runningMean = spec.runningMean, let runningVariance = spec.runningVariance {
         mean = runningMean.scalars
         inverseStd = runningVariance.scalars.map { 1 / ($0 + spec.epsilon).squareRoot() }
@@ -179,21 +183,27 @@ struct ConvStackPlan {
     }
     let last = stages[stages.count - 1].output
     let output = Tensor(uninitializedShape: [batch, last.channels * pool * pool])
-    BlockedKernel.adaptivePool(last, x: activations[activations.count - 1].base, outputSize: pool, into: output.storage.base)
+    BlockedKernel.adaptivePool(
+      last, x: activations[activations.count - 1].base, outputSize: pool, into: output.storage.base)
 
     let inputs = specs.flatMap { [$0.weight, $0.gamma, $0.beta] }
-    let weights = specs.map { $0.weight.detached() }, gammas = specs.map { $0.gamma.scalars }
+    let weights = specs.map { $0.weight.detached() }
+    let gammas = specs.map { $0.gamma.scalars }
     let source = x.detached()
     let recorded = output.recorded(inputs: inputs) { g in
-      backward(g, source: source, weights: weights, gammas: gammas, preActivations: preActivations,
-               activations: activations, normalisations: normalisations)
+      backward(
+        g, source: source, weights: weights, gammas: gammas, preActivations: preActivations,
+        activations: activations, normalisations: normalisations)
     }
     return ConvStackResult(output: recorded, batchMeans: means, batchVariances: variances)
   }
 
   /// Stage `index`'s convolution over every chunk (oneDNN, one thread per chunk).
-  private func convolveForward(_ index: Int, weight: Tensor, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-    let ip = UncheckedSendable(input), op = UncheckedSendable(output)
+  private func convolveForward(
+    _ index: Int, weight: Tensor, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+  ) {
+    let ip = UncheckedSendable(input)
+    let op = UncheckedSendable(output)
     forEachChunk(index, weight: weight, forData: false) { convolution, weights, images, inputImage, outputImage in
       convolution.forward(
         source: ip.value + images.lowerBound * inputImage, weights: weights,
@@ -222,12 +232,16 @@ struct ConvStackPlan {
       }
       return blocked
     }
-    let inputImage = inputImage(index), outputImage = stage.output.image
-    Parallel.forEach(chunkCount, costPerItem: stage.flopsPerImage * Self.imagesPerChunk, minimumWork: 1 << 20) { chunks in
+    let inputImage = inputImage(index)
+    let outputImage = stage.output.image
+    Parallel.forEach(chunkCount, costPerItem: stage.flopsPerImage * Self.imagesPerChunk, minimumWork: 1 << 20) {
+      chunks in
       for chunk in chunks {
         let images = self.images(inChunk: chunk)
         let isFull = images.count == Self.imagesPerChunk || stage.tail == nil
-        body(isFull ? stage.full : stage.tail!, (isFull ? prepared[0] : prepared[1])!.base, images, inputImage, outputImage)
+        body(
+          isFull ? stage.full : stage.tail!, (isFull ? prepared[0] : prepared[1])!.base, images, inputImage, outputImage
+        )
       }
     }
     withExtendedLifetime(prepared) {}
@@ -246,16 +260,21 @@ struct ConvStackPlan {
     var result = [Tensor?](repeating: nil, count: 3 * stages.count)
     for index in stages.indices.reversed() {
       let layout = stages[index].output
-      let y = preActivations[index].base, a = activations[index].base
+      let y = preActivations[index].base
+      let a = activations[index].base
       let (mean, inverseStd, isBatch) = normalisations[index]
       let gamma = gammas[index]
       // dβ = Σ g·1[a > 0], Σ g·1[a > 0]·(y − μ); then the batch-norm input gradient, in place.
       let (sumG, sumGD) = BlockedKernel.channelSums(layout, x: y, gradient: gradient.base, mask: a, pivot: mean)
       let count = Double(layout.batch * layout.plane)
-      var ka = [Float](), kb = [Float](), kk = [Float]()
-      var dGamma = [Float](), dBeta = [Float]()
+      var ka = [Float]()
+      var kb = [Float]()
+      var kk = [Float]()
+      var dGamma = [Float]()
+      var dBeta = [Float]()
       for c in 0..<layout.channels {
-        let s = Double(inverseStd[c]), gain = Double(gamma[c]) * s
+        let s = Double(inverseStd[c])
+        let gain = Double(gamma[c]) * s
         dGamma.append(Float(sumGD[c] * s))
         dBeta.append(Float(sumG[c]))
         if isBatch {
@@ -272,7 +291,9 @@ struct ConvStackPlan {
       }
       BlockedKernel.maskedAffineGradient(
         layout, gradient: gradient.base, mask: a, x: y, a: ka, b: kb, k: kk, into: gradient.base)
-      result[3 * index] = weightGradient(index, outputGradient: gradient.base, source: index == 0 ? source.storage.base : activations[index - 1].base, weight: weights[index])
+      result[3 * index] = weightGradient(
+        index, outputGradient: gradient.base, source: index == 0 ? source.storage.base : activations[index - 1].base,
+        weight: weights[index])
       result[3 * index + 1] = Tensor(dGamma)
       result[3 * index + 2] = Tensor(dBeta)
       if index > 0 {
@@ -287,7 +308,9 @@ struct ConvStackPlan {
 
   /// `dW` of stage `index`: per fixed group of chunks a partial (oneDNN's layout, or plain
   /// for a plain-source first stage), partials added in group order, then `OIHW`.
-  private func weightGradient(_ index: Int, outputGradient: UnsafePointer<Float>, source: UnsafePointer<Float>, weight: Tensor) -> Tensor {
+  private func weightGradient(
+    _ index: Int, outputGradient: UnsafePointer<Float>, source: UnsafePointer<Float>, weight: Tensor
+  ) -> Tensor {
     let stage = stages[index]
     let usesOneDNN = stage.full.hasBackwardWeights && (stage.tail?.hasBackwardWeights ?? true)
     // Full and tail chunks may choose different gradient layouts: keep the tail's own.
@@ -295,10 +318,14 @@ struct ConvStackPlan {
     let groups = min(chunkCount, Self.weightGradientGroups)
     let partials = TensorStorage(uninitializedCount: groups * layoutCount)
     let tailChunk = stage.tail == nil ? -1 : chunkCount - 1
-    let tailPartial = usesOneDNN && stage.tail != nil ? TensorStorage(uninitializedCount: stage.tail!.diffWeightsCount) : nil
-    let pp = UncheckedSendable(partials.base), tp = UncheckedSendable(tailPartial?.base)
-    let gp = UncheckedSendable(outputGradient), sp = UncheckedSendable(source)
-    let inputImage = inputImage(index), outputImage = stage.output.image
+    let tailPartial =
+      usesOneDNN && stage.tail != nil ? TensorStorage(uninitializedCount: stage.tail!.diffWeightsCount) : nil
+    let pp = UncheckedSendable(partials.base)
+    let tp = UncheckedSendable(tailPartial?.base)
+    let gp = UncheckedSendable(outputGradient)
+    let sp = UncheckedSendable(source)
+    let inputImage = inputImage(index)
+    let outputImage = stage.output.image
     Parallel.forEach(groups, costPerItem: stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) { groupRange in
       let scratch = usesOneDNN ? TensorStorage(uninitializedCount: layoutCount) : nil
       for group in groupRange {
@@ -314,7 +341,8 @@ struct ConvStackPlan {
           } else if chunk == tailChunk, let tail = stage.tail, let tailPartial = tp.value {
             tail.backwardWeights(source: chunkSource, destinationGradient: chunkGradient, weightsGradient: tailPartial)
           } else {
-            stage.full.backwardWeights(source: chunkSource, destinationGradient: chunkGradient, weightsGradient: scratch!.base)
+            stage.full.backwardWeights(
+              source: chunkSource, destinationGradient: chunkGradient, weightsGradient: scratch!.base)
             addVector(scratch!.base, into: partial, count: layoutCount)
           }
         }
@@ -340,8 +368,11 @@ struct ConvStackPlan {
   }
 
   /// The gradient of stage `index`'s input (`nChw8c`), chunk by chunk.
-  private func dataGradient(_ index: Int, outputGradient: UnsafePointer<Float>, weight: Tensor, into output: UnsafeMutablePointer<Float>) {
-    let gp = UncheckedSendable(outputGradient), op = UncheckedSendable(output)
+  private func dataGradient(
+    _ index: Int, outputGradient: UnsafePointer<Float>, weight: Tensor, into output: UnsafeMutablePointer<Float>
+  ) {
+    let gp = UncheckedSendable(outputGradient)
+    let op = UncheckedSendable(output)
     forEachChunk(index, weight: weight, forData: true) { convolution, weights, images, inputImage, outputImage in
       convolution.backwardData(
         destinationGradient: gp.value + images.lowerBound * outputImage, weights: weights,

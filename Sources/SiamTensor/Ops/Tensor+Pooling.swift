@@ -14,20 +14,26 @@ public func maxPool2d(_ x: Tensor, kernelSize: Int, stride: Int, padding: Int = 
   let planes = g.batch * g.channels
   let y = Tensor(uninitializedShape: g.outputShape)
   var indices = [Int32](repeating: 0, count: planes * g.outputPlane)
-  let xp = UncheckedSendable(x.storage.base), yp = UncheckedSendable(y.storage.base)
+  let xp = UncheckedSendable(x.storage.base)
+  let yp = UncheckedSendable(y.storage.base)
   indices.withUnsafeMutableBufferPointer { buffer in
     let ip = UncheckedSendable(buffer.baseAddress!)
     Parallel.forEach(planes, costPerItem: g.outputPlane * kernelSize * kernelSize) { range in
       for plane in range {
         let input = xp.value + plane &* g.inputPlane
-        let output = yp.value + plane &* g.outputPlane, argmax = ip.value + plane &* g.outputPlane
+        let output = yp.value + plane &* g.outputPlane
+        let argmax = ip.value + plane &* g.outputPlane
         forEachWindow(g) { o, rows, columns in
-          var best = -Float.infinity, at = rows.lowerBound &* g.width &+ columns.lowerBound
+          var best = -Float.infinity
+          var at = rows.lowerBound &* g.width &+ columns.lowerBound
           for iy in rows {
             let row = iy &* g.width
             for ix in columns {
               let v = input[row &+ ix]
-              if v > best || v.isNaN { best = v; at = row &+ ix }
+              if v > best || v.isNaN {
+                best = v
+                at = row &+ ix
+              }
             }
           }
           output[o] = best
@@ -37,16 +43,19 @@ public func maxPool2d(_ x: Tensor, kernelSize: Int, stride: Int, padding: Int = 
     }
   }
   withExtendedLifetime(x) {}
-  let inputShape = x.shape, argmaxIndices = indices
+  let inputShape = x.shape
+  let argmaxIndices = indices
   return y.recorded(inputs: [x]) { dy in
     let gx = Tensor(zeros: inputShape)
-    let dyp = UncheckedSendable(dy.storage.base), gxp = UncheckedSendable(gx.storage.base)
+    let dyp = UncheckedSendable(dy.storage.base)
+    let gxp = UncheckedSendable(gx.storage.base)
     argmaxIndices.withUnsafeBufferPointer { buffer in
       let ip = UncheckedSendable(buffer.baseAddress!)
       Parallel.forEach(planes, costPerItem: g.outputPlane * 2) { range in
         for plane in range {
           let d = gxp.value + plane &* g.inputPlane
-          let upstream = dyp.value + plane &* g.outputPlane, argmax = ip.value + plane &* g.outputPlane
+          let upstream = dyp.value + plane &* g.outputPlane
+          let argmax = ip.value + plane &* g.outputPlane
           for o in 0..<g.outputPlane { d[Int(argmax[o])] += upstream[o] }
         }
       }
@@ -66,10 +75,12 @@ public func avgPool2d(_ x: Tensor, kernelSize: Int, stride: Int, padding: Int = 
   let planes = g.batch * g.channels
   let scale = 1 / Float(kernelSize * kernelSize)
   let y = Tensor(uninitializedShape: g.outputShape)
-  let xp = UncheckedSendable(x.storage.base), yp = UncheckedSendable(y.storage.base)
+  let xp = UncheckedSendable(x.storage.base)
+  let yp = UncheckedSendable(y.storage.base)
   Parallel.forEach(planes, costPerItem: g.outputPlane * kernelSize * kernelSize) { range in
     for plane in range {
-      let input = xp.value + plane &* g.inputPlane, output = yp.value + plane &* g.outputPlane
+      let input = xp.value + plane &* g.inputPlane
+      let output = yp.value + plane &* g.outputPlane
       forEachWindow(g) { o, rows, columns in
         var sum: Float = 0
         for iy in rows {
@@ -84,10 +95,12 @@ public func avgPool2d(_ x: Tensor, kernelSize: Int, stride: Int, padding: Int = 
   let inputShape = x.shape
   return y.recorded(inputs: [x]) { dy in
     let gx = Tensor(zeros: inputShape)
-    let dyp = UncheckedSendable(dy.storage.base), gxp = UncheckedSendable(gx.storage.base)
+    let dyp = UncheckedSendable(dy.storage.base)
+    let gxp = UncheckedSendable(gx.storage.base)
     Parallel.forEach(planes, costPerItem: g.outputPlane * kernelSize * kernelSize) { range in
       for plane in range {
-        let d = gxp.value + plane &* g.inputPlane, upstream = dyp.value + plane &* g.outputPlane
+        let d = gxp.value + plane &* g.inputPlane
+        let upstream = dyp.value + plane &* g.outputPlane
         forEachWindow(g) { o, rows, columns in
           let share = upstream[o] * scale
           for iy in rows {
@@ -109,7 +122,8 @@ public func globalAveragePool(_ x: Tensor) -> Tensor {
   precondition(plane > 0, "globalAveragePool: empty spatial extent in \(x.shape)")
   let scale = 1 / Float(plane)
   let y = Tensor(uninitializedShape: [n, c])
-  let xp = UncheckedSendable(x.storage.base), yp = UncheckedSendable(y.storage.base)
+  let xp = UncheckedSendable(x.storage.base)
+  let yp = UncheckedSendable(y.storage.base)
   Parallel.forEach(n * c, costPerItem: plane) { range in
     for p in range { yp.value[p] = sumFloats(xp.value + p &* plane, plane) * scale }
   }
@@ -117,7 +131,8 @@ public func globalAveragePool(_ x: Tensor) -> Tensor {
   let inputShape = x.shape
   return y.recorded(inputs: [x]) { dy in
     let gx = Tensor(uninitializedShape: inputShape)
-    let dyp = UncheckedSendable(dy.storage.base), gxp = UncheckedSendable(gx.storage.base)
+    let dyp = UncheckedSendable(dy.storage.base)
+    let gxp = UncheckedSendable(gx.storage.base)
     Parallel.forEach(n * c, costPerItem: plane) { range in
       for p in range { (gxp.value + p &* plane).update(repeating: dyp.value[p] * scale, count: plane) }
     }
@@ -140,13 +155,16 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Int) -> Tensor {
   let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
   precondition(outputSize >= 1, "adaptiveAvgPool2d: outputSize must be at least 1, got \(outputSize)")
   precondition(h > 0 && w > 0, "adaptiveAvgPool2d: empty spatial extent in \(x.shape)")
-  let rows = adaptiveBins(input: h, output: outputSize), columns = adaptiveBins(input: w, output: outputSize)
+  let rows = adaptiveBins(input: h, output: outputSize)
+  let columns = adaptiveBins(input: w, output: outputSize)
   let (inputPlane, outputPlane) = (h * w, outputSize * outputSize)
   let y = Tensor(uninitializedShape: [n, c, outputSize, outputSize])
-  let xp = UncheckedSendable(x.storage.base), yp = UncheckedSendable(y.storage.base)
+  let xp = UncheckedSendable(x.storage.base)
+  let yp = UncheckedSendable(y.storage.base)
   Parallel.forEach(n * c, costPerItem: inputPlane * 2) { range in
     for plane in range {
-      let input = xp.value + plane &* inputPlane, output = yp.value + plane &* outputPlane
+      let input = xp.value + plane &* inputPlane
+      let output = yp.value + plane &* outputPlane
       forEachBin(rows, columns) { o, rowBin, columnBin in
         var sum: Float = 0
         for iy in rowBin {
@@ -161,10 +179,12 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Int) -> Tensor {
   let inputShape = x.shape
   return y.recorded(inputs: [x]) { dy in
     let gx = Tensor(zeros: inputShape)
-    let dyp = UncheckedSendable(dy.storage.base), gxp = UncheckedSendable(gx.storage.base)
+    let dyp = UncheckedSendable(dy.storage.base)
+    let gxp = UncheckedSendable(gx.storage.base)
     Parallel.forEach(n * c, costPerItem: inputPlane * 2) { range in
       for plane in range {
-        let d = gxp.value + plane &* inputPlane, upstream = dyp.value + plane &* outputPlane
+        let d = gxp.value + plane &* inputPlane
+        let upstream = dyp.value + plane &* outputPlane
         forEachBin(rows, columns) { o, rowBin, columnBin in
           let share = upstream[o] / Float(rowBin.count * columnBin.count)
           for iy in rowBin {
@@ -200,7 +220,8 @@ private func forEachBin(_ rows: [Range<Int>], _ columns: [Range<Int>], _ body: (
 
 // MARK: - Windows
 
-private func poolingGeometry(_ x: Tensor, kernelSize: Int, stride: Int, padding: Int, operation: String) -> ConvGeometry {
+private func poolingGeometry(_ x: Tensor, kernelSize: Int, stride: Int, padding: Int, operation: String) -> ConvGeometry
+{
   precondition(x.rank == 4, "\(operation): input must be [N, C, H, W], got \(x.shape)")
   precondition(kernelSize >= 1, "\(operation): kernelSize must be at least 1, got \(kernelSize)")
   precondition(padding <= kernelSize / 2, "\(operation): padding \(padding) exceeds half the kernel size \(kernelSize)")

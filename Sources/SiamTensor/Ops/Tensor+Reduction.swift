@@ -3,11 +3,12 @@
 extension Tensor {
   /// Normalises possibly negative axes and returns the shape with those axes set to 1.
   func keptShape(reducing axes: [Int]) -> (axes: Set<Int>, kept: [Int]) {
-    let normalized = Set(axes.map { axis -> Int in
-      let a = axis < 0 ? axis + rank : axis
-      precondition(a >= 0 && a < rank, "axis \(axis) out of range for shape \(shape)")
-      return a
-    })
+    let normalized = Set(
+      axes.map { axis -> Int in
+        let a = axis < 0 ? axis + rank : axis
+        precondition(a >= 0 && a < rank, "axis \(axis) out of range for shape \(shape)")
+        return a
+      })
     var kept = shape
     for axis in normalized { kept[axis] = 1 }
     return (normalized, kept)
@@ -96,7 +97,8 @@ extension Tensor {
     precondition(target.count == rank, "maxed(toShape:) needs the same rank")
     let result = Tensor(repeating: -.infinity, shape: target)
     let strides = Broadcast.strides(of: target, in: shape)
-    let src = storage.base, dst = result.storage.base
+    let src = storage.base
+    let dst = result.storage.base
     let inner = shape.last ?? 1
     let innerStride = strides.last ?? 0
     let outerCount = count / Swift.max(inner, 1)

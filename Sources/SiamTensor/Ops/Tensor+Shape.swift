@@ -44,8 +44,10 @@ extension Tensor {
     var inStrides = [Int](repeating: 1, count: rank)
     for axis in stride(from: rank - 2, through: 0, by: -1) { inStrides[axis] = inStrides[axis + 1] * shape[axis + 1] }
     let strides = permutation.map { inStrides[$0] }
-    let src = storage.base, dst = result.storage.base
-    let inner = outShape[rank - 1], innerStride = strides[rank - 1]
+    let src = storage.base
+    let dst = result.storage.base
+    let inner = outShape[rank - 1]
+    let innerStride = strides[rank - 1]
     var index = [Int](repeating: 0, count: rank - 1)
     var base = 0
     for outer in 0..<(count / inner) {
@@ -69,13 +71,17 @@ extension Tensor {
   public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
     let axis = axis < 0 ? axis + rank : axis
     precondition(axis >= 0 && axis < rank, "axis \(axis) out of range for shape \(shape)")
-    precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis], "slice \(range) out of range for extent \(shape[axis])")
-    let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+    precondition(
+      range.lowerBound >= 0 && range.upperBound <= shape[axis], "slice \(range) out of range for extent \(shape[axis])")
+    let outer = shape[..<axis].reduce(1, *)
+    let inner = shape[(axis + 1)...].reduce(1, *)
     var outShape = shape
     outShape[axis] = range.count
     let result = Tensor(uninitializedShape: outShape)
-    let src = storage.base, dst = result.storage.base
-    let rowIn = shape[axis] * inner, rowOut = range.count * inner
+    let src = storage.base
+    let dst = result.storage.base
+    let rowIn = shape[axis] * inner
+    let rowOut = range.count * inner
     for o in 0..<outer {
       (dst + o * rowOut).update(from: src + o * rowIn + range.lowerBound * inner, count: rowOut)
     }
@@ -83,7 +89,8 @@ extension Tensor {
     let inputShape = shape
     return result.recorded(inputs: [self]) { g in
       let full = Tensor(zeros: inputShape)
-      let gs = g.storage.base, fs = full.storage.base
+      let gs = g.storage.base
+      let fs = full.storage.base
       for o in 0..<outer {
         (fs + o * rowIn + range.lowerBound * inner).update(from: gs + o * rowOut, count: rowOut)
       }
@@ -106,10 +113,12 @@ public func concatenated(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor
   precondition(axis >= 0 && axis < first.rank, "axis \(axis) out of range for shape \(first.shape)")
   for t in tensors {
     precondition(
-      t.rank == first.rank && t.shape.enumerated().allSatisfy { $0.offset == axis || $0.element == first.shape[$0.offset] },
+      t.rank == first.rank
+        && t.shape.enumerated().allSatisfy { $0.offset == axis || $0.element == first.shape[$0.offset] },
       "cannot concatenate shape \(t.shape) with \(first.shape) along axis \(axis)")
   }
-  let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[(axis + 1)...].reduce(1, *)
+  let outer = first.shape[..<axis].reduce(1, *)
+  let inner = first.shape[(axis + 1)...].reduce(1, *)
   let extents = tensors.map { $0.shape[axis] }
   var outShape = first.shape
   outShape[axis] = extents.reduce(0, +)
@@ -118,7 +127,8 @@ public func concatenated(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor
   var offset = 0
   for t in tensors {
     let rowIn = t.shape[axis] * inner
-    let src = t.storage.base, dst = result.storage.base
+    let src = t.storage.base
+    let dst = result.storage.base
     for o in 0..<outer { (dst + o * rowOut + offset).update(from: src + o * rowIn, count: rowIn) }
     offset += rowIn
     withExtendedLifetime(t) {}

@@ -42,7 +42,8 @@ public func oneHot(_ labels: [Int], classes: Int) -> Tensor {
 ///
 /// Shapes: `logits` `[N, C]`, `labels` `N` integers in `0..<C`; result `[]`.
 public func crossEntropy(logits: Tensor, labels: [Int]) -> Tensor {
-  precondition(logits.rank == 2 && logits.shape[0] == labels.count,
+  precondition(
+    logits.rank == 2 && logits.shape[0] == labels.count,
     "crossEntropy: logits \(logits.shape) for \(labels.count) labels")
   let picked = (logits * oneHot(labels, classes: logits.shape[1])).sum(alongAxis: 1)
   return (logSumExp(logits, alongAxis: 1) - picked).mean()

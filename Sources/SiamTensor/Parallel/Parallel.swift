@@ -35,7 +35,8 @@ public enum Parallel {
   /// The `part`-th of `parts` contiguous, near-equal pieces of `0..<count`.
   @inlinable
   public static func range(part: Int, of parts: Int, count: Int) -> Range<Int> {
-    let base = count / parts, extra = count % parts
+    let base = count / parts
+    let extra = count % parts
     let start = part * base + min(part, extra)
     return start..<(start + base + (part < extra ? 1 : 0))
   }

@@ -20,7 +20,8 @@ public struct RandomKey: Sendable, Hashable, Codable {
   /// A child key for `data` (like JAX's `fold_in`): distinct data give independent streams.
   public func folded(in data: UInt64) -> RandomKey {
     let block = philox(
-      counter: SIMD4(UInt32(truncatingIfNeeded: data), UInt32(truncatingIfNeeded: data >> 32), 0x5EED_F01D, 0xC0FF_EE00))
+      counter: SIMD4(UInt32(truncatingIfNeeded: data), UInt32(truncatingIfNeeded: data >> 32), 0x5EED_F01D, 0xC0FF_EE00)
+    )
     return RandomKey(words: SIMD2(block[0], block[1]))
   }
 

@@ -21,7 +21,8 @@ extension Tensor {
   }
 
   /// Normal samples (Box–Muller); element `i` depends only on `key` and `i`.
-  public static func randomNormal(shape: [Int], mean: Float = 0, standardDeviation: Float = 1, key: RandomKey) -> Tensor {
+  public static func randomNormal(shape: [Int], mean: Float = 0, standardDeviation: Float = 1, key: RandomKey) -> Tensor
+  {
     var result = Tensor(uninitializedShape: shape)
     let n = result.count
     let out = UncheckedSendable(result.storage.base)

@@ -65,7 +65,8 @@ final class ProgressDisplay: RunObserver {
   }
 
   func stageDidFinish(_ result: StageResult) {
-    send(.stageFinished(stage: result.name, status: result.status.rawValue, seconds: result.seconds, error: result.error))
+    send(
+      .stageFinished(stage: result.name, status: result.status.rawValue, seconds: result.seconds, error: result.error))
   }
 
   func runDidFinish(_ result: RunResult) {

@@ -121,7 +121,8 @@ struct ProgressRenderer {
     case .pointStarted(let index, let count, let overrides):
       return line("[\(index + 1)/\(count)] \(overrides)")
     case .pointFinished(let index, let count, let overrides, let status, let detail):
-      return line("[\(index + 1)/\(count)] \(overrides): " + palette.status(status) + (detail.isEmpty ? "" : " " + detail))
+      return line(
+        "[\(index + 1)/\(count)] \(overrides): " + palette.status(status) + (detail.isEmpty ? "" : " " + detail))
     }
   }
 
@@ -135,9 +136,11 @@ struct ProgressRenderer {
     guard progress.event == .step else { return "" }
     let isEpochEnd = Self.isMilestone(progress)
     let elapsed = state.lastOutput.map { time.timeIntervalSince($0) } ?? .infinity
-    let eta = progress.estimatedSecondsRemaining
+    let eta =
+      progress.estimatedSecondsRemaining
       ?? state.startedAt.flatMap {
-        Self.estimatedSecondsRemaining(done: progress.stepsDone, total: progress.totalSteps, elapsed: time.timeIntervalSince($0))
+        Self.estimatedSecondsRemaining(
+          done: progress.stepsDone, total: progress.totalSteps, elapsed: time.timeIntervalSince($0))
       }
     switch mode {
     case .terminal:
@@ -223,9 +226,11 @@ struct ProgressRenderer {
         return ""
       }
       state.lastOutput = time
-      let eta = progress.estimatedSecondsRemaining
+      let eta =
+        progress.estimatedSecondsRemaining
         ?? state.startedAt.flatMap {
-          Self.estimatedSecondsRemaining(done: progress.stepsDone, total: progress.totalSteps, elapsed: time.timeIntervalSince($0))
+          Self.estimatedSecondsRemaining(
+            done: progress.stepsDone, total: progress.totalSteps, elapsed: time.timeIntervalSince($0))
         }
       fields = [
         "event": .string(progress.event == .step ? "progress" : "epoch"), "stage": .string(stage),
@@ -240,10 +245,13 @@ struct ProgressRenderer {
         "seconds": Self.number(seconds), "error": error.map(CanonicalJSON.string) ?? .null,
       ]
     case .runFinished(let id, let status, let seconds):
-      fields = ["event": "run_finished", "run": .string(id), "status": .string(status), "seconds": Self.number(seconds)]
+      fields = [
+        "event": "run_finished", "run": .string(id), "status": .string(status), "seconds": Self.number(seconds),
+      ]
     case .pointStarted(let index, let count, let overrides):
       fields = [
-        "event": "point_started", "point": .number(index + 1), "points": .number(count), "overrides": .string(overrides),
+        "event": "point_started", "point": .number(index + 1), "points": .number(count),
+        "overrides": .string(overrides),
       ]
     case .pointFinished(let index, let count, let overrides, let status, let detail):
       fields = [

@@ -62,7 +62,8 @@ struct TableLayout {
     }
     let widest = natural.max() ?? 0
     guard total(widest) > width else { return natural }
-    var low = 0, high = widest  // total(high) > width; find the largest cap that fits
+    var low = 0
+    var high = widest  // total(high) > width; find the largest cap that fits
     while low < high {
       let middle = (low + high + 1) / 2
       if total(middle) <= width { low = middle } else { high = middle - 1 }

@@ -16,7 +16,8 @@ import _SiamTestSupport
 
   @Test func jitterFactorsStayInTheirRanges() {
     let jitter = ColorJitter(brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2)
-    var lows: [Float] = [9, 9, 9, 9], highs: [Float] = [-9, -9, -9, -9]
+    var lows: [Float] = [9, 9, 9, 9]
+    var highs: [Float] = [-9, -9, -9, -9]
     var orders = Set<[Int]>()
     var brightnessSum: Float = 0
     for key in TestImages.keys(10_000, seed: 4) {
@@ -31,7 +32,8 @@ import _SiamTestSupport
       #expect(f.order.map(\.rawValue).sorted() == [0, 1, 2, 3])
     }
     for i in 0..<3 {
-      #expect(lows[i] >= 0.2 && lows[i] < 0.21 && highs[i] < 1.8 && highs[i] > 1.79, "factor \(i): \(lows[i])...\(highs[i])")
+      #expect(
+        lows[i] >= 0.2 && lows[i] < 0.21 && highs[i] < 1.8 && highs[i] > 1.79, "factor \(i): \(lows[i])...\(highs[i])")
     }
     #expect(lows[3] >= -0.2 && lows[3] < -0.19 && highs[3] < 0.2 && highs[3] > 0.19)
     #expect(abs(brightnessSum / 10_000 - 1) < 0.02)
@@ -46,13 +48,15 @@ import _SiamTestSupport
     let key = RandomKey(seed: 8)
     let brightness = ColorJitter(brightness: 0.5)
     let b = brightness.factors(key: key).brightness
-    expectClose(brightness.apply(image, key: key).pixels.map(Double.init),
-                image.pixels.map { Double(min(max($0 * b, 0), 1)) }, absolute: 1e-6)
+    expectClose(
+      brightness.apply(image, key: key).pixels.map(Double.init),
+      image.pixels.map { Double(min(max($0 * b, 0), 1)) }, absolute: 1e-6)
     let contrast = ColorJitter(contrast: 0.5)
     let c = contrast.factors(key: key).contrast
     let mean: Float = 0.4375
-    expectClose(contrast.apply(image, key: key).pixels.map(Double.init),
-                image.pixels.map { Double(min(max(c * $0 + (1 - c) * mean, 0), 1)) }, absolute: 1e-6)
+    expectClose(
+      contrast.apply(image, key: key).pixels.map(Double.init),
+      image.pixels.map { Double(min(max(c * $0 + (1 - c) * mean, 0), 1)) }, absolute: 1e-6)
     // Saturation and hue do nothing on one channel.
     #expect(ColorJitter(saturation: 0.9, hue: 0.5).apply(image, key: key) == image)
   }
@@ -88,7 +92,8 @@ import _SiamTestSupport
     for i in 0..<16 {
       let (h, s, v) = ColorJitter.rgbToHSV(image.pixels[i], image.pixels[16 + i], image.pixels[32 + i])
       let (r, g, b) = ColorJitter.hsvToRGB(h, s, v)
-      #expect(abs(r - image.pixels[i]) < 1e-5 && abs(g - image.pixels[16 + i]) < 1e-5 && abs(b - image.pixels[32 + i]) < 1e-5)
+      #expect(
+        abs(r - image.pixels[i]) < 1e-5 && abs(g - image.pixels[16 + i]) < 1e-5 && abs(b - image.pixels[32 + i]) < 1e-5)
     }
     // Hue only, tiny range: the image barely changes and stays in [0, 1].
     let out = ColorJitter(hue: 1e-6).apply(image, key: RandomKey(seed: 1))

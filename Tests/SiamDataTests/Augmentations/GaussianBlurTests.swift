@@ -16,7 +16,8 @@ import _SiamTestSupport
           var sum: Double = 0
           for dy in -r...r {
             for dx in -r...r {
-              let sy = GaussianBlur.reflect(y + dy, count: image.height), sx = GaussianBlur.reflect(x + dx, count: image.width)
+              let sy = GaussianBlur.reflect(y + dy, count: image.height)
+              let sx = GaussianBlur.reflect(x + dx, count: image.width)
               sum += Double(kernel[dy + r] * kernel[dx + r]) * Double(image[c, sy, sx])
             }
           }
@@ -67,8 +68,9 @@ import _SiamTestSupport
     let image = TestImages.random(channels: 3, height: 7, width: 9, seed: 3)
     for (taps, sigma) in [(3, Float(0.7)), (5, 1.5), (9, 2.0)] {
       let k = GaussianBlur.kernel(taps: taps, sigma: sigma)
-      expectClose(GaussianBlur.blurred(image, kernel: k).pixels.map(Double.init),
-                  blurReference(image, kernel: k).pixels.map(Double.init), absolute: 1e-5)
+      expectClose(
+        GaussianBlur.blurred(image, kernel: k).pixels.map(Double.init),
+        blurReference(image, kernel: k).pixels.map(Double.init), absolute: 1e-5)
     }
   }
 
@@ -80,7 +82,8 @@ import _SiamTestSupport
     let out = GaussianBlur(kernelSize: .fixed(5), sigma: 2...2).apply(flat, key: RandomKey(seed: 1))
     expectClose(out.pixels.map(Double.init), flat.pixels.map(Double.init), absolute: 1e-6)
     // A kernel wider than the image still works (reflection repeats).
-    _ = GaussianBlur(kernelSize: .fixed(9), sigma: 1...1).apply(Image(channels: 1, height: 2, width: 2, repeating: 1), key: RandomKey(seed: 0))
+    _ = GaussianBlur(kernelSize: .fixed(9), sigma: 1...1).apply(
+      Image(channels: 1, height: 2, width: 2, repeating: 1), key: RandomKey(seed: 0))
   }
 
   @Test func sigmaIsDrawnFromItsRange() {

@@ -30,7 +30,8 @@ import _SiamTestSupport
     // Mean accepted area fraction on 32×32 with scale (0.08, 1), default ratio: 0.491
     // (simulation of torchvision's get_params, 200k draws).
     let op = RandomResizedCrop(size: 32)
-    var sum = 0.0, smallest = 1.0
+    var sum = 0.0
+    var smallest = 1.0
     for key in TestImages.keys(10_000, seed: 5) {
       let box = op.cropBox(imageHeight: 32, imageWidth: 32, key: key)
       #expect(box.top >= 0 && box.left >= 0 && box.top + box.height <= 32 && box.left + box.width <= 32)

@@ -15,7 +15,8 @@ import Testing
 
     var pixels = written.pixels
     pixels[123] ^= 1
-    try dir.write(Gzip.compress(IDXFile(dimensions: [20, 4, 5], bytes: pixels).encoded()), to: "train-images-idx3-ubyte.gz")
+    try dir.write(
+      Gzip.compress(IDXFile(dimensions: [20, 4, 5], bytes: pixels).encoded()), to: "train-images-idx3-ubyte.gz")
     #expect(try source.load(split: .train).contentHash() != first)
   }
 
@@ -23,8 +24,10 @@ import Testing
     let base = Dataset(name: "a", imageShape: [1, 2, 2], classCount: 3, pixels: .uint8([0, 1, 2, 3]), labels: [1])
     let renamed = Dataset(name: "b", imageShape: [1, 2, 2], classCount: 3, pixels: .uint8([0, 1, 2, 3]), labels: [1])
     let reshaped = Dataset(name: "a", imageShape: [1, 1, 4], classCount: 3, pixels: .uint8([0, 1, 2, 3]), labels: [1])
-    let relabelled = Dataset(name: "a", imageShape: [1, 2, 2], classCount: 3, pixels: .uint8([0, 1, 2, 3]), labels: [2])
-    let moreClasses = Dataset(name: "a", imageShape: [1, 2, 2], classCount: 4, pixels: .uint8([0, 1, 2, 3]), labels: [1])
+    let relabelled = Dataset(
+      name: "a", imageShape: [1, 2, 2], classCount: 3, pixels: .uint8([0, 1, 2, 3]), labels: [2])
+    let moreClasses = Dataset(
+      name: "a", imageShape: [1, 2, 2], classCount: 4, pixels: .uint8([0, 1, 2, 3]), labels: [1])
     let floats = Dataset(name: "a", imageShape: [1, 2, 2], classCount: 3, pixels: .float32([0, 1, 2, 3]), labels: [1])
     #expect(base.contentHash() == renamed.contentHash())
     let others = [reshaped, relabelled, moreClasses, floats].map { $0.contentHash() }

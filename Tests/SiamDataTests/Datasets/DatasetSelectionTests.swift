@@ -23,7 +23,10 @@ import Testing
     #expect(subset.count == 43)
     #expect(subset.classCounts == [5, 5, 5, 4, 4, 4, 4, 4, 4, 4])
     // Pixels follow their labels (the first pixel is the label).
-    #expect(zip(subset.labels, bytes(of: subset).enumerated().filter { $0.offset % 2 == 0 }).allSatisfy { $0 == Int($1.element) })
+    #expect(
+      zip(subset.labels, bytes(of: subset).enumerated().filter { $0.offset % 2 == 0 }).allSatisfy {
+        $0 == Int($1.element)
+      })
     // When a class runs out, the others fill in.
     let large = try dataset.selecting(.balanced(100, seed: 1))
     #expect(large.classCounts == [5, 10, 11, 11, 11, 11, 11, 10, 10, 10])
@@ -56,8 +59,9 @@ import Testing
   }
 
   @Test func subsetGathersFloatPixelsToo() {
-    let floats = Dataset(name: "f", imageShape: [1, 1, 2], classCount: 2, pixels: .float32([0, 1, 2, 3, 4, 5]),
-                         labels: [0, 1, 0])
+    let floats = Dataset(
+      name: "f", imageShape: [1, 1, 2], classCount: 2, pixels: .float32([0, 1, 2, 3, 4, 5]),
+      labels: [0, 1, 0])
     let picked = floats.subset(indices: [2, 0, 2])
     #expect(picked.pixels == .float32([4, 5, 0, 1, 4, 5]))
     #expect(picked.labels == [0, 0, 0])

@@ -8,8 +8,10 @@ import Testing
 private let fashionMNISTIsInstalled = FileManager.default.fileExists(
   atPath: DatasetSource.defaultFashionMNISTPath + "/t10k-images-idx3-ubyte.gz")
 
-@Suite(.enabled(if: fashionMNISTIsInstalled,
-                "Fashion-MNIST is not installed in /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)"))
+@Suite(
+  .enabled(
+    if: fashionMNISTIsInstalled,
+    "Fashion-MNIST is not installed in /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)"))
 struct FashionMNISTTests {
   @Test func testSplitMatchesTheKnownFiles() throws {
     let test = try DatasetSource.fashionMNIST().load(split: .test)

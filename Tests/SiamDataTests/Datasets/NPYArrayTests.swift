@@ -39,15 +39,18 @@ import Testing
   /// A `.npy` file with a hand-written header (version `major`.0).
   func file(header: String, major: UInt8 = 1, data: [UInt8]) -> [UInt8] {
     let text = Array((header + "\n").utf8)
-    let length = major == 1 ? [UInt8(text.count & 0xff), UInt8(text.count >> 8)]
-                            : [UInt8(text.count & 0xff), UInt8(text.count >> 8), 0, 0]
+    let length =
+      major == 1
+      ? [UInt8(text.count & 0xff), UInt8(text.count >> 8)]
+      : [UInt8(text.count & 0xff), UInt8(text.count >> 8), 0, 0]
     return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, major, 0] + length + text + data
   }
 
   @Test(arguments: [UInt8(2), 3])
   func readsVersionTwoAndThreeHeaders(major: UInt8) throws {
-    let bytes = file(header: "{\"descr\": \"<i8\", \"fortran_order\": False, \"shape\": (2L,)}", major: major,
-                     data: [5, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0])
+    let bytes = file(
+      header: "{\"descr\": \"<i8\", \"fortran_order\": False, \"shape\": (2L,)}", major: major,
+      data: [5, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0])
     #expect(try NPYArray.parse(bytes, path: "v.npy") == NPYArray(shape: [2], values: .int64([5, 6])))
   }
 

@@ -60,14 +60,16 @@ import Testing
     try NPYArray(shape: [2, 2, 2], values: .uint8(patternBytes(8))).write(to: dir.file("x.npy"))
     try NPYArray(shape: [2], values: .int32([4, 1])).write(to: dir.file("y32.npy"))
     try NPYArray(shape: [2], values: .uint8([0, 9])).write(to: dir.file("y8.npy"))
-    let a = try DatasetSource.npy(images: dir.file("x.npy"), labels: dir.file("y32.npy"), classCount: 10).load(split: .train)
+    let a = try DatasetSource.npy(images: dir.file("x.npy"), labels: dir.file("y32.npy"), classCount: 10).load(
+      split: .train)
     #expect(a.labels == [4, 1])
     #expect(a.classCount == 10)
     let b = try DatasetSource.npy(images: dir.file("x.npy"), labels: dir.file("y8.npy")).load(split: .train)
     #expect(b.labels == [0, 9])
     #expect(b.classCount == 10)
     expectDataError(.badLabel) {
-      _ = try DatasetSource.npy(images: dir.file("x.npy"), labels: dir.file("y8.npy"), classCount: 5).load(split: .train)
+      _ = try DatasetSource.npy(images: dir.file("x.npy"), labels: dir.file("y8.npy"), classCount: 5).load(
+        split: .train)
     }
   }
 

@@ -24,8 +24,9 @@ import Testing
   @Test(arguments: [(10, 1, 28), (3, 3, 32), (7, 2, 9)])
   func shapeClassBalanceAndRange(classes: Int, channels: Int, size: Int) throws {
     let count = 10 * classes + 3
-    let dataset = try SyntheticDataset.make(classes: classes, count: count, channels: channels, size: size, seed: 3,
-                                            split: .train)
+    let dataset = try SyntheticDataset.make(
+      classes: classes, count: count, channels: channels, size: size, seed: 3,
+      split: .train)
     #expect(dataset.imageShape == [channels, size, size])
     #expect(dataset.count == count)
     #expect(dataset.classCount == classes)
@@ -58,10 +59,18 @@ import Testing
   }
 
   @Test func invalidParametersAreInvalidOptions() {
-    expectDataError(.invalidOption) { _ = try SyntheticDataset.make(classes: 0, count: 1, channels: 1, size: 8, seed: 0, split: .train) }
-    expectDataError(.invalidOption) { _ = try SyntheticDataset.make(classes: 2, count: 0, channels: 1, size: 8, seed: 0, split: .train) }
-    expectDataError(.invalidOption) { _ = try SyntheticDataset.make(classes: 2, count: 1, channels: 0, size: 8, seed: 0, split: .train) }
-    expectDataError(.invalidOption) { _ = try SyntheticDataset.make(classes: 2, count: 1, channels: 1, size: 2, seed: 0, split: .train) }
+    expectDataError(.invalidOption) {
+      _ = try SyntheticDataset.make(classes: 0, count: 1, channels: 1, size: 8, seed: 0, split: .train)
+    }
+    expectDataError(.invalidOption) {
+      _ = try SyntheticDataset.make(classes: 2, count: 0, channels: 1, size: 8, seed: 0, split: .train)
+    }
+    expectDataError(.invalidOption) {
+      _ = try SyntheticDataset.make(classes: 2, count: 1, channels: 0, size: 8, seed: 0, split: .train)
+    }
+    expectDataError(.invalidOption) {
+      _ = try SyntheticDataset.make(classes: 2, count: 1, channels: 1, size: 2, seed: 0, split: .train)
+    }
   }
 
   @Test func sourceUsesTestCountForTheTestSplit() throws {

@@ -8,7 +8,8 @@ import Testing
   static let dataset: Dataset = {
     var stream = RandomStream(key: RandomKey(seed: 42))
     let bytes = (0..<(50 * 64)).map { _ in UInt8(stream.nextInt(below: 256)) }
-    return Dataset(name: "test", imageShape: [1, 8, 8], classCount: 10, pixels: .uint8(bytes), labels: (0..<50).map { $0 % 10 })
+    return Dataset(
+      name: "test", imageShape: [1, 8, 8], classCount: 10, pixels: .uint8(bytes), labels: (0..<50).map { $0 % 10 })
   }()
 
   static let views: [AugmentationChain] = [
@@ -48,7 +49,8 @@ import Testing
       #expect(other.count == reference.count)
       for (a, b) in zip(reference, other) {
         #expect(a.indices == b.indices && a.labels == b.labels)
-        #expect(zip(a.views, b.views).allSatisfy { $0.isBitIdentical(to: $1) }, "workers \(workers), prefetch \(prefetch)")
+        #expect(
+          zip(a.views, b.views).allSatisfy { $0.isBitIdentical(to: $1) }, "workers \(workers), prefetch \(prefetch)")
       }
     }
     let single = makeLoader(workers: 2, prefetch: 0).batch(epoch: 1, index: 2)
@@ -60,12 +62,15 @@ import Testing
     let loader = makeLoader(prefetch: 0)
     let batch = loader.batch(epoch: 0, index: 0)
     // Recompute sample n of view 0 from its key alone.
-    let n = 3, sample = batch.indices[n]
-    let expected = Self.views[0].apply(Self.dataset.image(at: sample), key: loader.sampleKey(epoch: 0, sample: sample, view: 0))
+    let n = 3
+    let sample = batch.indices[n]
+    let expected = Self.views[0].apply(
+      Self.dataset.image(at: sample), key: loader.sampleKey(epoch: 0, sample: sample, view: 0))
     let perImage = 36
     #expect(Array(batch.views[0].scalars[(n * perImage)..<((n + 1) * perImage)]) == expected.pixels)
     // The same sample in another epoch is augmented differently.
-    let other = Self.views[0].apply(Self.dataset.image(at: sample), key: loader.sampleKey(epoch: 1, sample: sample, view: 0))
+    let other = Self.views[0].apply(
+      Self.dataset.image(at: sample), key: loader.sampleKey(epoch: 1, sample: sample, view: 0))
     #expect(other != expected)
   }
 
@@ -108,7 +113,8 @@ import Testing
   }
 
   @Test func evaluationLoaderKeepsOrderAndNormalises() {
-    let loader = MultiViewLoader.evaluation(dataset: Self.dataset, batchSize: 20, normalize: Normalize(mean: [0.5], std: [0.25]))
+    let loader = MultiViewLoader.evaluation(
+      dataset: Self.dataset, batchSize: 20, normalize: Normalize(mean: [0.5], std: [0.25]))
     let batches = Array(loader.batches(epoch: 0))
     #expect(batches.map(\.count) == [20, 20, 10])
     #expect(batches.flatMap(\.indices) == Array(0..<50))
@@ -117,7 +123,8 @@ import Testing
     let image = Self.dataset.image(at: 45)
     let expected = image.pixels.map { ($0 - 0.5) / 0.25 }
     #expect(Array(last.views[0].scalars[(5 * 64)..<(6 * 64)]) == expected)
-    let plain = MultiViewLoader.evaluation(dataset: Self.dataset, batchSize: 50, prefetchDepth: 0).batch(epoch: 0, index: 0)
+    let plain = MultiViewLoader.evaluation(dataset: Self.dataset, batchSize: 50, prefetchDepth: 0).batch(
+      epoch: 0, index: 0)
     #expect(Array(plain.views[0].scalars[0..<64]) == Self.dataset.image(at: 0).pixels)
   }
 }

@@ -27,7 +27,8 @@ import Testing
     let path = temporaryPath("grid.png")
     defer { try? FileManager.default.removeItem(atPath: path) }
     try AugmentationPreview.write(
-      to: path, dataset: Self.dataset, sampleIndices: [0, 2, 3], chains: chains, viewsPerChain: 3, seed: 1, scale: 2, gap: 2)
+      to: path, dataset: Self.dataset, sampleIndices: [0, 2, 3], chains: chains, viewsPerChain: 3, seed: 1, scale: 2,
+      gap: 2)
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     #expect(Array(bytes[0..<8]) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     #expect(word(bytes, 8) == 13)
@@ -40,7 +41,8 @@ import Testing
   }
 
   @Test func grayDatasetGivesGrayPicture() throws {
-    let gray = Dataset(name: "g", imageShape: [1, 4, 4], classCount: 1, pixels: .float32((0..<16).map { Float($0) / 15 }), labels: [0])
+    let gray = Dataset(
+      name: "g", imageShape: [1, 4, 4], classCount: 1, pixels: .float32((0..<16).map { Float($0) / 15 }), labels: [0])
     let picture = try AugmentationPreview.makePicture(
       dataset: gray, sampleIndices: [0], chains: [AugmentationChain()], viewsPerChain: 1, scale: 1, gap: 1)
     #expect(picture.channels == 1 && picture.width == 1 + 2 * 5 && picture.height == 1 + 5)
@@ -54,7 +56,8 @@ import Testing
   @Test func unwritablePathAndBadRequestsThrow() {
     let chains = [AugmentationChain()]
     #expect(throws: PreviewError.self) {
-      try AugmentationPreview.write(to: "/nonexistent-siam-folder/x.png", dataset: Self.dataset, sampleIndices: [0], chains: chains)
+      try AugmentationPreview.write(
+        to: "/nonexistent-siam-folder/x.png", dataset: Self.dataset, sampleIndices: [0], chains: chains)
     }
     #expect(throws: PreviewError.invalidRequest("sample 9 is out of range 0..<4 of tiny")) {
       try AugmentationPreview.makePicture(dataset: Self.dataset, sampleIndices: [9], chains: chains)

@@ -6,7 +6,8 @@ import Testing
 @testable import SiamEval
 
 @Test func rawPixelFeaturesFlattenTheImages() {
-  let bytes = Dataset(name: "bytes", imageShape: [1, 1, 2], classCount: 2, pixels: .uint8([0, 255, 51, 102]), labels: [1, 0])
+  let bytes = Dataset(
+    name: "bytes", imageShape: [1, 1, 2], classCount: 2, pixels: .uint8([0, 255, 51, 102]), labels: [1, 0])
   let features = Baselines.rawPixelFeatures(bytes)
   #expect(features.features.shape == [2, 2])
   #expect(features.features.scalars == bytes.image(at: 0).pixels + bytes.image(at: 1).pixels)
@@ -19,7 +20,8 @@ import Testing
   let test = makeHalvesDataset(count: 30, seed: 2, name: "halves/test")
   let knn = try Baselines.rawPixelKNN(train: train, test: test, configuration: .init(k: 20))
   #expect(knn.top1 >= 0.95 && knn.protocol.featureLayer == "raw pixels")
-  let linear = try Baselines.rawPixelLinearProbe(train: train, test: test, configuration: .init(epochs: 10, batchSize: 16))
+  let linear = try Baselines.rawPixelLinearProbe(
+    train: train, test: test, configuration: .init(epochs: 10, batchSize: 16))
   #expect(linear.top1 >= 0.95)
 }
 
@@ -38,7 +40,8 @@ import Testing
   let train = makeHalvesDataset(count: 64, seed: 6, name: "halves/train")
   let test = makeHalvesDataset(count: 30, seed: 7, name: "halves/test")
   let result = try Baselines.supervised(
-    encoder: .mlp(widths: [16]), train: train, test: test, training: .init(epochs: 8, batchSize: 16, learningRate: 0.05))
+    encoder: .mlp(widths: [16]), train: train, test: test, training: .init(epochs: 8, batchSize: 16, learningRate: 0.05)
+  )
   #expect(result.protocol.kind == .supervised)
   #expect(result.top1 >= 0.95, "test top-1 \(result.top1)")
 }
@@ -54,12 +57,14 @@ import Testing
   #expect(knn.protocol.trainSplit == train.name && knn.protocol.evaluationSplit == test.name)
   #expect((0...1).contains(knn.top1) && (0...1).contains(linear.top1) && linear.top5 == 1)
   // A random encoder's features equal a direct eval-mode forward of the images.
-  let (features, _) = try Baselines.randomEncoderFeatures(encoder: .mlp(widths: [6]), seed: 2, train: train, test: test,
-                                                          extractor: FeatureExtractor(batchSize: 32))
+  let (features, _) = try Baselines.randomEncoderFeatures(
+    encoder: .mlp(widths: [6]), seed: 2, train: train, test: test,
+    extractor: FeatureExtractor(batchSize: 32))
   let encoder = EncoderConfiguration.mlp(widths: [6]).makeEncoder(inputShape: [1, 8, 8], key: RandomKey(seed: 2))
   encoder.eval()
   let images = Tensor(shape: [80, 1, 8, 8], scalars: (0..<80).flatMap { train.image(at: $0).pixels })
-  #expect(features.features.isBitIdentical(to: encoder(images)) || maxDifference(features.features, encoder(images)) < 1e-6)
+  #expect(
+    features.features.isBitIdentical(to: encoder(images)) || maxDifference(features.features, encoder(images)) < 1e-6)
 }
 
 func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {

@@ -13,7 +13,10 @@ import Testing
   var a = [Double](repeating: 0, count: n * n)
   for i in 0..<n {
     a[i * n + i] = 2
-    if i + 1 < n { a[i * n + i + 1] = -1; a[(i + 1) * n + i] = -1 }
+    if i + 1 < n {
+      a[i * n + i + 1] = -1
+      a[(i + 1) * n + i] = -1
+    }
   }
   let expected = (1...n).map { 2 - 2 * cos(Double($0) * .pi / Double(n + 1)) }.sorted(by: >)
   expectEigenvalues(SymmetricEigen.eigenvalues(of: a, dimension: n), expected)

@@ -69,6 +69,8 @@ import Testing
 @Test func linearProbeRejectsBadInput() {
   let train = makeClusters(perClass: 5, classes: 2, dimension: 3, seed: 6)
   let narrow = makeClusters(perClass: 5, classes: 2, dimension: 2, seed: 6)
-  #expect(throws: EvalError.self) { try LinearProbe(configuration: .init(epochs: 0)).evaluate(train: train, test: train) }
+  #expect(throws: EvalError.self) {
+    try LinearProbe(configuration: .init(epochs: 0)).evaluate(train: train, test: train)
+  }
   #expect(throws: EvalError.self) { try LinearProbe().evaluate(train: train, test: narrow) }
 }

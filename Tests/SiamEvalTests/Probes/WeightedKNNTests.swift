@@ -14,7 +14,8 @@ func referenceVotes(train: FeatureSet, test: FeatureSet, k: Int, temperature: Do
       return v.map { $0 / norm }
     }
   }
-  let bank = normalized(train.features), queries = normalized(test.features)
+  let bank = normalized(train.features)
+  let queries = normalized(test.features)
   var votes = [Double](repeating: 0, count: test.count * train.classCount)
   for (q, query) in queries.enumerated() {
     let similarities = bank.map { zip($0, query).reduce(0) { $0 + $1.0 * $1.1 } }
@@ -63,10 +64,12 @@ func expectCloseVotes(_ actual: [Double], _ expected: [Double], sourceLocation: 
     features: Tensor(shape: [6, 3], scalars: [1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1]),
     labels: [2, 1, 0, 1, 0, 2], classCount: 3, split: "train")
   let test = FeatureSet(
-    features: Tensor(shape: [3, 3], scalars: [1, 0, 0, 0, 1, 0, 0, 0, 1]), labels: [2, 0, 2], classCount: 3, split: "test")
+    features: Tensor(shape: [3, 3], scalars: [1, 0, 0, 0, 1, 0, 0, 0, 1]), labels: [2, 0, 2], classCount: 3,
+    split: "test")
   for k in [1, 2, 3, 4] {
     let knn = WeightedKNN(configuration: .init(k: k, chunkSize: 2))
-    expectCloseVotes(knn.classVotes(train: train, test: test), referenceVotes(train: train, test: test, k: k, temperature: 0.1))
+    expectCloseVotes(
+      knn.classVotes(train: train, test: test), referenceVotes(train: train, test: test, k: k, temperature: 0.1))
   }
   // k = 1: query e1 ties rows 0, 1, 4 → row 0 (label 2); e2 ties rows 2, 3 → row 2 (label 0).
   let one = try WeightedKNN(configuration: .init(k: 1)).evaluate(train: train, test: test)
@@ -85,7 +88,8 @@ func expectCloseVotes(_ actual: [Double], _ expected: [Double], sourceLocation: 
     try WeightedKNN(configuration: .init(k: 20, chunkSize: chunk)).evaluate(train: train, test: test)
   }
   for result in results.dropFirst() {
-    #expect(result.top1 == results[0].top1 && result.top5 == results[0].top5 && result.confusion == results[0].confusion)
+    #expect(
+      result.top1 == results[0].top1 && result.top5 == results[0].top5 && result.confusion == results[0].confusion)
   }
 }
 
@@ -93,7 +97,9 @@ func expectCloseVotes(_ actual: [Double], _ expected: [Double], sourceLocation: 
   let train = randomFeatureSet(count: 10, dimension: 4, classes: 2, seed: 5, split: "train")
   #expect(throws: EvalError.self) { try WeightedKNN(configuration: .init(k: 11)).evaluate(train: train, test: train) }
   #expect(throws: EvalError.self) { try WeightedKNN(configuration: .init(k: 0)).evaluate(train: train, test: train) }
-  #expect(throws: EvalError.self) { try WeightedKNN(configuration: .init(temperature: 0)).evaluate(train: train, test: train) }
+  #expect(throws: EvalError.self) {
+    try WeightedKNN(configuration: .init(temperature: 0)).evaluate(train: train, test: train)
+  }
 }
 
 @Test func classificationMetricsRankTiesByClassIndex() {

@@ -7,11 +7,13 @@ import _SiamTestSupport
 @Test func checkpointRestoresModelAndOptimizerState() throws {
   let model = MLPHead.projector(inputFeatures: 4, hiddenFeatures: 8, outputFeatures: 2, key: RandomKey(seed: 1))
   var optimizer = SGD(learningRate: 0.1, momentum: 0.9)
-  let gradients = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, Tensor(ones: $0.tensor.shape)) })
+  let gradients = Dictionary(
+    uniqueKeysWithValues: model.namedParameters().map { ($0.key, Tensor(ones: $0.tensor.shape)) })
   optimizer.update(model, gradients: gradients)
   model.setTensor(Tensor([1, 2, 3, 4, 5, 6, 7, 8]), forKey: "1.running_mean")
 
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent("siam-nn-\(UUID().uuidString).safetensors").path
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("siam-nn-\(UUID().uuidString).safetensors")
+    .path
   defer { unlink(path) }
   try Checkpoint(model: model, optimizer: optimizer, metadata: ["epoch": "1"]).write(to: path)
 

@@ -78,7 +78,8 @@ private func temporaryPath(_ name: String) -> String {
 private let corruptions: [(name: String, data: Data, code: NNError.Code, phrase: String)] = {
   let good = SafeTensors.encode(["w": Tensor([1, 2])])
   let f32 = #"{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
-  let eight = Data(count: 8), sixteen = Data(count: 16)
+  let eight = Data(count: 8)
+  let sixteen = Data(count: 16)
   var hugeLength = Data(count: 16)
   hugeLength[0] = 0xFF
   hugeLength[7] = 0x7F
@@ -91,24 +92,48 @@ private let corruptions: [(name: String, data: Data, code: NNError.Code, phrase:
     ("bad JSON", file(header: #"{"w": {"dtype": "#), .corruptHeader, "not valid JSON"),
     ("JSON array", file(header: "[1, 2]"), .corruptHeader, "not a JSON object"),
     ("entry not an object", file(header: #"{"w": 3}"#), .corruptHeader, "'w' is not an object"),
-    ("wrong dtype", file(header: #"{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, body: Data(count: 4)),
-     .unsupportedDType, "dtype F16"),
-    ("missing shape", file(header: #"{"w":{"dtype":"F32","data_offsets":[0,8]}}"#, body: eight), .corruptHeader, "valid shape"),
-    ("negative extent", file(header: #"{"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, body: eight),
-     .corruptHeader, "valid shape"),
-    ("fractional offset", file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8.5]}}"#, body: eight),
-     .corruptHeader, "valid data_offsets"),
-    ("reversed offsets", file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, body: eight),
-     .corruptHeader, "valid data_offsets"),
-    ("shape and size disagree", file(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, body: eight),
-     .corruptHeader, "shape [3] needs 3 floats"),
-    ("offsets out of range", file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}"#, body: eight),
-     .truncated, "needs bytes 8..<16"),
-    ("overlapping tensors", file(header: #"{"a":\#(f32),"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, body: Data(count: 12)),
-     .corruptHeader, "overlaps"),
-    ("gap between tensors", file(header: #"{"a":\#(f32),"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, body: sixteen),
-     .corruptHeader, "gap"),
-    ("trailing bytes", file(header: #"{"a":\#(f32)}"#, body: sixteen), .corruptHeader, "cover 8 bytes but the data section has 16"),
+    (
+      "wrong dtype", file(header: #"{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, body: Data(count: 4)),
+      .unsupportedDType, "dtype F16"
+    ),
+    (
+      "missing shape", file(header: #"{"w":{"dtype":"F32","data_offsets":[0,8]}}"#, body: eight), .corruptHeader,
+      "valid shape"
+    ),
+    (
+      "negative extent", file(header: #"{"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, body: eight),
+      .corruptHeader, "valid shape"
+    ),
+    (
+      "fractional offset", file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8.5]}}"#, body: eight),
+      .corruptHeader, "valid data_offsets"
+    ),
+    (
+      "reversed offsets", file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, body: eight),
+      .corruptHeader, "valid data_offsets"
+    ),
+    (
+      "shape and size disagree", file(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, body: eight),
+      .corruptHeader, "shape [3] needs 3 floats"
+    ),
+    (
+      "offsets out of range", file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}"#, body: eight),
+      .truncated, "needs bytes 8..<16"
+    ),
+    (
+      "overlapping tensors",
+      file(header: #"{"a":\#(f32),"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, body: Data(count: 12)),
+      .corruptHeader, "overlaps"
+    ),
+    (
+      "gap between tensors",
+      file(header: #"{"a":\#(f32),"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, body: sixteen),
+      .corruptHeader, "gap"
+    ),
+    (
+      "trailing bytes", file(header: #"{"a":\#(f32)}"#, body: sixteen), .corruptHeader,
+      "cover 8 bytes but the data section has 16"
+    ),
     ("metadata not strings", file(header: #"{"__metadata__":{"epoch":3}}"#), .corruptHeader, "strings to strings"),
   ]
 }()

@@ -8,8 +8,9 @@ import _SiamTestSupport
   #expect(net.outputFeatures == 512, "128 channels × a 2×2 pooling grid")
   #expect(net(Tensor(zeros: [3, 1, 28, 28])).shape == [3, 512])
   let bn = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
-  #expect(net.tensorKeys() == ["0.weight"] + bn.map { "1." + $0 } + ["3.weight"] + bn.map { "4." + $0 }
-          + ["6.weight"] + bn.map { "7." + $0 })
+  #expect(
+    net.tensorKeys() == ["0.weight"] + bn.map { "1." + $0 } + ["3.weight"] + bn.map { "4." + $0 }
+      + ["6.weight"] + bn.map { "7." + $0 })
   let shapes = Dictionary(uniqueKeysWithValues: net.namedTensors().map { ($0.key, $0.tensor.shape) })
   #expect(shapes["0.weight"] == [32, 1, 3, 3])
   #expect(shapes["3.weight"] == [64, 32, 3, 3])

@@ -11,7 +11,8 @@ import _SiamTestSupport
   let y = net(x)
   #expect(y.shape == [2, 4])
   #expect(y.scalars.allSatisfy { $0 >= 0 })
-  let first = net.layers[0] as! Linear, second = net.layers[2] as! Linear
+  let first = net.layers[0] as! Linear
+  let second = net.layers[2] as! Linear
   expectClose(y, relu(second(relu(first(x.flattened())))))
   let withBatchNorm = MLPEncoder(inputFeatures: 12, widths: [8], hasBatchNorm: true, key: RandomKey(seed: 1))
   #expect(withBatchNorm.tensorKeys(kind: .parameter) == ["0.weight", "1.weight", "1.bias"])
@@ -19,8 +20,11 @@ import _SiamTestSupport
 
 @Test func encoderConfigurationBuildsEachEncoder() {
   let shape = [1, 16, 16]
-  #expect(EncoderConfiguration.mlp(widths: [32, 16]).makeEncoder(inputShape: shape, key: RandomKey(seed: 1)).outputFeatures == 16)
+  #expect(
+    EncoderConfiguration.mlp(widths: [32, 16]).makeEncoder(inputShape: shape, key: RandomKey(seed: 1)).outputFeatures
+      == 16)
   #expect(EncoderConfiguration.convnet().makeEncoder(inputShape: shape, key: RandomKey(seed: 1)).outputFeatures == 512)
-  let resnet = EncoderConfiguration.resnet18(stem: .cifar).makeEncoder(inputShape: [3, 32, 32], key: RandomKey(seed: 1))
+  let resnet = EncoderConfiguration.resnet18(stem: .cifar).makeEncoder(
+    inputShape: [3, 32, 32], key: RandomKey(seed: 1))
   #expect(resnet is ResNet && resnet.outputFeatures == 512)
 }

@@ -13,10 +13,11 @@ import Testing
   #expect(net.parameterCount == 11_689_512 - 513_000 - (9_408 - 1_728))
   #expect(net.parameterCount == 11_168_832)
   let keys = net.tensorKeys()
-  #expect(Array(keys.prefix(7)) == [
-    "conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked",
-    "layer1.0.conv1.weight",
-  ])
+  #expect(
+    Array(keys.prefix(7)) == [
+      "conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked",
+      "layer1.0.conv1.weight",
+    ])
   #expect(keys.last == "layer4.1.bn2.num_batches_tracked")
   let shapes = Dictionary(uniqueKeysWithValues: net.namedTensors().map { ($0.key, $0.tensor.shape) })
   #expect(shapes["conv1.weight"] == [64, 3, 3, 3])
@@ -27,9 +28,10 @@ import Testing
   #expect(shapes["layer2.0.downsample.1.running_mean"] == [128])
   #expect(shapes["layer2.1.downsample.0.weight"] == nil)
   #expect(shapes["layer4.1.bn2.weight"] == [512])
-  #expect(keys.filter { $0.contains("downsample.0.weight") } == [
-    "layer2.0.downsample.0.weight", "layer3.0.downsample.0.weight", "layer4.0.downsample.0.weight",
-  ])
+  #expect(
+    keys.filter { $0.contains("downsample.0.weight") } == [
+      "layer2.0.downsample.0.weight", "layer3.0.downsample.0.weight", "layer4.0.downsample.0.weight",
+    ])
 }
 
 @Test func resNet34ImageNetStemMatchesTorchvision() {

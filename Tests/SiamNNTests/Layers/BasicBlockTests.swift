@@ -15,10 +15,11 @@ import _SiamTestSupport
 
 @Test func basicBlockDownsamplesWithAStridedOneByOneConvolution() {
   let block = BasicBlock(4, 8, stride: 2, key: RandomKey(seed: 1))
-  #expect(block.tensorKeys(kind: .parameter) == [
-    "conv1.weight", "bn1.weight", "bn1.bias", "conv2.weight", "bn2.weight", "bn2.bias",
-    "downsample.0.weight", "downsample.1.weight", "downsample.1.bias",
-  ])
+  #expect(
+    block.tensorKeys(kind: .parameter) == [
+      "conv1.weight", "bn1.weight", "bn1.bias", "conv2.weight", "bn2.weight", "bn2.bias",
+      "downsample.0.weight", "downsample.1.weight", "downsample.1.bias",
+    ])
   #expect(block.tensor(forKey: "downsample.0.weight")!.shape == [8, 4, 1, 1])
   #expect(block(makeTestTensor([2, 4, 7, 7], seed: 2)).shape == [2, 8, 4, 4])
 }

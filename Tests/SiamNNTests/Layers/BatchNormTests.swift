@@ -11,8 +11,10 @@ import _SiamTestSupport
   // channel 1: 0, 0, 0, 8 (mean 2, biased variance 12, unbiased 16).
   let x = Tensor(shape: [4, 2], scalars: [1, 0, 2, 0, 3, 0, 4, 8])
   let y = bn(x)
-  let d0 = Float(1.25 + 1e-5).squareRoot(), d1 = Float(12 + 1e-5).squareRoot()
-  expectClose(y, Tensor(shape: [4, 2], scalars: [-1.5 / d0, -2 / d1, -0.5 / d0, -2 / d1, 0.5 / d0, -2 / d1, 1.5 / d0, 6 / d1]))
+  let d0 = Float(1.25 + 1e-5).squareRoot()
+  let d1 = Float(12 + 1e-5).squareRoot()
+  expectClose(
+    y, Tensor(shape: [4, 2], scalars: [-1.5 / d0, -2 / d1, -0.5 / d0, -2 / d1, 0.5 / d0, -2 / d1, 1.5 / d0, 6 / d1]))
   // running = 0.9·running + 0.1·batch: mean [0.25, 0.2], var [0.9 + 0.1·5/3, 0.9 + 1.6].
   expectClose(bn.runningMean, Tensor([0.25, 0.2]))
   expectClose(bn.runningVariance, Tensor([0.9 + 0.1 * 5 / 3, 2.5]))

@@ -20,15 +20,17 @@ func trajectory<O: Optimizer>(
 
 func expectTrajectory(_ actual: [[Float]], _ expected: [[Double]], sourceLocation: SourceLocation = #_sourceLocation) {
   for (step, (a, e)) in zip(actual, expected).enumerated() {
-    expectClose(a.map(Double.init), e, absolute: 1e-6, relative: 1e-6, "step \(step + 1)", sourceLocation: sourceLocation)
+    expectClose(
+      a.map(Double.init), e, absolute: 1e-6, relative: 1e-6, "step \(step + 1)", sourceLocation: sourceLocation)
   }
 }
 
 @Test func sgdWithoutMomentumIsPlainGradientDescent() {
   var sgd = SGD(learningRate: 0.1)
   // p − 0.1·g: [1, −2] → [0.95, −2.1] → [0.975, −2.15] → [0.965, −2.17].
-  expectTrajectory(trajectory(&sgd, start: [1, -2], gradients: threeGradients),
-                   [[0.95, -2.1], [0.975, -2.15], [0.965, -2.17]])
+  expectTrajectory(
+    trajectory(&sgd, start: [1, -2], gradients: threeGradients),
+    [[0.95, -2.1], [0.975, -2.15], [0.965, -2.17]])
   #expect(sgd.stateTensors().isEmpty)
 }
 
@@ -37,21 +39,25 @@ func expectTrajectory(_ actual: [[Float]], _ expected: [[Double]], sourceLocatio
   // Step 1: d = [0.5 + 0.01, 1 − 0.02] = [0.51, 0.98] = b; p = [0.949, −2.098].
   // Step 2: d = [−0.25 + 0.00949, 0.5 − 0.02098]; b = 0.9·b + d = [0.21849, 1.36102];
   //         p = [0.927151, −2.234102].
-  expectTrajectory(trajectory(&sgd, start: [1, -2], gradients: threeGradients),
-                   [[0.949, -2.098], [0.927151, -2.234102], [0.896559749, -2.374359698]])
-  expectClose(sgd.stateTensors()["w.momentum_buffer"]!.scalars.map(Double.init),
-              [(0.927151 - 0.896559749) / 0.1, (-2.234102 + 2.374359698) / 0.1], absolute: 1e-5, relative: 1e-5)
+  expectTrajectory(
+    trajectory(&sgd, start: [1, -2], gradients: threeGradients),
+    [[0.949, -2.098], [0.927151, -2.234102], [0.896559749, -2.374359698]])
+  expectClose(
+    sgd.stateTensors()["w.momentum_buffer"]!.scalars.map(Double.init),
+    [(0.927151 - 0.896559749) / 0.1, (-2.234102 + 2.374359698) / 0.1], absolute: 1e-5, relative: 1e-5)
 }
 
 @Test func sgdNesterovAndDampeningFollowPyTorch() {
   var nesterov = SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 0.01, isNesterov: true)
   // Step 1: d = [0.51, 0.98], b = d, update d + 0.9·b = [0.969, 1.862]; p = [0.9031, −2.1862].
-  expectTrajectory(trajectory(&nesterov, start: [1, -2], gradients: threeGradients),
-                   [[0.9031, -2.1862], [0.90757411, -2.35642622], [0.869189208191, -2.500120188182]])
+  expectTrajectory(
+    trajectory(&nesterov, start: [1, -2], gradients: threeGradients),
+    [[0.9031, -2.1862], [0.90757411, -2.35642622], [0.869189208191, -2.500120188182]])
   var damped = SGD(learningRate: 0.1, momentum: 0.9, dampening: 0.5)
   // The first step ignores dampening (b = d); later b = 0.9·b + 0.5·d.
-  expectTrajectory(trajectory(&damped, start: [1, -2], gradients: threeGradients),
-                   [[0.95, -2.1], [0.9175, -2.215], [0.88325, -2.3285]])
+  expectTrajectory(
+    trajectory(&damped, start: [1, -2], gradients: threeGradients),
+    [[0.95, -2.1], [0.9175, -2.215], [0.88325, -2.3285]])
 }
 
 @Test func weightDecayExclusionsSkipBiasesAndNorms() {

@@ -10,7 +10,8 @@ struct CacheTree {
   let now = Date(timeIntervalSince1970: 1_800_000_000)
 
   init() throws {
-    root = FileManager.default.temporaryDirectory
+    root =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("siam-cache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     try FileManager.default.createDirectory(atPath: root + "/cache", withIntermediateDirectories: true)
   }

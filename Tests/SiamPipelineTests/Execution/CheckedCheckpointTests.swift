@@ -69,7 +69,8 @@ import Testing
     }
     let plan = try fixture.runner().plan(try fixture.spec(["stages.pretrain.epochs=3"]))
     #expect(plan["pretrain"]!.resumesAfterEpoch == nil && !plan["pretrain"]!.isResumable)
-    #expect(plan.tableRows.flatMap { $0 }.contains { $0.contains("checkpoints are damaged: starts from the first epoch") })
+    #expect(
+      plan.tableRows.flatMap { $0 }.contains { $0.contains("checkpoints are damaged: starts from the first epoch") })
     let resumed = try fixture.run(["stages.pretrain.epochs=3"])
     #expect(resumed.succeeded)
     #expect(resumed["pretrain"]!.metrics["final_loss"] == finalLoss)

@@ -29,7 +29,8 @@ import Testing
     #expect(waiting.wait(timeout: .now() + 30) == .success, "the second acquire waits")
     Thread.sleep(forTimeInterval: 0.2)
     #expect(!acquired.withLock { $0 }, "and does not take the lock while the first holds it")
-    #expect(waitedFor.withLock { $0 }?.hasPrefix("pid \(getpid()) on ") == true, "the waiter is told who holds the lock")
+    #expect(
+      waitedFor.withLock { $0 }?.hasPrefix("pid \(getpid()) on ") == true, "the waiter is told who holds the lock")
     first.release()
     #expect(done.wait(timeout: .now() + 30) == .success)
     #expect(acquired.withLock { $0 })

@@ -63,7 +63,8 @@ import Testing
     let override = "augmentations.view.1.horizontal_flip.p=0.25"
     let plan = try fixture.runner().plan(try fixture.spec([override]))
     #expect(plan["data"]!.reason == .cached)
-    #expect(plan["pretrain"]!.reason == .parametersChanged(["views.0.1.horizontal_flip.p", "views.1.1.horizontal_flip.p"]))
+    #expect(
+      plan["pretrain"]!.reason == .parametersChanged(["views.0.1.horizontal_flip.p", "views.1.1.horizontal_flip.p"]))
     let second = try fixture.run([override])
     #expect(second.stages(.cached) == ["data", "pixels"])
     #expect(second.stages(.completed) == ["knn", "linear", "pretrain"])
@@ -75,7 +76,10 @@ import Testing
     let first = try fixture.run()
     let forced = try fixture.run { $0.force = ["data"] }
     #expect(forced.stages(.completed) == ["data"])
-    let downstream = try fixture.runner { $0.force = ["data"]; $0.forceDownstream = true }.plan(try fixture.spec())
+    let downstream = try fixture.runner {
+      $0.force = ["data"]
+      $0.forceDownstream = true
+    }.plan(try fixture.spec())
     #expect(downstream["pretrain"]!.reason == .forced("--force-downstream"))
     let all = try fixture.run { $0.noCache = true }
     #expect(all.stages(.completed).count == 5)

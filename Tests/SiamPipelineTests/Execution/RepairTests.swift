@@ -8,7 +8,8 @@ import Testing
   private func makeRunFolder(_ root: String, _ name: String, pid: Int, result: Bool) throws -> String {
     let folder = root + "/" + name
     try FileManager.default.createDirectory(atPath: folder + "/stages", withIntermediateDirectories: true)
-    try "\(pid) \(ProcessLiveness.hostName)\n".write(toFile: folder + "/starting.pid", atomically: true, encoding: .utf8)
+    try "\(pid) \(ProcessLiveness.hostName)\n".write(
+      toFile: folder + "/starting.pid", atomically: true, encoding: .utf8)
     if result { try "{}".write(toFile: folder + "/result.json", atomically: true, encoding: .utf8) }
     return folder
   }

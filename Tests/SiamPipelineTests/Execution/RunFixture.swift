@@ -5,16 +5,19 @@ import _SiamTestSupport
 /// A tiny pipeline on the synthetic set (64 images of 1×12×12, a [4, 8] ConvNet, two
 /// epochs of 4 steps) and a fresh `runs/` root per test.
 struct RunFixture {
-  static let yaml = TinyPipeline.yaml(name: "tiny", stages: [
-    "linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}",
-    "knn: {kind: knn, needs: [pretrain], k: 5}",
-    "pixels: {kind: knn, needs: [data], k: [3, 5]}",
-  ])
+  static let yaml = TinyPipeline.yaml(
+    name: "tiny",
+    stages: [
+      "linear: {kind: linear_probe, needs: [pretrain], epochs: 2, batch_size: 16}",
+      "knn: {kind: knn, needs: [pretrain], k: 5}",
+      "pixels: {kind: knn, needs: [data], k: [3, 5]}",
+    ])
 
   let root: String
 
   init() {
-    root = FileManager.default.temporaryDirectory
+    root =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("siam-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
   }
 

@@ -160,7 +160,9 @@ import Testing
       for index in 0..<count {
         let label = index % 3
         labels.append(Int64(label))
-        for row in 0..<12 { for column in 0..<12 { pixels.append(row / 4 == label ? UInt8(200 + (index + column) % 50) : 10) } }
+        for row in 0..<12 {
+          for column in 0..<12 { pixels.append(row / 4 == label ? UInt8(200 + (index + column) % 50) : 10) }
+        }
       }
       try NPYArray(shape: [count, 12, 12], values: .uint8(pixels)).write(to: "\(fixture.root)/\(name)_x.npy")
       try NPYArray(shape: [count], values: .int64(labels)).write(to: "\(fixture.root)/\(name)_y.npy")
@@ -169,7 +171,8 @@ import Testing
     try write("test", count: 16)
     let yaml = RunFixture.yaml.replacingOccurrences(
       of: "data: {kind: dataset, source: synthetic, samples: 64, test_samples: 32, classes: 4, shape: [1, 12, 12]}",
-      with: "data: {kind: dataset, source: npy, images: \(fixture.root)/train_x.npy, labels: \(fixture.root)/train_y.npy, "
+      with:
+        "data: {kind: dataset, source: npy, images: \(fixture.root)/train_x.npy, labels: \(fixture.root)/train_y.npy, "
         + "test_images: \(fixture.root)/test_x.npy, test_labels: \(fixture.root)/test_y.npy}")
     let result = try fixture.runner().run(try fixture.spec(yaml: yaml))
     #expect(result.succeeded, "\(result.stages.map { "\($0.name): \($0.error ?? "")" })")

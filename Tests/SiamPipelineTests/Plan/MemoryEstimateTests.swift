@@ -36,7 +36,8 @@ import Testing
     #expect(pretrain.bytes == images + perBatch + parameters)
     // Doubling the batch doubles the batch's share.
     let doubled = try fixture.spec(["stages.pretrain.batch_size=32"])
-    #expect(MemoryEstimate.bytes(of: doubled.stages["pretrain"]!, in: doubled)!.bytes == images + 2 * perBatch + parameters)
+    #expect(
+      MemoryEstimate.bytes(of: doubled.stages["pretrain"]!, in: doubled)!.bytes == images + 2 * perBatch + parameters)
     // A machine of 100 kB refuses even the tiny pipeline, naming the first stage too big.
     #expect(throws: RunError.self) { try MemoryEstimate.check(small, available: 100_000) }
     try MemoryEstimate.check(small, available: 1e9)
@@ -48,9 +49,9 @@ import Testing
     #expect {
       try fixture.runner().plan(try fixture.spec(["stages.knn.k=65"]))
     } throws: { error in
-      (error as? RunError)?.description == "stage 'knn': k = 65 neighbours, but the training split has 64 images; use a k of at most 64"
+      (error as? RunError)?.description
+        == "stage 'knn': k = 65 neighbours, but the training split has 64 images; use a k of at most 64"
     }
     _ = try fixture.runner().plan(try fixture.spec(["stages.knn.k=64"]))
   }
 }
-

@@ -58,7 +58,11 @@ import Testing
     #expect(json["engine_version"] == .string(Engine.version))
     let stages = try #require(json["stages"]?.arrayValue)
     #expect(stages.count == 5)
-    #expect(Set(stages[2].objectValue!.keys) == ["name", "kind", "fingerprint", "reason", "reason_text", "details", "inputs", "cache_hit", "resumable", "resumes_after_epoch"])
+    #expect(
+      Set(stages[2].objectValue!.keys) == [
+        "name", "kind", "fingerprint", "reason", "reason_text", "details", "inputs", "cache_hit", "resumable",
+        "resumes_after_epoch",
+      ])
     #expect(stages[0]["cache_hit"] == true)
     #expect(stages[2]["name"] == "pretrain")
     #expect(stages[2]["reason"] == "forced")

@@ -51,10 +51,12 @@ import Testing
     // Per logged step (every 50th and the last of each epoch): steps done 1, 4, 5, 8.
     let stepLoss = try #require(summary("pretrain", "loss", StoreRecorder.stepContext))
     #expect(stepLoss.count == 4 && stepLoss.firstStep == 1 && stepLoss.lastStep == 8, "\(stepLoss)")
-    #expect(try store.metrics(run: run.id, stage: "pretrain", key: "lr").filter { $0.context == StoreRecorder.stepContext }
-      .map { [$0.step, $0.epoch ?? -1] } == [[1, 0], [4, 0], [5, 1], [8, 1]])
+    #expect(
+      try store.metrics(run: run.id, stage: "pretrain", key: "lr").filter { $0.context == StoreRecorder.stepContext }
+        .map { [$0.step, $0.epoch ?? -1] } == [[1, 0], [4, 0], [5, 1], [8, 1]])
     let monitorContext = #"{"protocol":"knn","split":"test","temperature":0.1}"#
-    #expect(summary("pretrain", "monitor_knn_top1", monitorContext)?.count == 2)  // 2 epochs (the final repeats the last)
+    // 2 epochs (the final repeats the last).
+    #expect(summary("pretrain", "monitor_knn_top1", monitorContext)?.count == 2)
     #expect(summary("pretrain", "final_loss")?.lastStep == 8)
     // Final metrics with contexts.
     let knn = #"{"k":5,"protocol":"knn","split":"test","temperature":0.1}"#
@@ -72,7 +74,8 @@ import Testing
     #expect(!artifacts.contains { $0.name == "manifest.json" })
 
     // A second run: every stage a cache hit, the same metrics recorded again.
-    let second = try fixture.runner().run(spec, observers: [StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)])
+    let second = try fixture.runner().run(
+      spec, observers: [StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)])
     let cached = try store.stages(run: second.id)
     #expect(cached.allSatisfy { $0.status == .cached && $0.isCacheHit && $0.reason == "cached" })
     // (Per-step series exist only where the stage ran.)
@@ -103,8 +106,9 @@ import Testing
     // A run that is being killed: its recorder marks it so.
     let killed = StoreRecorder(store: store, heartbeatInterval: 0, adjustEnvironment: Self.environment)
     let plan = try fixture.runner().plan(try fixture.spec())
-    killed.runDidStart(id: "killed-run", directory: fixture.root + "/killed-run", spec: try fixture.spec(), plan: plan,
-                       environment: RunEnvironment.current(plan: plan))
+    killed.runDidStart(
+      id: "killed-run", directory: fixture.root + "/killed-run", spec: try fixture.spec(), plan: plan,
+      environment: RunEnvironment.current(plan: plan))
     killed.markKilled()
     #expect(try store.run(matching: "killed-run").status == .killed)
     #expect(try store.stages(run: "killed-run").allSatisfy { $0.status == .killed })

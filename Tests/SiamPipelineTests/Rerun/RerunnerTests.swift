@@ -116,7 +116,8 @@ import Testing
 
   @Test func metricValuesRoundTripThroughTheRunFolderExactly() throws {
     let values: [Double] = [
-      0.1 + 0.2, 1e-300, .leastNonzeroMagnitude, 0.7071067811865476, 123456789.123456789, -2.5e17, .nan, .infinity, -.infinity,
+      0.1 + 0.2, 1e-300, .leastNonzeroMagnitude, 0.7071067811865476, 123456789.123456789, -2.5e17, .nan, .infinity,
+      -.infinity,
     ]
     let json: CanonicalJSON = .object(
       Dictionary(uniqueKeysWithValues: values.enumerated().map { ("m\($0.offset)", CanonicalJSON.metric($0.element)) }))

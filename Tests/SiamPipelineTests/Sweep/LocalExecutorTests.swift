@@ -36,7 +36,8 @@ import Testing
 
     // The same points in this process, at the same thread count: the same bits.
     let reference = try fixture.runInProcess()
-    let inProcess = try SweepExecutorFixture.recorded(store: fixture.folder + "/in-process/siam.sqlite", sweep: reference.id)
+    let inProcess = try SweepExecutorFixture.recorded(
+      store: fixture.folder + "/in-process/siam.sqlite", sweep: reference.id)
     let distributed = try SweepExecutorFixture.recorded(store: fixture.storePath, sweep: coordinator.id)
     #expect(!distributed.metrics.isEmpty && distributed.metrics == inProcess.metrics)
     #expect(!distributed.artifacts.isEmpty && distributed.artifacts == inProcess.artifacts)
@@ -78,7 +79,9 @@ import Testing
     let data = try Data(contentsOf: URL(fileURLWithPath: shard))
     try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: shard))
     for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: shard + suffix) }
-    for point in 0..<3 { try? FileManager.default.removeItem(atPath: coordinator.workspace.shardPath(point: point) + ".merged") }
+    for point in 0..<3 {
+      try? FileManager.default.removeItem(atPath: coordinator.workspace.shardPath(point: point) + ".merged")
+    }
     let attached = try SweepCoordinator.attach(id: coordinator.id, settings: fixture.settings(Self.local))
     let statuses = attached.refresh()
     #expect(statuses.map(\.status) == [.finished, .failed, .finished], "\(statuses)")
@@ -104,7 +107,9 @@ import Testing
 
 /// Results gathered from several threads.
 final class LockedArray: @unchecked Sendable {
-  typealias Outcome = Result<(coordinator: SweepCoordinator, submitted: [Int], statuses: [SweepCoordinator.PointStatus]), any Error>
+  typealias Outcome = Result<
+    (coordinator: SweepCoordinator, submitted: [Int], statuses: [SweepCoordinator.PointStatus]), any Error
+  >
   private let lock = NSLock()
   private var items: [Outcome] = []
   func append(_ item: Outcome) { lock.withLock { items.append(item) } }

@@ -13,7 +13,8 @@ enum SlurmCluster {
     let output = try Subprocess.run("/bin/bash", [script, "start"])
     if output.status != 0 {
       throw ClusterError(
-        description: "the one-machine Slurm cluster cannot start (scripts/slurm-local.sh start exited \(output.status)):\n"
+        description:
+          "the one-machine Slurm cluster cannot start (scripts/slurm-local.sh start exited \(output.status)):\n"
           + output.stdout + output.stderr)
     }
   }
@@ -26,7 +27,9 @@ enum SlurmCluster {
   static func activeJobs(_ ids: [String]) -> [String] {
     guard let output = try? Subprocess.run("/usr/bin/squeue", ["-h", "-j", ids.joined(separator: ","), "-o", "%i %T"])
     else { return [] }
-    return output.stdout.split(separator: "\n").map(String.init).filter { $0.contains("PENDING") || $0.contains("RUNNING") }
+    return output.stdout.split(separator: "\n").map(String.init).filter {
+      $0.contains("PENDING") || $0.contains("RUNNING")
+    }
   }
 }
 
@@ -61,7 +64,8 @@ enum SlurmCluster {
     #expect(rows.allSatisfy { $0.queuedSeconds != nil && $0.runSeconds != nil && $0.node != nil })
 
     let reference = try fixture.runInProcess()
-    let inProcess = try SweepExecutorFixture.recorded(store: fixture.folder + "/in-process/siam.sqlite", sweep: reference.id)
+    let inProcess = try SweepExecutorFixture.recorded(
+      store: fixture.folder + "/in-process/siam.sqlite", sweep: reference.id)
     let distributed = try SweepExecutorFixture.recorded(store: fixture.storePath, sweep: coordinator.id)
     #expect(!distributed.metrics.isEmpty && distributed.metrics == inProcess.metrics)
     #expect(!distributed.artifacts.isEmpty && distributed.artifacts == inProcess.artifacts)
@@ -83,7 +87,8 @@ enum SlurmCluster {
     defer { fixture.remove() }
     let sweep = try fixture.sweep()
     let plan = try SweepRunner(options: RunOptions(root: fixture.root)).plan(sweep)
-    let (coordinator, submitted) = try SweepCoordinator.submit(sweep, plan: plan, settings: fixture.settings(Self.slurm()))
+    let (coordinator, submitted) = try SweepCoordinator.submit(
+      sweep, plan: plan, settings: fixture.settings(Self.slurm()))
     #expect(submitted == [0, 1, 2])
     // Wait until the shared task (the long pretraining) runs.
     let deadline = Date().addingTimeInterval(60)
@@ -129,10 +134,13 @@ enum SlurmCluster {
     let again = try fixture.run(Self.slurm())
     #expect(again.coordinator.id == coordinator.id)
     #expect(again.statuses.map(\.status) == [.finished, .finished], "\(again.statuses)")
-    let logs = (0..<2).compactMap { try? String(contentsOfFile: coordinator.workspace.logPath(point: $0), encoding: .utf8) }
+    let logs = (0..<2).compactMap {
+      try? String(contentsOfFile: coordinator.workspace.logPath(point: $0), encoding: .utf8)
+    }
     #expect(logs.contains { $0.contains("resuming after epoch") }, "\(logs)")
     let reference = try fixture.runInProcess()
-    let inProcess = try SweepExecutorFixture.recorded(store: fixture.folder + "/in-process/siam.sqlite", sweep: reference.id)
+    let inProcess = try SweepExecutorFixture.recorded(
+      store: fixture.folder + "/in-process/siam.sqlite", sweep: reference.id)
     let distributed = try SweepExecutorFixture.recorded(store: fixture.storePath, sweep: coordinator.id)
     #expect(!distributed.metrics.isEmpty && distributed.metrics == inProcess.metrics)
   }
@@ -149,7 +157,8 @@ enum SlurmCluster {
       let message = (error as? RunError)?.description ?? ""
       return message.contains("Slurm refused") && message.lowercased().contains("partition")
     }
-    let rows = try RunStore.open(path: fixture.storePath).sweepPoints(sweep: SweepCoordinator.latestID(root: fixture.root) ?? "")
+    let rows = try RunStore.open(path: fixture.storePath).sweepPoints(
+      sweep: SweepCoordinator.latestID(root: fixture.root) ?? "")
     #expect(rows.allSatisfy { $0.status != .finished })
   }
 
@@ -167,6 +176,7 @@ enum SlurmCluster {
     #expect(SlurmLauncher.arrayIndices("4") == [4])
     #expect(SlurmLauncher.taskState(slurm: "PENDING", node: "", reason: "Dependency") == .queued(reason: "Dependency"))
     #expect(SlurmLauncher.taskState(slurm: "RUNNING", node: "n1", reason: "None") == .running(node: "n1"))
-    #expect(SlurmLauncher.taskState(slurm: "TIMEOUT", node: "n1", reason: "") == .ended(state: "TIMEOUT", exitCode: nil))
+    #expect(
+      SlurmLauncher.taskState(slurm: "TIMEOUT", node: "n1", reason: "") == .ended(state: "TIMEOUT", exitCode: nil))
   }
 }

@@ -16,14 +16,16 @@ struct SweepExecutorFixture {
   ///   - learningRates: When given, the sweep's axis instead of `k` (a huge rate makes that
   ///     point's pretraining diverge: a point that fails while it runs).
   init(ks: [Int] = [3, 5, 7], epochs: Int = 2, learningRates: [String]? = nil) throws {
-    folder = FileManager.default.temporaryDirectory
+    folder =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("siam-exec-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     file = folder + "/tiny.yaml"
     let axis =
       learningRates.map { "stages.pretrain.optimizer.lr: [\($0.joined(separator: ", "))]" }
       ?? "stages.knn.k: [\(ks.map(String.init).joined(separator: ", "))]"
-    let yaml = TinyPipeline.yaml(name: "tiny-sweep", epochs: epochs, stages: ["knn: {kind: knn, needs: [pretrain], k: 5}"])
+    let yaml =
+      TinyPipeline.yaml(name: "tiny-sweep", epochs: epochs, stages: ["knn: {kind: knn, needs: [pretrain], k: 5}"])
       + "sweep:\n  grid:\n    \(axis)\n"
     try Data(yaml.utf8).write(to: URL(fileURLWithPath: file))
   }
@@ -35,7 +37,9 @@ struct SweepExecutorFixture {
 
   /// The `siam` binary of this build (`swift build --build-tests` builds it).
   static var executable: String {
-    let candidates = [".build/debug/siam", ".build/x86_64-unknown-linux-gnu/debug/siam"].map { "\(TestPaths.packageRoot)/\($0)" }
+    let candidates = [".build/debug/siam", ".build/x86_64-unknown-linux-gnu/debug/siam"].map {
+      "\(TestPaths.packageRoot)/\($0)"
+    }
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
   }
 
@@ -70,7 +74,8 @@ struct SweepExecutorFixture {
       let saved = BLAS.threadCount
       BLAS.threadCount = threads
       defer { BLAS.threadCount = saved }
-      return try SweepRunner(options: RunOptions(root: folder + "/in-process")).run(try sweep(), observer: Recording(store: store))
+      return try SweepRunner(options: RunOptions(root: folder + "/in-process")).run(
+        try sweep(), observer: Recording(store: store))
     }
   }
 

@@ -21,22 +21,26 @@ import _SiamTestSupport
   }
 
   @Test func referencesAboveTheBarsWidenTheAxis() {
-    let chart = BarChart(title: "t", groups: ["a"], series: [.init(name: "s", values: [0.2])],
-                         references: [.init(name: "supervised", value: 0.9)], isPercent: true)
+    let chart = BarChart(
+      title: "t", groups: ["a"], series: [.init(name: "s", values: [0.2])],
+      references: [.init(name: "supervised", value: 0.9)], isPercent: true)
     let check = XMLDocumentCheck(chart.svg().rendered())
     #expect(check.text.contains("100%") || check.text.contains("90%"))
   }
 
   @Test func rotatesLongGroupNames() {
-    let chart = BarChart(title: "t", groups: (0..<8).map { "a rather long run label \($0)" },
-                         series: [.init(name: "s", values: (0..<8).map { _ in 0.5 })])
+    let chart = BarChart(
+      title: "t", groups: (0..<8).map { "a rather long run label \($0)" },
+      series: [.init(name: "s", values: (0..<8).map { _ in 0.5 })])
     #expect(chart.svg().rendered().contains("rotate(-35"))
   }
 }
 
 @Suite struct BarChartLayoutTests {
   @Test func aLoneBarIsCentredOnItsGroup() {
-    let chart = BarChart(title: "t", groups: ["a", "b"], series: [.init(name: "k=5", values: [0.7, nil]), .init(name: "k=200", values: [nil, 0.6])])
+    let chart = BarChart(
+      title: "t", groups: ["a", "b"],
+      series: [.init(name: "k=5", values: [0.7, nil]), .init(name: "k=200", values: [nil, 0.6])])
     let frame = chart.frame
     let html = chart.svg().rendered()
     let width = (frame.plotRight - frame.plotLeft) / 2

@@ -51,7 +51,8 @@ import _SiamTestSupport
 
   @Test func drawsErrorBarsAndCategoricalLabels() {
     let chart = LineChart(
-      title: "acc vs method", series: [.init(name: "mean", points: [.init(x: 0, y: 0.5, error: 0.1), .init(x: 1, y: 0.7, error: 0.05)])],
+      title: "acc vs method",
+      series: [.init(name: "mean", points: [.init(x: 0, y: 0.5, error: 0.1), .init(x: 1, y: 0.7, error: 0.05)])],
       xCategories: ["byol", "simclr"])
     let check = XMLDocumentCheck(chart.svg().rendered())
     #expect(check.error == nil)
@@ -60,7 +61,8 @@ import _SiamTestSupport
   }
 
   @Test func skipsNonFiniteValuesAndSaysWhenThereIsNoData() {
-    let chart = LineChart(title: "t", series: [.init(name: "s", points: [.init(x: 0, y: .nan), .init(x: 1, y: 2), .init(x: 2, y: 3)])])
+    let chart = LineChart(
+      title: "t", series: [.init(name: "s", points: [.init(x: 0, y: .nan), .init(x: 1, y: 2), .init(x: 2, y: 3)])])
     #expect(!chart.svg().rendered().contains("nan"))
     let empty = LineChart(title: "t", series: [.init(name: "s", points: [])])
     #expect(XMLDocumentCheck(empty.svg().rendered()).text.contains("no data"))
@@ -69,7 +71,8 @@ import _SiamTestSupport
 
 @Suite struct LineChartDomainTests {
   @Test func aFlatLineGetsATightAxisAroundItsValue() {
-    let chart = LineChart(title: "t", series: [.init(name: "s", points: [.init(x: 5, y: 0.798), .init(x: 200, y: 0.798)])])
+    let chart = LineChart(
+      title: "t", series: [.init(name: "s", points: [.init(x: 5, y: 0.798), .init(x: 200, y: 0.798)])])
     let check = XMLDocumentCheck(chart.svg().rendered())
     #expect(check.text.contains("0.80") || check.text.contains("0.8"))
     #expect(!check.text.contains("1.8"))

@@ -6,7 +6,8 @@ import _SiamTestSupport
 @Suite struct ScatterChartTests {
   @Test func drawsEveryPointInItsClassGroupWithALegend() {
     let points = (0..<30).map { ScatterChart.Point(x: Double($0), y: Double($0 % 7) - 3, classIndex: $0 % 3) }
-    let chart = ScatterChart(title: "PCA", xLabel: "PC1", yLabel: "PC2", points: points, classNames: ["T-shirt/top", "<Trouser>", "Bag"])
+    let chart = ScatterChart(
+      title: "PCA", xLabel: "PC1", yLabel: "PC2", points: points, classNames: ["T-shirt/top", "<Trouser>", "Bag"])
     let check = XMLDocumentCheck(chart.svg().rendered())
     #expect(check.error == nil)
     #expect(check.count(class: "axis") == 2)

@@ -7,7 +7,8 @@ import Testing
     // Points spread along (1, 1, 0) with a little noise along (1, −1, 0), none along z.
     var features: [Float] = []
     for i in 0..<50 {
-      let t = Float(i - 25) / 5, s = Float(i % 5 - 2) / 20
+      let t = Float(i - 25) / 5
+      let s = Float(i % 5 - 2) / 20
       features += [t + s, t - s, 0]
     }
     let pca = PrincipalComponents(features: features, rows: 50, columns: 3)

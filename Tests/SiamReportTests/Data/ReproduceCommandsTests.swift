@@ -13,7 +13,8 @@ import Testing
       id: "20261129-041702-ab12", pipeline: spec.name, pipelinePath: file, configJSON: spec.resolved.canonicalString,
       seed: spec.seed, engineVersion: "0.1.0")
     return ReportRun(
-      record: record, stages: [], params: spec.flattenedParameters.mapValues(\.canonicalString), metrics: [], artifacts: [],
+      record: record, stages: [], params: spec.flattenedParameters.mapValues(\.canonicalString), metrics: [],
+      artifacts: [],
       directory: directory, spec: spec, specProblem: nil, origin: RunOrigin(), label: record.id)
   }
 
@@ -21,26 +22,32 @@ import Testing
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("siam-reproduce-\(getpid()).yaml").path
     defer { try? FileManager.default.removeItem(atPath: file) }
     try Data(ReportStoreFixture.yaml.utf8).write(to: URL(fileURLWithPath: file))
-    let run = try Self.run(file: file, overrides: ["stages.knn.k=7", "+stages.extra={kind: knn, needs: [data], k: 2}"],
-                           directory: "runs/20261129-041702-ab12")
+    let run = try Self.run(
+      file: file, overrides: ["stages.knn.k=7", "+stages.extra={kind: knn, needs: [data], k: 2}"],
+      directory: "runs/20261129-041702-ab12")
     let commands = ReproduceCommands(run: run, runsRoot: "runs")
     #expect(commands.note == nil)
-    #expect(commands.commands == [
-      "siam rerun 20261129-041702-ab12 --verify",
-      "siam run \(file) --set '+stages.extra={\"k\":2,\"kind\":\"knn\",\"needs\":[\"data\"],\"temperature\":0.1}' --set stages.knn.k=7",
-      "siam run runs/20261129-041702-ab12/pipeline.resolved.json",
-    ])
+    #expect(
+      commands.commands == [
+        "siam rerun 20261129-041702-ab12 --verify",
+        "siam run \(file) --set '+stages.extra={\"k\":2,\"kind\":\"knn\",\"needs\":[\"data\"],\"temperature\":0.1}' --set stages.knn.k=7",
+        "siam run runs/20261129-041702-ab12/pipeline.resolved.json",
+      ])
     let unchanged = ReproduceCommands(run: try Self.run(file: file, overrides: []), runsRoot: "elsewhere")
-    #expect(unchanged.commands == ["siam rerun 20261129-041702-ab12 --verify --runs elsewhere", "siam run \(file) --runs elsewhere"])
+    #expect(
+      unchanged.commands == [
+        "siam rerun 20261129-041702-ab12 --verify --runs elsewhere", "siam run \(file) --runs elsewhere",
+      ])
     // A store outside the runs folder is named; the run folder's parent is the runs folder.
     let elsewhere = ReproduceCommands(
       run: try Self.run(file: file, overrides: [], directory: "runs/20261129-041702-ab12"), runsRoot: "/tmp/exp",
       storePath: "/tmp/exp/store.sqlite")
-    #expect(elsewhere.commands == [
-      "siam rerun 20261129-041702-ab12 --verify --store /tmp/exp/store.sqlite",
-      "siam run \(file) --store /tmp/exp/store.sqlite",
-      "siam run runs/20261129-041702-ab12/pipeline.resolved.json --store /tmp/exp/store.sqlite",
-    ])
+    #expect(
+      elsewhere.commands == [
+        "siam rerun 20261129-041702-ab12 --verify --store /tmp/exp/store.sqlite",
+        "siam run \(file) --store /tmp/exp/store.sqlite",
+        "siam run runs/20261129-041702-ab12/pipeline.resolved.json --store /tmp/exp/store.sqlite",
+      ])
     let defaultStore = ReproduceCommands(
       run: try Self.run(file: file, overrides: [], directory: "runs/20261129-041702-ab12"), runsRoot: "runs",
       storePath: "runs/siam.sqlite")

@@ -6,9 +6,11 @@ import _SiamTestSupport
 @Suite struct HTMLPageTests {
   @Test func isPolyglotXHTMLThatParsesAsXML() {
     let chart = LineChart(title: "t", series: [.init(name: "a & b", points: [.init(x: 0, y: 1), .init(x: 1, y: 2)])])
-    let page = HTMLPage(title: #"Report <"quoted"> & more"#, body: [
-      .element("h1", text: "x < y"), .element("p", [:], [.element("br"), .text("it's")]), chart.svg(), chart.svg(),
-    ])
+    let page = HTMLPage(
+      title: #"Report <"quoted"> & more"#,
+      body: [
+        .element("h1", text: "x < y"), .element("p", [:], [.element("br"), .text("it's")]), chart.svg(), chart.svg(),
+      ])
     let html = page.rendered()
     #expect(html.hasPrefix("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\""))
     let check = XMLDocumentCheck(html)
@@ -28,7 +30,8 @@ import _SiamTestSupport
   }
 
   @Test func tablesAlignNumbersRight() {
-    let table = HTMLTable(columns: ["k", "v"], rows: [["lr", "0.5"], ["acc", "71.2%"], ["x", "0.7 ± 0.01"], ["name", "simclr"]], kind: "t")
+    let table = HTMLTable(
+      columns: ["k", "v"], rows: [["lr", "0.5"], ["acc", "71.2%"], ["x", "0.7 ± 0.01"], ["name", "simclr"]], kind: "t")
     let check = XMLDocumentCheck(table.markup().rendered())
     #expect(check.error == nil)
     #expect(check.count(class: "number") == 3 && check.count("td") == 8)

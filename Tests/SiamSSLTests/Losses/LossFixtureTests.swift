@@ -25,8 +25,13 @@ import _SiamTestSupport
   }
 
   struct Fixture: Decodable {
-    let torch_version: String
+    let torchVersion: String
     let cases: [Case]
+
+    enum CodingKeys: String, CodingKey {
+      case torchVersion = "torch_version"
+      case cases
+    }
   }
 
   static func loadFixture() throws -> Fixture {
@@ -42,8 +47,10 @@ import _SiamTestSupport
     case "nt_xent":
       return (["z1", "z2"], { ntXentLoss($0[0], $0[1], temperature: p("temperature")) })
     case "info_nce":
-      return (["query", "key", "queue"],
-              { infoNCELoss(query: $0[0], key: $0[1], queue: $0[2], temperature: p("temperature")) })
+      return (
+        ["query", "key", "queue"],
+        { infoNCELoss(query: $0[0], key: $0[1], queue: $0[2], temperature: p("temperature")) }
+      )
     case "byol":
       return (["prediction", "target"], { byolLoss(prediction: $0[0], target: $0[1]) })
     case "negative_cosine":
@@ -51,26 +58,38 @@ import _SiamTestSupport
     case "barlow_twins":
       return (["z1", "z2"], { barlowTwinsLoss($0[0], $0[1], lambda: p("lambda")) })
     case "vicreg":
-      return (["z1", "z2"], {
-        vicregLoss($0[0], $0[1], invariance: p("invariance"), variance: p("variance"), covariance: p("covariance"))
-      })
+      return (
+        ["z1", "z2"],
+        {
+          vicregLoss($0[0], $0[1], invariance: p("invariance"), variance: p("variance"), covariance: p("covariance"))
+        }
+      )
     case "mocov3":
       return (["query", "key"], { mocoV3Loss(query: $0[0], key: $0[1], temperature: p("temperature")) })
     case "nnclr":
-      return (["neighbours", "predictions"],
-              { nnclrLoss(neighbours: $0[0], predictions: $0[1], temperature: p("temperature")) })
+      return (
+        ["neighbours", "predictions"],
+        { nnclrLoss(neighbours: $0[0], predictions: $0[1], temperature: p("temperature")) }
+      )
     case "swav":
       let views = Int(p("views"))
-      return ((0..<views).map { "s\($0)" }, { scores in
-        let codes = (0..<2).map { sinkhornKnopp(scores[$0], epsilon: p("epsilon"), iterations: Int(p("iterations"))) }
-        return swavLoss(scores: scores, codes: codes, temperature: p("temperature"))
-      })
+      return (
+        (0..<views).map { "s\($0)" },
+        { scores in
+          let codes = (0..<2).map { sinkhornKnopp(scores[$0], epsilon: p("epsilon"), iterations: Int(p("iterations"))) }
+          return swavLoss(scores: scores, codes: codes, temperature: p("temperature"))
+        }
+      )
     case "dino":
       let views = Int(p("views"))
-      return ((0..<views).map { "s\($0)" } + ["t0", "t1", "center"], {
-        dinoLoss(student: Array($0[0..<views]), teacher: [$0[views], $0[views + 1]], center: $0[views + 2],
-                 studentTemperature: p("student_temperature"), teacherTemperature: p("teacher_temperature"))
-      })
+      return (
+        (0..<views).map { "s\($0)" } + ["t0", "t1", "center"],
+        {
+          dinoLoss(
+            student: Array($0[0..<views]), teacher: [$0[views], $0[views + 1]], center: $0[views + 2],
+            studentTemperature: p("student_temperature"), teacherTemperature: p("teacher_temperature"))
+        }
+      )
     default:
       preconditionFailure("unknown loss \(c.loss) in fixture \(c.name)")
     }
@@ -78,19 +97,22 @@ import _SiamTestSupport
 
   @Test func fixtureCoversEveryLoss() throws {
     let fixture = try Self.loadFixture()
-    #expect(Set(fixture.cases.map(\.loss)) == [
-      "nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg", "mocov3", "dino", "nnclr", "swav",
-    ])
+    #expect(
+      Set(fixture.cases.map(\.loss)) == [
+        "nt_xent", "info_nce", "byol", "negative_cosine", "barlow_twins", "vicreg", "mocov3", "dino", "nnclr", "swav",
+      ])
   }
 
   @Test func sinkhornCodesMatchThePapersCode() throws {
     for c in try Self.loadFixture().cases where c.loss == "swav" {
       for i in 0..<2 {
-        let codes = sinkhornKnopp(c.inputs["s\(i)"]!.tensor, epsilon: Float(c.parameters["epsilon"]!),
-                                  iterations: Int(c.parameters["iterations"]!))
+        let codes = sinkhornKnopp(
+          c.inputs["s\(i)"]!.tensor, epsilon: Float(c.parameters["epsilon"]!),
+          iterations: Int(c.parameters["iterations"]!))
         let expected = c.expected!["codes\(i)"]!
         #expect(codes.shape == expected.shape)
-        expectClose(codes.scalars.map(Double.init), expected.values, absolute: 1e-6, relative: 1e-5, "\(c.name) codes \(i)")
+        expectClose(
+          codes.scalars.map(Double.init), expected.values, absolute: 1e-6, relative: 1e-5, "\(c.name) codes \(i)")
       }
     }
   }
@@ -115,8 +137,9 @@ import _SiamTestSupport
       for (name, gradient) in zip(names, gradients) {
         let expected = c.gradients[name]!
         #expect(gradient.shape == expected.shape, "\(c.name) ∂/∂\(name) shape")
-        expectClose(gradient.scalars.map(Double.init), expected.values, absolute: 2e-5, relative: 1e-3,
-                    "\(c.name) ∂/∂\(name)")
+        expectClose(
+          gradient.scalars.map(Double.init), expected.values, absolute: 2e-5, relative: 1e-3,
+          "\(c.name) ∂/∂\(name)")
       }
     }
   }
@@ -132,17 +155,19 @@ import _SiamTestSupport
         function = { swavLoss(scores: $0, codes: codes, temperature: p("temperature")) }
       }
       // Stop-gradient inputs (key, queue, target) are constants of the loss.
-      let differentiable: [Int] = switch c.loss {
-      case "info_nce", "byol", "negative_cosine", "mocov3": [0]
-      case "dino": Array(0..<Int(c.parameters["views"]!))
-      case "nnclr": [1]
-      default: Array(names.indices)
-      }
+      let differentiable: [Int] =
+        switch c.loss {
+        case "info_nce", "byol", "negative_cosine", "mocov3": [0]
+        case "dino": Array(0..<Int(c.parameters["views"]!))
+        case "nnclr": [1]
+        default: Array(names.indices)
+        }
       // Larger steps where the loss value is large (its Float rounding dominates) and the
       // loss is close to quadratic.
       let step: Float = c.loss == "vicreg" || c.loss == "barlow_twins" ? 1e-2 : 1e-3
-      GradientCheck.check(c.name, at: inputs, differentiable: differentiable, step: step,
-                          absolute: 5e-3, relative: 1e-2, of: function)
+      GradientCheck.check(
+        c.name, at: inputs, differentiable: differentiable, step: step,
+        absolute: 5e-3, relative: 1e-2, of: function)
     }
   }
 }

@@ -14,7 +14,8 @@ import _SiamTestSupport
   }
 
   @Test func stopGradientReachesNoTarget() {
-    let p = makeTestTensor([4, 3], seed: 2), z = makeTestTensor([4, 3], seed: 3)
+    let p = makeTestTensor([4, 3], seed: 2)
+    let z = makeTestTensor([4, 3], seed: 3)
     let (_, gradients) = valueAndGradient(at: [p, z]) { byolLoss(prediction: $0[0], target: $0[1]) }
     #expect(gradients[1].scalars.allSatisfy { $0 == 0 })
     #expect(gradients[0].scalars.contains { $0 != 0 })
@@ -23,7 +24,8 @@ import _SiamTestSupport
   @Test func ntXentOfIdenticalOrthogonalViewsIsTheUniformBound() {
     // N orthonormal rows, z2 = z1: each anchor's positive has similarity 1, its 2N − 2
     // negatives 0 (the other N − 1 rows, twice), so ℓ = −log(e^{1/τ} / (e^{1/τ} + 2N − 2)).
-    let n = 3, tau: Float = 0.5
+    let n = 3
+    let tau: Float = 0.5
     var z = Tensor(zeros: [n, n])
     for i in 0..<n { z[i, i] = 1 }
     let e = exp(Double(1 / tau))
@@ -33,10 +35,12 @@ import _SiamTestSupport
 
   @Test func infoNCEWithAnEmptyLikeQueueIsLogOfOnePlusK() {
     // q·k = 1 and q ⟂ every queue entry: ℓ = log(1 + K e^{-1/τ}).
-    let q = Tensor(shape: [1, 2], scalars: [1, 0]), queue = Tensor(shape: [3, 2], scalars: [0, 1, 0, 1, 0, -1])
+    let q = Tensor(shape: [1, 2], scalars: [1, 0])
+    let queue = Tensor(shape: [3, 2], scalars: [0, 1, 0, 1, 0, -1])
     let tau: Float = 0.2
     let expected = log(1 + 3 * exp(-1 / Double(tau)))
-    expectClose([Double(infoNCELoss(query: q, key: q, queue: queue, temperature: tau).scalar)], [expected], absolute: 1e-6)
+    expectClose(
+      [Double(infoNCELoss(query: q, key: q, queue: queue, temperature: tau).scalar)], [expected], absolute: 1e-6)
   }
 
   @Test func barlowTwinsOfIdenticalDecorrelatedViewsIsNearZero() {

@@ -9,7 +9,9 @@ import _SiamTestSupport
 /// teacher-temperature schedule, the frozen last layer and the collapse monitors.
 @Suite struct DINOTests {
   static func make(_ configuration: DINO.Configuration = Tiny.dino, localViewCount: Int = 4) throws -> DINO {
-    try DINO(configuration: configuration, localViewCount: localViewCount, makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 5))
+    try DINO(
+      configuration: configuration, localViewCount: localViewCount, makeEncoder: Tiny.convEncoder,
+      key: RandomKey(seed: 5))
   }
 
   /// After the first epoch every trainable parameter gets a gradient, multi-crop
@@ -23,17 +25,22 @@ import _SiamTestSupport
     let globals = concatenated(Array(views[0..<2]), alongAxis: 0)
     let locals = concatenated(Array(views[2...]), alongAxis: 0)
     let n = Tiny.batchSize
-    func rows(_ x: Tensor, _ parts: Int) -> [Tensor] { (0..<parts).map { x.slice(alongAxis: 0, $0 * n..<($0 + 1) * n) } }
+    func rows(_ x: Tensor, _ parts: Int) -> [Tensor] {
+      (0..<parts).map { x.slice(alongAxis: 0, $0 * n..<($0 + 1) * n) }
+    }
     let teacher = rows(dino.momentumHead(dino.momentumEncoder(globals)), 2)
     let student = rows(dino.head(dino.encoder(globals)), 2) + rows(dino.head(dino.encoder(locals)), 4)
     let centerBefore = dino.center
-    let reference = dinoLoss(student: student, teacher: teacher, center: centerBefore,
-                             studentTemperature: 0.1, teacherTemperature: 0.04).scalar
+    let reference = dinoLoss(
+      student: student, teacher: teacher, center: centerBefore,
+      studentTemperature: 0.1, teacherTemperature: 0.04
+    ).scalar
     let step = expectHealthyStep(dino, views: views)
     #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "\(step.loss) vs \(reference)")
     let expectedCenter = dinoUpdatedCenter(centerBefore, teacher: teacher, momentum: 0.9)
-    expectClose(dino.center.scalars.map(Double.init), expectedCenter.scalars.map(Double.init),
-                absolute: 1e-6, relative: 1e-5, "centre")
+    expectClose(
+      dino.center.scalars.map(Double.init), expectedCenter.scalars.map(Double.init),
+      absolute: 1e-6, relative: 1e-5, "centre")
     #expect(dino.center.shape == [1, 10])
   }
 
@@ -55,12 +62,15 @@ import _SiamTestSupport
 
   /// The paper's `np.linspace(warmup, final, W)` per epoch, then the final value.
   @Test func teacherTemperatureWarmsUpLinearlyPerEpoch() throws {
-    let c = DINO.Configuration(teacherTemperature: 0.07, warmupTeacherTemperature: 0.04, warmupTeacherTemperatureEpochs: 4)
+    let c = DINO.Configuration(
+      teacherTemperature: 0.07, warmupTeacherTemperature: 0.04, warmupTeacherTemperatureEpochs: 4)
     let expected: [Float] = [0.04, 0.05, 0.06, 0.07, 0.07, 0.07]
     for (epoch, value) in expected.enumerated() {
       #expect(abs(c.teacherTemperature(epoch: epoch) - value) < 1e-7, "epoch \(epoch)")
     }
-    #expect(DINO.Configuration(teacherTemperature: 0.07, warmupTeacherTemperatureEpochs: 1).teacherTemperature(epoch: 0) == 0.04)
+    #expect(
+      DINO.Configuration(teacherTemperature: 0.07, warmupTeacherTemperatureEpochs: 1).teacherTemperature(epoch: 0)
+        == 0.04)
     #expect(DINO.Configuration(teacherTemperature: 0.07).teacherTemperature(epoch: 0) == 0.07)
     let dino = try Self.make(c, localViewCount: 0)
     dino.prepareStep(StepPosition(step: 9, stepsPerEpoch: 4, totalSteps: 40))  // epoch 2
@@ -73,7 +83,8 @@ import _SiamTestSupport
   @Test func monitorsReportEntropyAndKL() throws {
     let dino = try Self.make(localViewCount: 2)
     let step = dino.computeGradients(views: Tiny.multiCropViews(localCount: 2))
-    let entropy = try #require(step.metrics["teacher_entropy"]), kl = try #require(step.metrics["kl_divergence"])
+    let entropy = try #require(step.metrics["teacher_entropy"])
+    let kl = try #require(step.metrics["kl_divergence"])
     #expect(entropy >= 0 && entropy <= log(10) + 1e-5)
     #expect(kl >= -1e-5 && abs(kl + entropy - step.loss) < 1e-5)
     // Entropy against a hand computation: uniform logits give log K.
@@ -94,15 +105,18 @@ import _SiamTestSupport
 
   @Test func viewShapesAreChecked() throws {
     let conv = EncoderConfiguration.convnet(widths: [8], strides: [1])
-    try MethodConfiguration.checkViewShapes([[1, 8, 8], [1, 8, 8], [1, 4, 4], [1, 4, 4]], localViewCount: 2, encoder: conv)
+    try MethodConfiguration.checkViewShapes(
+      [[1, 8, 8], [1, 8, 8], [1, 4, 4], [1, 4, 4]], localViewCount: 2, encoder: conv)
     #expect(throws: SSLError.self) {
       try MethodConfiguration.checkViewShapes([[1, 8, 8], [1, 6, 6]], localViewCount: 0, encoder: conv)
     }
     #expect(throws: SSLError.self) {
-      try MethodConfiguration.checkViewShapes([[1, 8, 8], [1, 8, 8], [1, 4, 4], [1, 5, 5]], localViewCount: 2, encoder: conv)
+      try MethodConfiguration.checkViewShapes(
+        [[1, 8, 8], [1, 8, 8], [1, 4, 4], [1, 5, 5]], localViewCount: 2, encoder: conv)
     }
     #expect(throws: SSLError.self) {
-      try MethodConfiguration.checkViewShapes([[1, 8, 8], [1, 8, 8], [1, 4, 4]], localViewCount: 1, encoder: .mlp(widths: [16]))
+      try MethodConfiguration.checkViewShapes(
+        [[1, 8, 8], [1, 8, 8], [1, 4, 4]], localViewCount: 1, encoder: .mlp(widths: [16]))
     }
   }
 
@@ -115,10 +129,13 @@ import _SiamTestSupport
     let y = layer(Tensor(shape: [1, 2], scalars: [1, 0]))
     expectClose(y.scalars.map(Double.init), [0.6, 0], absolute: 1e-6, relative: 0, "cosines")
 
-    let head = DINOHead(inputFeatures: 5, hiddenWidths: [6], bottleneckFeatures: 4, prototypes: 7, key: RandomKey(seed: 2))
+    let head = DINOHead(
+      inputFeatures: 5, hiddenWidths: [6], bottleneckFeatures: 4, prototypes: 7, key: RandomKey(seed: 2))
     let x = Tensor.randomNormal(shape: [3, 5], key: RandomKey(seed: 4))
-    GradientCheck.check("dino head", at: [x, head.lastLayer.weight], differentiable: [0, 1], step: 1e-3,
-                        absolute: 5e-3, relative: 1e-2) { inputs in
+    GradientCheck.check(
+      "dino head", at: [x, head.lastLayer.weight], differentiable: [0, 1], step: 1e-3,
+      absolute: 5e-3, relative: 1e-2
+    ) { inputs in
       head.lastLayer.weight = inputs[1]
       let y = head(inputs[0])
       return (y * y).sum() + y.sum()

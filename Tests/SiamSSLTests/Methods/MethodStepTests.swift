@@ -9,21 +9,37 @@ import _SiamTestSupport
 /// networks.
 @Suite struct MethodStepTests {
   static func makeAll() throws -> [any Method] {
-    let key = RandomKey(seed: 11), make = Tiny.convEncoder
+    let key = RandomKey(seed: 11)
+    let make = Tiny.convEncoder
     return [
       try SimCLR(configuration: Tiny.simclr, makeEncoder: make, key: key),
       try MoCoV2(configuration: Tiny.moco, batchSize: Tiny.batchSize, makeEncoder: make, key: key),
-      try MoCoV2(configuration: { var c = Tiny.moco; c.isSymmetric = true; return c }(),
-                 batchSize: Tiny.batchSize, makeEncoder: make, key: key),
+      try MoCoV2(
+        configuration: {
+          var c = Tiny.moco
+          c.isSymmetric = true
+          return c
+        }(),
+        batchSize: Tiny.batchSize, makeEncoder: make, key: key),
       try BYOL(configuration: Tiny.byol, makeEncoder: make, key: key),
       try SimSiam(configuration: Tiny.simsiam, makeEncoder: make, key: key),
       try BarlowTwins(configuration: Tiny.barlow, makeEncoder: make, key: key),
       try VICReg(configuration: Tiny.vicreg, makeEncoder: make, key: key),
       try MoCoV3(configuration: Tiny.mocov3, makeEncoder: make, key: key),
-      try DINO(configuration: { var c = Tiny.dino; c.freezeLastLayerEpochs = 0; return c }(), makeEncoder: make, key: key),
+      try DINO(
+        configuration: {
+          var c = Tiny.dino
+          c.freezeLastLayerEpochs = 0
+          return c
+        }(), makeEncoder: make, key: key),
       try NNCLR(configuration: Tiny.nnclr, batchSize: Tiny.batchSize, makeEncoder: make, key: key),
-      try SwAV(configuration: { var c = Tiny.swav; c.freezePrototypesEpochs = 0; return c }(), batchSize: Tiny.batchSize,
-               makeEncoder: make, key: key),
+      try SwAV(
+        configuration: {
+          var c = Tiny.swav
+          c.freezePrototypesEpochs = 0
+          return c
+        }(), batchSize: Tiny.batchSize,
+        makeEncoder: make, key: key),
     ]
   }
 
@@ -94,7 +110,8 @@ import _SiamTestSupport
   @Test func partialConfigurationsDecodeWithPaperDefaults() throws {
     let simclr = try JSONDecoder().decode(SimCLR.Configuration.self, from: Data(#"{"temperature": 0.1}"#.utf8))
     #expect(simclr == SimCLR.Configuration(temperature: 0.1))
-    let moco = try JSONDecoder().decode(MoCoV2.Configuration.self, from: Data(#"{"queueSize": 512, "isSymmetric": true}"#.utf8))
+    let moco = try JSONDecoder().decode(
+      MoCoV2.Configuration.self, from: Data(#"{"queueSize": 512, "isSymmetric": true}"#.utf8))
     #expect(moco.queueSize == 512 && moco.isSymmetric && moco.temperature == 0.2 && moco.momentum == 0.99)
     let vicreg = try JSONDecoder().decode(VICReg.Configuration.self, from: Data("{}".utf8))
     #expect(vicreg == VICReg.Configuration())
@@ -104,10 +121,12 @@ import _SiamTestSupport
 
   @Test func invalidConfigurationsThrow() {
     #expect(throws: SSLError.self) {
-      try SimCLR(configuration: SimCLR.Configuration(temperature: 0), makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
+      try SimCLR(
+        configuration: SimCLR.Configuration(temperature: 0), makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
     }
     #expect(throws: SSLError.self) {
-      try BYOL(configuration: BYOL.Configuration(baseMomentum: 1.5), makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
+      try BYOL(
+        configuration: BYOL.Configuration(baseMomentum: 1.5), makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
     }
   }
   /// The loss is the sum of `byolLoss` over the directions, recomputed here through the
@@ -128,7 +147,9 @@ import _SiamTestSupport
       let byol = try BYOL(configuration: configuration, makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 3))
       let reference = expected(byol, directions: symmetric ? [(0, 1), (1, 0)] : [(0, 1)])
       let step = expectHealthyStep(byol)
-      #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "symmetric \(symmetric): \(step.loss) vs \(reference)")
+      #expect(
+        abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)),
+        "symmetric \(symmetric): \(step.loss) vs \(reference)")
       #expect(step.loss > 0 && step.loss < (symmetric ? 8 : 4))
     }
   }
@@ -137,9 +158,12 @@ import _SiamTestSupport
   /// normalised projections are enqueued after the step.
   @Test func nnclrUsesTheNearestNeighbourOfTheSupportSet() throws {
     let views = Tiny.views()
-    let method = try NNCLR(configuration: Tiny.nnclr, batchSize: Tiny.batchSize, makeEncoder: Tiny.convEncoder,
-                           key: RandomKey(seed: 4))
-    let support = method.queue.keys(slot: 0).scalars, d = 8, q = 32
+    let method = try NNCLR(
+      configuration: Tiny.nnclr, batchSize: Tiny.batchSize, makeEncoder: Tiny.convEncoder,
+      key: RandomKey(seed: 4))
+    let support = method.queue.keys(slot: 0).scalars
+    let d = 8
+    let q = 32
     let z = views.map { l2Normalized(method.projector(method.encoder($0)), alongAxis: 1) }
     let p = z.indices.map { method.predictor(method.projector(method.encoder(views[$0]))) }
     func neighbours(_ z: Tensor) -> Tensor {
@@ -153,15 +177,19 @@ import _SiamTestSupport
       return Tensor(shape: [Tiny.batchSize, d], scalars: out)
     }
     let tau = Tiny.nnclr.temperature
-    let reference = ((nnclrLoss(neighbours: neighbours(z[0]), predictions: p[1], temperature: tau)
+    let reference =
+      ((nnclrLoss(neighbours: neighbours(z[0]), predictions: p[1], temperature: tau)
       + nnclrLoss(neighbours: neighbours(z[1]), predictions: p[0], temperature: tau)) / 2).scalar
     let step = expectHealthyStep(method)
     #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "\(step.loss) vs \(reference)")
     #expect(method.queue.pointer == Tiny.batchSize)
     let enqueued = method.queue.keys(slot: 0).slice(alongAxis: 0, 0..<Tiny.batchSize)
-    expectClose(enqueued.scalars.map(Double.init), z[0].scalars.map(Double.init), absolute: 1e-5, relative: 1e-4, "enqueued")
+    expectClose(
+      enqueued.scalars.map(Double.init), z[0].scalars.map(Double.init), absolute: 1e-5, relative: 1e-4, "enqueued")
     #expect(throws: SSLError.self) {
-      try NNCLR(configuration: NNCLR.Configuration(queueSize: 30), batchSize: 8, makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 1))
+      try NNCLR(
+        configuration: NNCLR.Configuration(queueSize: 30), batchSize: 8, makeEncoder: Tiny.convEncoder,
+        key: RandomKey(seed: 1))
     }
   }
 
@@ -182,9 +210,13 @@ import _SiamTestSupport
     let q = views.map { method.predictor(method.projector(method.encoder($0))) }
     let k = views.map { method.momentumProjector(method.momentumEncoder($0)) }
     let tau = Tiny.mocov3.temperature
-    let reference = (mocoV3Loss(query: q[0], key: k[1], temperature: tau) + mocoV3Loss(query: q[1], key: k[0], temperature: tau)).scalar
+    let reference =
+      (mocoV3Loss(query: q[0], key: k[1], temperature: tau) + mocoV3Loss(query: q[1], key: k[0], temperature: tau))
+      .scalar
     let step = expectHealthyStep(method)
     #expect(abs(step.loss - reference) <= 1e-5 * max(1, abs(reference)), "\(step.loss) vs \(reference)")
-    #expect(method.afterOptimizerStep(step: 5, totalSteps: 10)["momentum"] == Tiny.mocov3.momentumSchedule.value(step: 5, totalSteps: 10))
+    #expect(
+      method.afterOptimizerStep(step: 5, totalSteps: 10)["momentum"]
+        == Tiny.mocov3.momentumSchedule.value(step: 5, totalSteps: 10))
   }
 }

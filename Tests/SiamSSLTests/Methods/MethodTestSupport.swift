@@ -27,11 +27,14 @@ enum Tiny {
 
   static let simclr = SimCLR.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8)
   static let moco = MoCoV2.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, queueSize: 32)
-  static let byol = BYOL.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16])
-  static let simsiam = SimSiam.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [4])
+  static let byol = BYOL.Configuration(
+    projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16])
+  static let simsiam = SimSiam.Configuration(
+    projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [4])
   static let barlow = BarlowTwins.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8)
   static let vicreg = VICReg.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8)
-  static let mocov3 = MoCoV3.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16])
+  static let mocov3 = MoCoV3.Configuration(
+    projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16])
   static let nnclr = NNCLR.Configuration(
     projectorHiddenWidths: [16], projectorOutputFeatures: 8, predictorHiddenWidths: [16], queueSize: 32)
   static let swav = SwAV.Configuration(projectorHiddenWidths: [16], projectorOutputFeatures: 8, prototypes: 10)
@@ -43,9 +46,11 @@ enum Tiny {
     let globals = views(seed: seed)
     let key = RandomKey(seed: seed).folded(in: "local")
     let centre = globals[0].slice(alongAxis: 2, 2..<6).slice(alongAxis: 3, 2..<6)
-    return globals + (0..<localCount).map { v in
-      centre + Tensor.randomNormal(shape: [batchSize, 1, 4, 4], standardDeviation: 0.3, key: key.folded(in: UInt64(v)))
-    }
+    return globals
+      + (0..<localCount).map { v in
+        centre
+          + Tensor.randomNormal(shape: [batchSize, 1, 4, 4], standardDeviation: 0.3, key: key.folded(in: UInt64(v)))
+      }
   }
 }
 
@@ -61,8 +66,9 @@ func expectHealthyStep(
   #expect(Set(step.gradients.keys) == Set(trainable), "\(method.name): gradient keys", sourceLocation: sourceLocation)
   for key in trainable {
     let gradient = step.gradients[key]!
-    #expect(gradient.scalars.allSatisfy { $0.isFinite } && gradient.scalars.contains { $0 != 0 },
-            "\(method.name): no gradient reaches \(key)", sourceLocation: sourceLocation)
+    #expect(
+      gradient.scalars.allSatisfy { $0.isFinite } && gradient.scalars.contains { $0 != 0 },
+      "\(method.name): no gradient reaches \(key)", sourceLocation: sourceLocation)
   }
   #expect(!step.gradients.keys.contains { $0.hasPrefix("momentum_") }, sourceLocation: sourceLocation)
   #expect(step.metrics["loss"] == step.loss, sourceLocation: sourceLocation)

@@ -8,7 +8,8 @@ import _SiamTestSupport
 /// MoCo v2's queue, momentum update and checkpoint state.
 @Suite struct MoCoV2Tests {
   static func makeMoCo(seed: UInt64 = 21, configuration: MoCoV2.Configuration = Tiny.moco) throws -> MoCoV2 {
-    try MoCoV2(configuration: configuration, batchSize: Tiny.batchSize, makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: seed))
+    try MoCoV2(
+      configuration: configuration, batchSize: Tiny.batchSize, makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: seed))
   }
 
   @Test func queueIsFIFOAndThePointerWraps() {
@@ -63,8 +64,9 @@ import _SiamTestSupport
     // A 2 → 1 MLP encoder (weight [1, 2], bias [1]) and a 1 → 2 → 2 projector.
     var configuration = MoCoV2.Configuration(projectorHiddenWidths: [2], projectorOutputFeatures: 2, queueSize: 8)
     configuration.momentum = 0.9
-    let moco = try MoCoV2(configuration: configuration, batchSize: 2,
-                          makeEncoder: { MLPEncoder(inputFeatures: 2, widths: [1], key: $0) }, key: RandomKey(seed: 1))
+    let moco = try MoCoV2(
+      configuration: configuration, batchSize: 2,
+      makeEncoder: { MLPEncoder(inputFeatures: 2, widths: [1], key: $0) }, key: RandomKey(seed: 1))
     moco.encoder.setTensor(Tensor(shape: [1, 2], scalars: [1, 2]), forKey: "0.weight")
     moco.encoder.setTensor(Tensor([3]), forKey: "0.bias")
     moco.momentumEncoder.setTensor(Tensor(shape: [1, 2], scalars: [-1, 0]), forKey: "0.weight")
@@ -72,10 +74,12 @@ import _SiamTestSupport
     let metrics = moco.afterOptimizerStep(step: 3, totalSteps: 10)
     #expect(metrics["momentum"] == 0.9)
     // 0.9·target + 0.1·online
-    expectClose(moco.momentumEncoder.tensor(forKey: "0.weight")!, Tensor(shape: [1, 2], scalars: [-0.8, 0.2]), absolute: 1e-6)
+    expectClose(
+      moco.momentumEncoder.tensor(forKey: "0.weight")!, Tensor(shape: [1, 2], scalars: [-0.8, 0.2]), absolute: 1e-6)
     expectClose(moco.momentumEncoder.tensor(forKey: "0.bias")!, Tensor([1.2]), absolute: 1e-6)
     // The projector pair started as a copy and the online projector did not change.
-    expectClose(moco.momentumProjector.tensor(forKey: "0.weight")!, moco.projector.tensor(forKey: "0.weight")!, absolute: 1e-6)
+    expectClose(
+      moco.momentumProjector.tensor(forKey: "0.weight")!, moco.projector.tensor(forKey: "0.weight")!, absolute: 1e-6)
   }
 
   @Test func checkpointStateRoundTripsThroughSafeTensors() throws {
@@ -89,7 +93,8 @@ import _SiamTestSupport
     let data = SafeTensors.encode(moco.stateTensors())
     let restored = try Self.makeMoCo(seed: 99)
     try restored.loadState(try SafeTensors.decode(data).tensors, source: "memory")
-    let original = moco.stateTensors(), loaded = restored.stateTensors()
+    let original = moco.stateTensors()
+    let loaded = restored.stateTensors()
     #expect(Set(original.keys) == Set(loaded.keys))
     for (key, tensor) in original {
       #expect(loaded[key]!.isBitIdentical(to: tensor), "\(key) differs after the round trip")

@@ -15,11 +15,13 @@ import _SiamTestSupport
   @Test func scheduleAgreesWithEMACosineMomentum() {
     let schedule = MomentumSchedule(base: 0.996, final: 1)
     for step in [0, 1, 17, 250, 499, 500] {
-      expectClose([Double(schedule.value(step: step, totalSteps: 500))],
-                  [Double(EMA.cosineMomentum(base: 0.996, step: step, totalSteps: 500))], absolute: 1e-7)
+      expectClose(
+        [Double(schedule.value(step: step, totalSteps: 500))],
+        [Double(EMA.cosineMomentum(base: 0.996, step: step, totalSteps: 500))], absolute: 1e-7)
     }
     #expect(MomentumSchedule.constant(0.99).value(step: 7, totalSteps: 10) == 0.99)
-    expectClose([Double(MomentumSchedule(base: 0.99, final: 0.999).value(step: 10, totalSteps: 10))], [0.999], absolute: 1e-7)
+    expectClose(
+      [Double(MomentumSchedule(base: 0.99, final: 0.999).value(step: 10, totalSteps: 10))], [0.999], absolute: 1e-7)
   }
 
   @Test func targetWithMomentumOneStaysPut() throws {
@@ -33,6 +35,7 @@ import _SiamTestSupport
       #expect(tensor.isBitIdentical(to: before[key]!))
     }
     byol.afterOptimizerStep(step: 0, totalSteps: 10)  // τ = 0.99: moves towards the online weights
-    #expect(byol.momentumEncoder.stateDictionary(kind: .parameter).contains { !$0.value.isBitIdentical(to: before[$0.key]!) })
+    #expect(
+      byol.momentumEncoder.stateDictionary(kind: .parameter).contains { !$0.value.isBitIdentical(to: before[$0.key]!) })
   }
 }

@@ -9,8 +9,9 @@ import _SiamTestSupport
 /// partition, the frozen prototypes, the queue and the monitors.
 @Suite struct SwAVTests {
   static func make(_ configuration: SwAV.Configuration = Tiny.swav, localViewCount: Int = 3) throws -> SwAV {
-    try SwAV(configuration: configuration, batchSize: Tiny.batchSize, localViewCount: localViewCount,
-             makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 6))
+    try SwAV(
+      configuration: configuration, batchSize: Tiny.batchSize, localViewCount: localViewCount,
+      makeEncoder: Tiny.convEncoder, key: RandomKey(seed: 6))
   }
 
   @Test func aMultiCropStepIsTheSwappedPredictionOfItsViews() throws {
@@ -45,14 +46,17 @@ import _SiamTestSupport
   /// Rows are distributions; with enough iterations every prototype gets `B/K` of the
   /// batch, whatever the scores favour.
   @Test func sinkhornSpreadsTheBatchEquallyOverThePrototypes() {
-    let b = 12, k = 4
+    let b = 12
+    let k = 4
     // Scores that all favour prototype 0.
     var values: [Float] = []
     for n in 0..<b { values += [0.9, 0.1 * Float(n % 3), -0.2, 0.3] }
     let codes = sinkhornKnopp(Tensor(shape: [b, k], scalars: values), epsilon: 0.05, iterations: 50)
     let c = codes.scalars
     for n in 0..<b { #expect(abs((0..<k).reduce(Float(0)) { $0 + c[n * k + $1] } - 1) < 1e-5, "row \(n)") }
-    for j in 0..<k { #expect(abs((0..<b).reduce(Float(0)) { $0 + c[$1 * k + j] } - Float(b) / Float(k)) < 1e-3, "prototype \(j)") }
+    for j in 0..<k {
+      #expect(abs((0..<b).reduce(Float(0)) { $0 + c[$1 * k + j] } - Float(b) / Float(k)) < 1e-3, "prototype \(j)")
+    }
   }
 
   /// The queue fills from `queueStartEpoch`, joins Sinkhorn once full (and then changes

@@ -37,19 +37,24 @@ import Testing
 
     // A new method from another key: everything must come from the checkpoint.
     let observer = RecordingObserver()
-    let second = try TinyRun.makePretrainer(method, configuration, directory: directory, keySeed: 999, observers: [observer])
+    let second = try TinyRun.makePretrainer(
+      method, configuration, directory: directory, keySeed: 999, observers: [observer])
     #expect(second.nextEpoch == 2 && second.globalStep == 8)
     #expect(second.resumedFrom?.hasSuffix("epoch-0002.safetensors") == true)
     let rest = try second.run()
     #expect(rest.startEpoch == 2 && rest.epochs.map(\.epoch) == [2] && rest.isComplete && rest.globalStep == 12)
     #expect(observer.starts.first?.resumedFrom != nil)
 
-    let expected = straight.method.stateTensors(), actual = second.method.stateTensors()
+    let expected = straight.method.stateTensors()
+    let actual = second.method.stateTensors()
     #expect(TinyRun.differingKeys(expected, actual).isEmpty, "\(name): \(TinyRun.differingKeys(expected, actual))")
-    let expectedOptimizer = straight.optimizer.stateTensors(), actualOptimizer = second.optimizer.stateTensors()
+    let expectedOptimizer = straight.optimizer.stateTensors()
+    let actualOptimizer = second.optimizer.stateTensors()
     #expect(!expectedOptimizer.isEmpty)
     #expect(TinyRun.differingKeys(expectedOptimizer, actualOptimizer).isEmpty, "\(name): optimizer state differs")
-    if name == "mocov2" || name == "nnclr" || name == "swav" { #expect(actual["queue_ptr"] != nil && actual["queue"] != nil) }
+    if name == "mocov2" || name == "nnclr" || name == "swav" {
+      #expect(actual["queue_ptr"] != nil && actual["queue"] != nil)
+    }
     if name == "byol" { #expect(actual.keys.contains { $0.hasPrefix("momentum_encoder.") }) }
     if name == "dino" {
       let center = try #require(actual["center"])
@@ -61,7 +66,8 @@ import Testing
     let configuration = TinyRun.configuration(epochs: 2)
     let a = try TinyRun.makePretrainer(TinyRun.simclr, configuration)
     let b = try TinyRun.makePretrainer(TinyRun.simclr, configuration)
-    let recordsA = try a.run().epochs, recordsB = try b.run().epochs
+    let recordsA = try a.run().epochs
+    let recordsB = try b.run().epochs
     #expect(recordsA.map(\.meanLoss) == recordsB.map(\.meanLoss))
     #expect(TinyRun.differingKeys(a.method.stateTensors(), b.method.stateTensors()).isEmpty)
 
@@ -92,9 +98,11 @@ import Testing
     #expect(TinyRun.differingKeys(saved.checkpoint.modelTensors, pretrainer.method.stateTensors()).isEmpty)
     #expect(saved.checkpoint.optimizerState.keys.contains("encoder.0.weight.momentum_buffer"))
     #expect(!saved.checkpoint.modelTensors.keys.contains { $0.hasPrefix("optimizer.") })
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [
-      "epoch-0001.safetensors", "epoch-0001.safetensors.sha256", "epoch-0002.safetensors", "epoch-0002.safetensors.sha256",
-    ])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [
+        "epoch-0001.safetensors", "epoch-0001.safetensors.sha256", "epoch-0002.safetensors",
+        "epoch-0002.safetensors.sha256",
+      ])
     // The checksum file holds the file's SHA-256, and every epoch's record is in the metadata.
     let recorded = try String(contentsOfFile: files[1].path + ".sha256", encoding: .utf8)
     #expect(recorded.trimmingCharacters(in: .whitespacesAndNewlines).count == 64)
@@ -121,9 +129,10 @@ import Testing
     let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(epochs: 1), directory: directory)
     #expect(pretrainer.resumedFrom == nil)
     try pretrainer.run()
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [
-      "epoch-0001.safetensors", "epoch-0001.safetensors.sha256",
-    ])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [
+        "epoch-0001.safetensors", "epoch-0001.safetensors.sha256",
+      ])
   }
 
   @Test func aDivergingRunStopsWithoutWritingACheckpoint() throws {
@@ -133,8 +142,9 @@ import Testing
       optimizer: .sgd(learningRate: 1e38, scalesLearningRateWithBatchSize: false), epochs: 2)
     let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, configuration, directory: directory)
     let error = #expect(throws: SSLError.self) { try pretrainer.run() }
-    #expect(error?.code == .diverged && error?.message.contains("lower the learning rate") == true,
-            "\(String(describing: error))")
+    #expect(
+      error?.code == .diverged && error?.message.contains("lower the learning rate") == true,
+      "\(String(describing: error))")
     #expect(try PretrainingCheckpoint.files(in: directory).isEmpty)
   }
 
@@ -173,7 +183,8 @@ import Testing
   @Test func anotherMethodConfigurationIsAClearError() throws {
     let directory = try checkpointDirectory(TinyRun.simclr, TinyRun.configuration())
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let warmer = MethodConfiguration.simclr(.init(temperature: 0.2, projectorHiddenWidths: [16], projectorOutputFeatures: 8))
+    let warmer = MethodConfiguration.simclr(
+      .init(temperature: 0.2, projectorHiddenWidths: [16], projectorOutputFeatures: 8))
     let error = #expect(throws: SSLError.self) {
       try TinyRun.makePretrainer(warmer, TinyRun.configuration(), directory: directory)
     }
@@ -208,7 +219,8 @@ import Testing
     // ... and a run moves it aside, falls back to an earlier one (none here), and says so.
     let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(), directory: directory)
     #expect(pretrainer.resumedFrom == nil && pretrainer.nextEpoch == 0)
-    #expect(pretrainer.resumeWarnings.contains { $0.contains("does not match its checksum") && $0.contains("moved to") })
+    #expect(
+      pretrainer.resumeWarnings.contains { $0.contains("does not match its checksum") && $0.contains("moved to") })
     #expect(pretrainer.resumeWarnings.last?.contains("starting from the first epoch") == true)
     #expect(!FileManager.default.fileExists(atPath: path))
   }
@@ -217,7 +229,9 @@ import Testing
     let directory = TinyRun.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try SafeTensors.write(["x": Tensor([1])], to: directory + "/epoch-0001.safetensors")
-    let error = #expect(throws: SSLError.self) { try PretrainingCheckpoint.read(from: directory + "/epoch-0001.safetensors") }
+    let error = #expect(throws: SSLError.self) {
+      try PretrainingCheckpoint.read(from: directory + "/epoch-0001.safetensors")
+    }
     #expect(error?.code == .checkpointMismatch && error?.key == "format")
     let pretrainer = try TinyRun.makePretrainer(TinyRun.simclr, TinyRun.configuration(), directory: directory)
     #expect(pretrainer.resumedFrom == nil)

@@ -13,7 +13,8 @@ import Testing
     let configuration = TinyRun.configuration(epochs: 2)
     let pretrainer = try TinyRun.makePretrainer(TinyRun.byol, configuration, observers: [observer])
     let result = try pretrainer.run()
-    #expect(observer.starts.count == 1 && observer.starts[0].stepsPerEpoch == 4 && observer.starts[0].resumedFrom == nil)
+    #expect(
+      observer.starts.count == 1 && observer.starts[0].stepsPerEpoch == 4 && observer.starts[0].resumedFrom == nil)
     // logEverySteps 2: steps 0 and 2, and the last (3) of each epoch.
     #expect(observer.steps.map(\.globalStep) == [0, 2, 3, 4, 6, 7])
     #expect(observer.steps.map(\.step) == [0, 2, 3, 0, 2, 3])
@@ -76,8 +77,9 @@ import Testing
     var tooLong = configuration
     tooLong.warmupEpochs = 4
     let warmup = #expect(throws: SSLError.self) {
-      try Pretrainer(method: method, loader: configuration.makeLoader(dataset: dataset, views: TinyRun.views()),
-                     configuration: tooLong)
+      try Pretrainer(
+        method: method, loader: configuration.makeLoader(dataset: dataset, views: TinyRun.views()),
+        configuration: tooLong)
     }
     #expect(warmup?.key == "warmupEpochs")
   }
@@ -87,8 +89,10 @@ import Testing
     let directory = TinyRun.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let logger = LineLogger { lines.append($0) }
-    try TinyRun.makePretrainer(TinyRun.moco, TinyRun.configuration(epochs: 1), directory: directory, observers: [logger])
-      .run()
+    try TinyRun.makePretrainer(
+      TinyRun.moco, TinyRun.configuration(epochs: 1), directory: directory, observers: [logger]
+    )
+    .run()
     #expect(lines.count == 1 + 3 + 1 + 1, "\(lines)")
     #expect(lines[0].hasPrefix("mocov2: 1 epochs × 4 steps of 8 (") && lines[0].hasSuffix("from the start"))
     #expect(lines[1].hasPrefix("epoch 1/1 step 1/4 loss "), "\(lines[1])")
@@ -96,19 +100,24 @@ import Testing
       #expect(lines[1].contains(part), "\(lines[1]) lacks '\(part)'")
     }
     #expect(lines[4].hasPrefix("checkpoint epoch 1/1: ") && lines[4].hasSuffix("epoch-0001.safetensors"))
-    #expect(lines[5].hasPrefix("epoch 1/1 done loss ") && lines[5].contains(" embedding_std ")
-      && lines[5].hasSuffix(" eta 0:00:00"), "\(lines[5])")
+    #expect(
+      lines[5].hasPrefix("epoch 1/1 done loss ") && lines[5].contains(" embedding_std ")
+        && lines[5].hasSuffix(" eta 0:00:00"), "\(lines[5])")
   }
 
   @Test func simclrLossGoesDownOnTheSyntheticSet() throws {
     // 64 synthetic images 1×16×16 of 4 classes, a 2-stage ConvNet, 6 epochs of 4 steps.
     let dataset = try SyntheticDataset.make(classes: 4, count: 64, channels: 1, size: 16, seed: 1, split: .train)
     let configuration = PretrainingConfiguration(
-      epochs: 6, batchSize: 16, optimizer: .sgd(learningRate: 0.1, weightDecay: 1e-5, scalesLearningRateWithBatchSize: false),
+      epochs: 6, batchSize: 16,
+      optimizer: .sgd(learningRate: 0.1, weightDecay: 1e-5, scalesLearningRateWithBatchSize: false),
       warmupEpochs: 1, seed: 5, logEverySteps: 100, knnEveryEpochs: nil)
-    let method = try MethodConfiguration.simclr(.init(temperature: 0.5, projectorHiddenWidths: [32], projectorOutputFeatures: 16))
-      .makeMethod(encoder: .convnet(widths: [8, 16], strides: [1, 2]), inputShape: [1, 16, 16], batchSize: 16,
-                  key: configuration.methodKey)
+    let method = try MethodConfiguration.simclr(
+      .init(temperature: 0.5, projectorHiddenWidths: [32], projectorOutputFeatures: 16)
+    )
+    .makeMethod(
+      encoder: .convnet(widths: [8, 16], strides: [1, 2]), inputShape: [1, 16, 16], batchSize: 16,
+      key: configuration.methodKey)
     let loader = configuration.makeLoader(dataset: dataset, views: TinyRun.views(side: 16))
     let result = try Pretrainer(method: method, loader: loader, configuration: configuration).run()
     let losses = result.epochs.map(\.meanLoss)

@@ -20,7 +20,8 @@ import Testing
     let json = #"{"epochs": 5, "optimizer": {"name": "sgd", "learningRate": 0.05}, "knnEveryEpochs": null}"#
     let decoded = try JSONDecoder().decode(PretrainingConfiguration.self, from: Data(json.utf8))
     #expect(decoded.epochs == 5 && decoded.batchSize == 256 && decoded.knnEveryEpochs == nil)
-    #expect(decoded.optimizer.name == .sgd && decoded.optimizer.learningRate == 0.05 && decoded.optimizer.momentum == 0.9)
+    #expect(
+      decoded.optimizer.name == .sgd && decoded.optimizer.learningRate == 0.05 && decoded.optimizer.momentum == 0.9)
     let again = try JSONDecoder().decode(PretrainingConfiguration.self, from: Data(decoded.canonicalJSON.utf8))
     #expect(again == decoded)
   }
@@ -48,7 +49,8 @@ import Testing
   }
 
   @Test func optimizersAreBuiltWithTheirExclusions() {
-    let conv = [8, 1, 3, 3], bias = [8]
+    let conv = [8, 1, 3, 3]
+    let bias = [8]
     guard let lars = OptimizerConfiguration.lars().makeOptimizer(batchSize: 256) as? LARS,
       let sgd = OptimizerConfiguration.sgd(weightDecay: 1e-4, excludesBiasAndNormalization: true)
         .makeOptimizer(batchSize: 128) as? SGD,
@@ -93,7 +95,8 @@ import Testing
   }
 
   @Test func seedsAreDerivedFromTheRunSeed() {
-    let a = PretrainingConfiguration(seed: 1), b = PretrainingConfiguration(seed: 2)
+    let a = PretrainingConfiguration(seed: 1)
+    let b = PretrainingConfiguration(seed: 2)
     #expect(a.loaderSeed == PretrainingConfiguration(seed: 1).loaderSeed && a.loaderSeed != b.loaderSeed)
     #expect(a.methodKey != b.methodKey)
   }

@@ -66,8 +66,9 @@ enum TinyRun {
   /// With 2 local views (`localViews`), a teacher temperature warming up over 2 epochs and
   /// the last layer frozen during the first: every epoch-dependent piece crosses a resume.
   static let dino = MethodConfiguration.dino(
-    .init(headHiddenWidths: [16], bottleneckFeatures: 8, prototypes: 12, teacherTemperature: 0.07,
-          warmupTeacherTemperature: 0.04, warmupTeacherTemperatureEpochs: 2, baseMomentum: 0.9))
+    .init(
+      headHiddenWidths: [16], bottleneckFeatures: 8, prototypes: 12, teacherTemperature: 0.07,
+      warmupTeacherTemperature: 0.04, warmupTeacherTemperatureEpochs: 2, baseMomentum: 0.9))
 
   /// Multi-crop local views for methods that take them: 2 crops of a quarter of the area
   /// resized to `side / 2`.

@@ -35,7 +35,8 @@ final class LocalLauncher: TaskLauncher, @unchecked Sendable {
   func submitShared(_ manifest: SweepWorkspace.Manifest) throws(RunError) -> SweepWorkspace.Manifest.Submission {
     let process = try start(["--shared", "--threads", String(sharedThreads)], log: workspace.sharedLogPath)
     lock.withLock { shared = process }
-    return .init(kind: "shared", jobID: "pid-\(process.processIdentifier)", points: [], submittedAt: Date().timeIntervalSince1970)
+    return .init(
+      kind: "shared", jobID: "pid-\(process.processIdentifier)", points: [], submittedAt: Date().timeIntervalSince1970)
   }
 
   func submitPoints(
@@ -62,7 +63,8 @@ final class LocalLauncher: TaskLauncher, @unchecked Sendable {
         } else if let status = ended[point] {
           points[point] = .ended(state: "EXITED", exitCode: status)
         } else if queue.contains(point) {
-          points[point] = sharedEnded.map { $0 != 0 } == true
+          points[point] =
+            sharedEnded.map { $0 != 0 } == true
             ? .queued(reason: "DependencyNeverSatisfied") : .queued(reason: shared == nil ? "Resources" : "Dependency")
         } else if !owned, FileLock.isHeld(workspace.lockPath(point: point)) {
           points[point] = .running(node: workspace.readTask(point: point)?.host)
@@ -71,7 +73,9 @@ final class LocalLauncher: TaskLauncher, @unchecked Sendable {
         }
       }
       let sharedState: TaskState =
-        if let process = shared, process.isRunning { .running(node: "pid \(process.processIdentifier)") } else if let sharedEnded {
+        if let process = shared, process.isRunning {
+          .running(node: "pid \(process.processIdentifier)")
+        } else if let sharedEnded {
           .ended(state: "EXITED", exitCode: sharedEnded)
         } else { .unknown }
       return (sharedState, points)

@@ -38,7 +38,9 @@ final class SlurmLauncher: TaskLauncher, @unchecked Sendable {
       output.status == 0
     else { return 1001 }
     for line in output.stdout.split(separator: "\n") where line.hasPrefix("MaxArraySize") {
-      if let value = line.split(separator: "=").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), value > 0 {
+      if let value = line.split(separator: "=").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+        value > 0
+      {
         return value
       }
     }
@@ -46,7 +48,8 @@ final class SlurmLauncher: TaskLauncher, @unchecked Sendable {
   }
 
   func submitShared(_ manifest: SweepWorkspace.Manifest) throws(RunError) -> SweepWorkspace.Manifest.Submission {
-    let command = "exec \(Subprocess.quoted(executable)) sweep task \(Subprocess.quoted(workspace.path)) --shared"
+    let command =
+      "exec \(Subprocess.quoted(executable)) sweep task \(Subprocess.quoted(workspace.path)) --shared"
       + " --threads \"${SLURM_CPUS_PER_TASK:-1}\""
     let script = batchScript(log: workspace.sharedLogPath, body: [command])
     let id = try sbatch(script: script, name: "shared", arguments: [])
@@ -88,7 +91,8 @@ final class SlurmLauncher: TaskLauncher, @unchecked Sendable {
   func states(_ manifest: SweepWorkspace.Manifest) -> (shared: TaskState, points: [Int: TaskState]) {
     let ids = Set(manifest.submissions.map(\.jobID))
     guard !ids.isEmpty, let squeue = try? Self.tool("squeue"),
-      let output = try? Subprocess.run(squeue, ["-h", "-t", "all", "-j", ids.sorted().joined(separator: ","), "-o", "%F|%K|%T|%N|%r"])
+      let output = try? Subprocess.run(
+        squeue, ["-h", "-t", "all", "-j", ids.sorted().joined(separator: ","), "-o", "%F|%K|%T|%N|%r"])
     else { return (.unknown, [:]) }
     // job id → array task id (nil for a job that is not an array) → state
     var byJob: [String: [Int?: TaskState]] = [:]
@@ -163,10 +167,13 @@ final class SlurmLauncher: TaskLauncher, @unchecked Sendable {
     if let mem = executor.mem { options.append("--mem=\(mem)") }
     if let time = executor.time { options.append("--time=\(time)") }
     let output = try Subprocess.run(sbatch, options + arguments + executor.sbatchArgs + [path])
-    let id = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
+    let id =
+      output.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
     guard output.status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
       let message = (output.stderr + output.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
-      throw RunError(.executor, "Slurm refused the job \(path): \(message.isEmpty ? "sbatch exited with \(output.status)" : message)")
+      throw RunError(
+        .executor, "Slurm refused the job \(path): \(message.isEmpty ? "sbatch exited with \(output.status)" : message)"
+      )
     }
     return id
   }

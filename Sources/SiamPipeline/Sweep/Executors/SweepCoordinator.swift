@@ -136,7 +136,8 @@ public final class SweepCoordinator: @unchecked Sendable {
     guard workspace.exists else {
       throw RunError(
         .executor,
-        "no sweep \(id) of the local or Slurm executor under \(settings.root)/sweeps (in-process sweeps have no tasks to watch: see siam runs --sweep \(id))")
+        "no sweep \(id) of the local or Slurm executor under \(settings.root)/sweeps (in-process sweeps have no tasks to watch: see siam runs --sweep \(id))"
+      )
     }
     let manifest = try workspace.readManifest()
     let store: RunStore
@@ -203,7 +204,10 @@ public final class SweepCoordinator: @unchecked Sendable {
   /// - Returns: Every point's status, in point order.
   @discardableResult
   public func refresh() -> [PointStatus] {
-    if let latest = try? workspace.readManifest() { manifest.submissions = latest.submissions; manifest.cancelled = latest.cancelled }
+    if let latest = try? workspace.readManifest() {
+      manifest.submissions = latest.submissions
+      manifest.cancelled = latest.cancelled
+    }
     let live = launcher.states(manifest)
     let rows = Dictionary(
       ((try? store.sweepPoints(sweep: workspace.id)) ?? []).map { ($0.point, $0) }, uniquingKeysWith: { a, _ in a })
@@ -230,7 +234,9 @@ public final class SweepCoordinator: @unchecked Sendable {
           _ = try? launcher.cancel([point.index], manifest: manifest)
           status.status = .failed
           status.error = "not run: the shared stages failed (see \(workspace.sharedLogPath))"
-          record(point.index, status: .failed, error: status.error, logTail: SweepWorkspace.tail(of: workspace.sharedLogPath))
+          record(
+            point.index, status: .failed, error: status.error, logTail: SweepWorkspace.tail(of: workspace.sharedLogPath)
+          )
         }
       case .running(let node):
         status.status = .running
@@ -261,7 +267,8 @@ public final class SweepCoordinator: @unchecked Sendable {
           let slurmOutput = "\(workspace.path)/logs/slurm-\(submitted.0.jobID)_\(submitted.1).out"
           record(
             point.index, status: .failed, error: status.error,
-            logTail: SweepWorkspace.tail(of: workspace.logPath(point: point.index)) ?? SweepWorkspace.tail(of: slurmOutput))
+            logTail: SweepWorkspace.tail(of: workspace.logPath(point: point.index))
+              ?? SweepWorkspace.tail(of: slurmOutput))
         }
       }
       statuses.append(status)
@@ -280,7 +287,9 @@ public final class SweepCoordinator: @unchecked Sendable {
         let open = statuses.filter { !$0.status.isFinal }.map(\.index)
         if !open.isEmpty {
           _ = try? launcher.cancel(open, manifest: manifest)
-          record(open.map { RowChange(point: $0, status: .skipped, error: "not run: an earlier point failed (--fail-fast)") })
+          record(
+            open.map { RowChange(point: $0, status: .skipped, error: "not run: an earlier point failed (--fail-fast)") }
+          )
           statuses = refresh()
         }
       }
@@ -316,7 +325,8 @@ public final class SweepCoordinator: @unchecked Sendable {
   private func merge(_ point: Int, report: SweepWorkspace.TaskReport) -> SweepPointRecord? {
     let marker = workspace.shardPath(point: point) + ".merged"
     let stamp = String(report.finishedAt ?? report.startedAt)
-    let rows = { () -> SweepPointRecord? in (try? self.store.sweepPoint(sweep: self.workspace.id, point: point)) ?? nil }
+    let rows = { () -> SweepPointRecord? in (try? self.store.sweepPoint(sweep: self.workspace.id, point: point)) ?? nil
+    }
     if (try? String(contentsOfFile: marker, encoding: .utf8)) == stamp { return rows() }
     do {
       try store.mergeShard(at: workspace.shardPath(point: point))
@@ -395,7 +405,8 @@ public final class SweepCoordinator: @unchecked Sendable {
 
   private func writeSweepFile(_ statuses: [PointStatus]) {
     let overall: String =
-      statuses.allSatisfy { $0.status == .finished } ? "finished"
+      statuses.allSatisfy { $0.status == .finished }
+      ? "finished"
       : statuses.allSatisfy(\.status.isFinal) ? "failed" : "running"
     let document: CanonicalJSON = [
       "sweep_id": .string(workspace.id), "pipeline": .string(manifest.pipeline), "file": .string(manifest.pipelineFile),
@@ -422,7 +433,9 @@ public final class SweepCoordinator: @unchecked Sendable {
     var assigned: Set<String> = []
     var groups: [SweepWorkspace.Manifest.SharedStages] = []
     for (index, run) in plan.points.enumerated() {
-      let stages = run.stages.filter { count[$0.fingerprint, default: 0] >= 2 && assigned.insert($0.fingerprint).inserted }
+      let stages = run.stages.filter {
+        count[$0.fingerprint, default: 0] >= 2 && assigned.insert($0.fingerprint).inserted
+      }
       // Run the shared stages' cached inputs too, as cache hits, so that their entries are read.
       if !stages.isEmpty {
         var names = Set(stages.map(\.name))

@@ -161,8 +161,11 @@ public final class SweepTask: @unchecked Sendable {
         options.pipelineFile = manifest.pipelineFile
         options.hooks = hooks
         let result = try PipelineRunner(options: options).run(spec, observers: observers)
-        if let failure = result.stages.first(where: { group.stages.contains($0.name) && ($0.status == .failed || $0.status == .skipped) }) {
-          outcome = .failed("shared stage '\(failure.name)' (point \(group.point + 1)) failed: \(failure.error ?? "unknown error")")
+        if let failure = result.stages.first(where: {
+          group.stages.contains($0.name) && ($0.status == .failed || $0.status == .skipped)
+        }) {
+          outcome = .failed(
+            "shared stage '\(failure.name)' (point \(group.point + 1)) failed: \(failure.error ?? "unknown error")")
           break
         }
       } catch {

@@ -90,7 +90,9 @@ public struct SweepWorkspace: Sendable {
     /// Points stopped by `siam sweep cancel` and not submitted since.
     public var cancelled: Set<Int> = []
 
-    public var executor: ExecutorSpec { ExecutorSpec(json: (try? CanonicalJSON.parse(Data(executorJSON.utf8))) ?? .null) }
+    public var executor: ExecutorSpec {
+      ExecutorSpec(json: (try? CanonicalJSON.parse(Data(executorJSON.utf8))) ?? .null)
+    }
 
     /// The latest submission of `point`, and its array task id.
     public func submission(of point: Int) -> (Submission, Int)? {

@@ -82,7 +82,9 @@ enum Subprocess {
 
   /// `argument` as one word of a POSIX shell.
   static func quoted(_ argument: String) -> String {
-    if !argument.isEmpty, argument.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-./=:,+%@".contains($0)) }) {
+    if !argument.isEmpty,
+      argument.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-./=:,+%@".contains($0)) })
+    {
       return argument
     }
     return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
