@@ -134,6 +134,28 @@ import Testing
     #expect(spec.graph.order.first == "data")
   }
 
+  /// One source of truth: `method: {type: X}` alone resolves to `X.Configuration()`.
+  @Test func methodDefaultsAreTheConfigurationsDefaults() throws {
+    let expected: [String: MethodConfiguration] = [
+      "simclr": .simclr(.init()), "mocov2": .mocov2(.init()), "byol": .byol(.init()), "simsiam": .simsiam(.init()),
+      "barlow_twins": .barlowTwins(.init()), "vicreg": .vicreg(.init()), "mocov3": .mocov3(.init()),
+      "nnclr": .nnclr(.init()), "swav": .swav(.init()), "dino": .dino(.init()),
+    ]
+    for (type, configuration) in expected {
+      let yaml = """
+        name: defaults
+        augmentations:
+          view: {preset: simclr, size: 28}
+        stages:
+          data: {kind: dataset, source: synthetic}
+          pretrain: {kind: pretrain, needs: [data], views: [view, view], method: {type: \(type)}}
+        """
+      let spec = try PipelineLoader.load(yaml: yaml, file: "defaults.yaml").spec
+      let parameters = try #require(spec.stages["pretrain"]?.parameters as? PretrainParameters)
+      #expect(parameters.method == configuration, "\(type)")
+    }
+  }
+
   @Test func includesNestAndLaterKeysWin() throws {
     let (spec, warnings) = try PipelineLoader.load(path: "\(TestPaths.fixtures)/good/composed.yaml")
     #expect(spec.seed == 5)  // composed.yaml over override.yaml (4) over base.yaml (3)

@@ -2,22 +2,20 @@ import SiamSSL
 
 /// A pretrain stage's `method:`, mapped onto `SiamSSL.MethodConfiguration`.
 ///
-/// YAML keys are snake_case; the mapping onto each method's `Configuration`:
+/// YAML keys are the `Configuration` properties in snake_case, with these exceptions:
 ///
 /// | YAML key | Configuration property | methods |
 /// | --- | --- | --- |
-/// | `type` | the `MethodConfiguration` case | simclr, mocov2, byol, simsiam, barlow_twins, vicreg |
-/// | `projector: [h₁, …, out]` | `projectorHiddenWidths: [h₁, …]`, `projectorOutputFeatures: out` | all |
-/// | `projector_batch_norm` | `projectorHasBatchNorm` | simclr, mocov2 |
-/// | `predictor_hidden` | `predictorHiddenWidths` | byol, simsiam |
-/// | `temperature` | `temperature` | simclr, mocov2 |
-/// | `queue_size` | `queueSize` | mocov2 |
-/// | `momentum`, `final_momentum` | `momentum`/`baseMomentum`, `finalMomentum` | mocov2, byol |
-/// | `symmetric` | `isSymmetric` | mocov2 |
-/// | `lambda` | `lambda` | barlow_twins |
-/// | `invariance_weight`, `variance_weight`, `covariance_weight` | same, camelCase | vicreg |
+/// | `type` | the `MethodConfiguration` case | all ten |
+/// | `projector: [h₁, …, out]` | `projectorHiddenWidths: [h₁, …]`, `projectorOutputFeatures: out` | all but dino |
+/// | `head: [h₁, …, bottleneck]` | `headHiddenWidths`, `bottleneckFeatures` | dino |
+/// | `projector_batch_norm`, `projector_last_batch_norm`, `head_batch_norm` | `projectorHasBatchNorm`, `projectorHasLastBatchNorm`, `headHasBatchNorm` | simclr, mocov2; mocov3; dino |
+/// | `predictor_hidden` | `predictorHiddenWidths` | byol, simsiam, mocov3, nnclr |
+/// | `momentum`, `final_momentum` | `momentum`/`baseMomentum`, `finalMomentum` | mocov2, byol, mocov3, dino |
+/// | `symmetric` | `isSymmetric` | mocov2, byol |
 ///
-/// Defaults are the configurations' defaults (the papers').
+/// Every default is read from the method's `Configuration()` (the papers' values), so a
+/// default lives in one place.
 public enum MethodSpec {
   private typealias Field = ParameterShape.Field
 
@@ -35,10 +33,8 @@ public enum MethodSpec {
       "Hidden widths of the predictor (its output width is the projector's).")
   }
 
-  private static func temperature(_ value: Double) -> Field {
-    .init(
-      "temperature", .number(.positive), .defaultValue(.number(value)), "Softmax temperature τ of the contrastive loss."
-    )
+  private static func temperature(_ value: Float) -> Field {
+    .init("temperature", .number(.positive), number(value), "Softmax temperature τ of the contrastive loss.")
   }
 
   private static func batchNorm(_ value: Bool) -> Field {
@@ -83,7 +79,7 @@ public enum MethodSpec {
       "mocov3",
       .init(
         [
-          temperature(Double("\(d.temperature)")!), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+          temperature(d.temperature), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
           .init(
             "projector_last_batch_norm", .boolean, .defaultValue(.bool(d.projectorHasLastBatchNorm)),
             "A non-affine BatchNorm after the projector's output Linear (the paper's last_bn)."),
@@ -97,7 +93,7 @@ public enum MethodSpec {
     return .init(
       "nnclr",
       .init([
-        temperature(Double("\(d.temperature)")!), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+        temperature(d.temperature), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
         predictor(d.predictorHiddenWidths),
         .init(
           "queue_size", .integer(.within(1, 10_000_000)), .defaultValue(.number(Double(d.queueSize))),
@@ -115,7 +111,7 @@ public enum MethodSpec {
         .init(
           "prototypes", .integer(.within(2, 1_048_576)), .defaultValue(.number(Double(d.prototypes))),
           "K, the prototypes."),
-        temperature(Double("\(d.temperature)")!),
+        temperature(d.temperature),
         .init(
           "epsilon", .number(.within(0.002, 10)), number(d.epsilon),
           "ε of Sinkhorn–Knopp (the codes' entropy regulariser)."),
@@ -172,57 +168,84 @@ public enum MethodSpec {
   }()
 
   /// The shape of `method:`.
-  static let shape: ParameterShape = .named(
-    "method",
-    .union(
+  private static let simclr: ParameterShape.Variant = {
+    let d = SimCLR.Configuration()
+    return .init(
+      "simclr",
       .init([
-        .init(
-          "simclr", .init([temperature(0.5), projector([2048, 128]), batchNorm(true)]),
-          "SimCLR: NT-Xent over two views (Chen et al. 2020)."),
-        .init(
-          "mocov2",
+        temperature(d.temperature), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+        batchNorm(d.projectorHasBatchNorm),
+      ]), "SimCLR: NT-Xent over two views (Chen et al. 2020).")
+  }()
+
+  private static let mocov2: ParameterShape.Variant = {
+    let d = MoCoV2.Configuration()
+    return .init(
+      "mocov2",
+      .init(
+        [
+          temperature(d.temperature), projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+          batchNorm(d.projectorHasBatchNorm),
           .init(
-            [
-              temperature(0.2), projector([2048, 128]), batchNorm(false),
-              .init(
-                "queue_size", .integer(.within(1, 10_000_000)), .defaultValue(4096),
-                "K, negatives in the queue; a multiple of batch_size."),
-              .init("momentum", unitMomentum, .defaultValue(0.99), "Key-encoder momentum m at step 0."),
-              .init(
-                "final_momentum", .nullable(unitMomentum), .optional,
-                "m at the last step (cosine); null keeps it constant."),
-              .init("symmetric", .boolean, .defaultValue(false), "Symmetric loss over both views."),
-            ], check: momentumCheck), "MoCo v2: InfoNCE against a queue of momentum-encoded keys."),
-        .init(
-          "byol",
+            "queue_size", .integer(.within(1, 10_000_000)), .defaultValue(.number(Double(d.queueSize))),
+            "K, negatives in the queue; a multiple of batch_size."),
+          .init("momentum", unitMomentum, number(d.momentum), "Key-encoder momentum m at step 0."),
           .init(
-            [
-              projector([4096, 256]), predictor([4096]),
-              .init("momentum", unitMomentum, .defaultValue(0.99), "Target momentum τ at step 0."),
-              .init("final_momentum", unitMomentum, .defaultValue(1), "τ at the last step (cosine schedule)."),
-              .init(
-                "symmetric", .boolean, .defaultValue(true),
-                "Both directions (the paper); false: view 1 → view 2 only, half the cost."),
-            ], check: momentumCheck), "BYOL: predict a momentum target's projection."),
-        .init(
-          "simsiam", .init([projector([2048, 2048, 2048]), predictor([512])]),
-          "SimSiam: stop-gradient instead of a momentum target."),
-        .init(
-          "barlow_twins",
-          .init([
-            .init("lambda", .number(.nonNegative), .defaultValue(0.005), "Weight of the off-diagonal terms."),
-            projector([8192, 8192, 8192]),
-          ]), "Barlow Twins: cross-correlation towards the identity."),
-        .init(
-          "vicreg",
-          .init([
-            .init("invariance_weight", .number(.nonNegative), .defaultValue(25), "Weight of the invariance term."),
-            .init("variance_weight", .number(.nonNegative), .defaultValue(25), "Weight of the variance term."),
-            .init("covariance_weight", .number(.nonNegative), .defaultValue(1), "Weight of the covariance term."),
-            projector([8192, 8192, 8192]),
-          ]), "VICReg: variance, invariance, covariance."),
-        mocov3, nnclr, swav, dino,
-      ])))
+            "final_momentum", .nullable(unitMomentum), d.finalMomentum.map(number) ?? .optional,
+            "m at the last step (cosine); null keeps it constant."),
+          .init("symmetric", .boolean, .defaultValue(.bool(d.isSymmetric)), "Symmetric loss over both views."),
+        ], check: momentumCheck), "MoCo v2: InfoNCE against a queue of momentum-encoded keys.")
+  }()
+
+  private static let byol: ParameterShape.Variant = {
+    let d = BYOL.Configuration()
+    return .init(
+      "byol",
+      .init(
+        [
+          projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]), predictor(d.predictorHiddenWidths),
+        ] + momentum(base: d.baseMomentum, final: d.finalMomentum, what: "Target")
+          + [
+            .init(
+              "symmetric", .boolean, .defaultValue(.bool(d.isSymmetric)),
+              "Both directions (the paper); false: view 1 → view 2 only, half the cost.")
+          ], check: momentumCheck), "BYOL: predict a momentum target's projection.")
+  }()
+
+  private static let simsiam: ParameterShape.Variant = {
+    let d = SimSiam.Configuration()
+    return .init(
+      "simsiam",
+      .init([projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]), predictor(d.predictorHiddenWidths)]),
+      "SimSiam: stop-gradient instead of a momentum target.")
+  }()
+
+  private static let barlowTwins: ParameterShape.Variant = {
+    let d = BarlowTwins.Configuration()
+    return .init(
+      "barlow_twins",
+      .init([
+        .init("lambda", .number(.nonNegative), number(d.lambda), "Weight of the off-diagonal terms."),
+        projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+      ]), "Barlow Twins: cross-correlation towards the identity.")
+  }()
+
+  private static let vicreg: ParameterShape.Variant = {
+    let d = VICReg.Configuration()
+    return .init(
+      "vicreg",
+      .init([
+        .init("invariance_weight", .number(.nonNegative), number(d.invarianceWeight), "Weight of the invariance term."),
+        .init("variance_weight", .number(.nonNegative), number(d.varianceWeight), "Weight of the variance term."),
+        .init("covariance_weight", .number(.nonNegative), number(d.covarianceWeight), "Weight of the covariance term."),
+        projector(d.projectorHiddenWidths + [d.projectorOutputFeatures]),
+      ]), "VICReg: variance, invariance, covariance.")
+  }()
+
+  /// The shape of `method:`: one variant per method, each taking its defaults from the
+  /// method's `Configuration()`.
+  static let shape: ParameterShape = .named(
+    "method", .union(.init([simclr, mocov2, byol, simsiam, barlowTwins, vicreg, mocov3, nnclr, swav, dino])))
 
   /// The configuration a resolved `method:` value describes.
   public static func configuration(resolved: CanonicalJSON) -> MethodConfiguration {

@@ -23,7 +23,7 @@ struct CurvesSection {
   static let plots = [
     Plot(title: "Training loss", yLabel: "loss", keys: ["loss"], yScale: .automatic),
     Plot(title: "Learning rate", yLabel: "learning rate", keys: ["lr"], yScale: .automatic),
-    Plot(title: "EMA momentum τ", yLabel: "momentum", keys: ["momentum"], yScale: .linear, isSkippedWhenConstant: true),
+    Plot(title: "EMA momentum m", yLabel: "momentum", keys: ["momentum"], yScale: .linear, isSkippedWhenConstant: true),
     Plot(
       title: "Temperature", yLabel: "temperature", keys: ["temperature"], yScale: .linear, isSkippedWhenConstant: true),
     Plot(

@@ -42,18 +42,6 @@ public final class BYOL: ConfiguredMethod {
       self.isSymmetric = isSymmetric
     }
 
-    public init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      let d = Configuration()
-      self.init(
-        projectorHiddenWidths: try c.decode(.projectorHiddenWidths, default: d.projectorHiddenWidths),
-        projectorOutputFeatures: try c.decode(.projectorOutputFeatures, default: d.projectorOutputFeatures),
-        predictorHiddenWidths: try c.decode(.predictorHiddenWidths, default: d.predictorHiddenWidths),
-        baseMomentum: try c.decode(.baseMomentum, default: d.baseMomentum),
-        finalMomentum: try c.decode(.finalMomentum, default: d.finalMomentum),
-        isSymmetric: try c.decode(.isSymmetric, default: d.isSymmetric))
-    }
-
     public var momentumSchedule: MomentumSchedule { MomentumSchedule(base: baseMomentum, final: finalMomentum) }
 
     /// Throws `SSLError.invalidConfiguration` for out-of-range values.
@@ -122,8 +110,8 @@ public final class BYOL: ConfiguredMethod {
 
   @discardableResult
   public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] {
-    let tau = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
-    updateMomentumPairs([(momentumEncoder, encoder), (momentumProjector, projector)], momentum: tau)
-    return ["momentum": tau]
+    let m = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
+    updateMomentumPairs([(momentumEncoder, encoder), (momentumProjector, projector)], momentum: m)
+    return ["momentum": m]
   }
 }

@@ -22,15 +22,6 @@ public final class BarlowTwins: ConfiguredMethod {
       self.projectorOutputFeatures = projectorOutputFeatures
     }
 
-    public init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      let d = Configuration()
-      self.init(
-        lambda: try c.decode(.lambda, default: d.lambda),
-        projectorHiddenWidths: try c.decode(.projectorHiddenWidths, default: d.projectorHiddenWidths),
-        projectorOutputFeatures: try c.decode(.projectorOutputFeatures, default: d.projectorOutputFeatures))
-    }
-
     /// Throws `SSLError.invalidConfiguration` for out-of-range values.
     public func validate() throws {
       try require(lambda >= 0, "lambda", "must be non-negative, got \(lambda)")

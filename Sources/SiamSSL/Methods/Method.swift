@@ -65,7 +65,7 @@ public protocol Method: AnyObject {
   /// - Parameters:
   ///   - step: The index of the step just taken, from 0.
   ///   - totalSteps: The number of steps of the whole run (for momentum schedules).
-  /// - Returns: Metrics of the update (`momentum`, the `τ` just applied).
+  /// - Returns: Metrics of the update (`momentum`, the `m` just applied).
   @discardableResult
   func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float]
 

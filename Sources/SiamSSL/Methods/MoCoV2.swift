@@ -52,20 +52,6 @@ public final class MoCoV2: ConfiguredMethod {
       self.isSymmetric = isSymmetric
     }
 
-    public init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      let d = Configuration()
-      self.init(
-        temperature: try c.decode(.temperature, default: d.temperature),
-        projectorHiddenWidths: try c.decode(.projectorHiddenWidths, default: d.projectorHiddenWidths),
-        projectorOutputFeatures: try c.decode(.projectorOutputFeatures, default: d.projectorOutputFeatures),
-        projectorHasBatchNorm: try c.decode(.projectorHasBatchNorm, default: d.projectorHasBatchNorm),
-        queueSize: try c.decode(.queueSize, default: d.queueSize),
-        momentum: try c.decode(.momentum, default: d.momentum),
-        finalMomentum: try c.decodeIfPresent(Float.self, forKey: .finalMomentum),
-        isSymmetric: try c.decode(.isSymmetric, default: d.isSymmetric))
-    }
-
     /// The momentum schedule these values describe.
     public var momentumSchedule: MomentumSchedule {
       MomentumSchedule(base: momentum, final: finalMomentum ?? momentum)
@@ -178,9 +164,9 @@ public final class MoCoV2: ConfiguredMethod {
 
   @discardableResult
   public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] {
-    let tau = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
-    updateMomentumPairs([(momentumEncoder, encoder), (momentumProjector, projector)], momentum: tau)
-    return ["momentum": tau]
+    let m = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
+    updateMomentumPairs([(momentumEncoder, encoder), (momentumProjector, projector)], momentum: m)
+    return ["momentum": m]
   }
 
   public func loadState(_ tensors: [String: Tensor], source: String?) throws {

@@ -1,13 +1,13 @@
 import Foundation
 import SiamNN
 
-/// The momentum `τ` of an exponential-moving-average target, rising from `base` to
+/// The momentum `m` of an exponential-moving-average target, rising from `base` to
 /// `final` on a half cosine over training (BYOL's schedule, solo-learn's
 /// `MomentumUpdater`):
 ///
-///     τ_k = final − (final − base)·(cos(πk/K) + 1)/2
+///     m_k = final − (final − base)·(cos(πk/K) + 1)/2
 ///
-/// `τ_0 = base`, `τ_K = final`; with `final = base` it is constant (MoCo's `m`). With
+/// `m_0 = base`, `m_K = final`; with `final = base` it is constant (MoCo v2's). With
 /// `final = 1` it equals `EMA.cosineMomentum(base:step:totalSteps:)`.
 public struct MomentumSchedule: Sendable, Hashable, Codable {
   public var base: Float
@@ -23,7 +23,7 @@ public struct MomentumSchedule: Sendable, Hashable, Codable {
     MomentumSchedule(base: tau, final: tau)
   }
 
-  /// `τ_k` for step `k` of `K` (`k` is clamped to `K`).
+  /// `m_k` for step `k` of `K` (`k` is clamped to `K`).
   ///
   /// - Precondition: `totalSteps > 0`, `step ≥ 0`.
   public func value(step k: Int, totalSteps: Int) -> Float {
@@ -43,7 +43,7 @@ public struct MomentumSchedule: Sendable, Hashable, Codable {
   }
 }
 
-/// Moves each target module towards its online twin: `θ_t ← τ·θ_t + (1 − τ)·θ_o` for
+/// Moves each target module towards its online twin: `θ_t ← m·θ_t + (1 − m)·θ_o` for
 /// parameters; buffers (BatchNorm running statistics) are left to the target's own
 /// forward passes, as in solo-learn.
 func updateMomentumPairs(_ pairs: [(target: Module, online: Module)], momentum tau: Float) {

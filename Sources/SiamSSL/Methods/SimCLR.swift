@@ -30,16 +30,6 @@ public final class SimCLR: ConfiguredMethod {
       self.projectorHasBatchNorm = projectorHasBatchNorm
     }
 
-    public init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      let d = Configuration()
-      self.init(
-        temperature: try c.decode(.temperature, default: d.temperature),
-        projectorHiddenWidths: try c.decode(.projectorHiddenWidths, default: d.projectorHiddenWidths),
-        projectorOutputFeatures: try c.decode(.projectorOutputFeatures, default: d.projectorOutputFeatures),
-        projectorHasBatchNorm: try c.decode(.projectorHasBatchNorm, default: d.projectorHasBatchNorm))
-    }
-
     /// Throws `SSLError.invalidConfiguration` for out-of-range values.
     public func validate() throws {
       try require(temperature > 0, "temperature", "must be positive, got \(temperature)")

@@ -27,15 +27,6 @@ public final class SimSiam: ConfiguredMethod {
       self.predictorHiddenWidths = predictorHiddenWidths
     }
 
-    public init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      let d = Configuration()
-      self.init(
-        projectorHiddenWidths: try c.decode(.projectorHiddenWidths, default: d.projectorHiddenWidths),
-        projectorOutputFeatures: try c.decode(.projectorOutputFeatures, default: d.projectorOutputFeatures),
-        predictorHiddenWidths: try c.decode(.predictorHiddenWidths, default: d.predictorHiddenWidths))
-    }
-
     /// Throws `SSLError.invalidConfiguration` for out-of-range values.
     public func validate() throws {
       try requirePositiveWidths(projectorHiddenWidths + [projectorOutputFeatures], "projectorHiddenWidths")

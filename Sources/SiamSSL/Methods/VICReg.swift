@@ -29,17 +29,6 @@ public final class VICReg: ConfiguredMethod {
       self.projectorOutputFeatures = projectorOutputFeatures
     }
 
-    public init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      let d = Configuration()
-      self.init(
-        invarianceWeight: try c.decode(.invarianceWeight, default: d.invarianceWeight),
-        varianceWeight: try c.decode(.varianceWeight, default: d.varianceWeight),
-        covarianceWeight: try c.decode(.covarianceWeight, default: d.covarianceWeight),
-        projectorHiddenWidths: try c.decode(.projectorHiddenWidths, default: d.projectorHiddenWidths),
-        projectorOutputFeatures: try c.decode(.projectorOutputFeatures, default: d.projectorOutputFeatures))
-    }
-
     /// Throws `SSLError.invalidConfiguration` for out-of-range values.
     public func validate() throws {
       for (weight, key) in [

@@ -13,7 +13,7 @@ import SiamTensor
 ///     method.prepareStep(StepPosition(step: k, ...))          // epoch-dependent schedules
 ///     let (loss, gradients, metrics) = method.computeGradients(views: batch.views)
 ///     optimizer.update(method.trainableModule, gradients: gradients)
-///     method.afterOptimizerStep(step: k, totalSteps: T)      // EMA targets, momentum τ_k
+///     method.afterOptimizerStep(step: k, totalSteps: T)      // EMA targets, momentum m_k
 ///
 /// Gradients flow only through the online branch: the method guarantees it and the loop
 /// traps when a gradient key is not a parameter of `trainableModule`.

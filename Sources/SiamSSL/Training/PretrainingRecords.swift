@@ -34,7 +34,7 @@ public struct StepRecord: Sendable, Codable, Hashable {
   public var loss: Float
   /// The learning rate this step used.
   public var learningRate: Float
-  /// The target momentum `τ` the method applied after the step (EMA methods), else nil.
+  /// The target momentum `m` the method applied after the step (EMA methods), else nil.
   public var momentum: Float?
   /// Images (samples) of this step per second of its wall time (wait included).
   public var imagesPerSecond: Double

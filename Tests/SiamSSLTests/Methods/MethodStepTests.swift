@@ -107,16 +107,17 @@ import _SiamTestSupport
     }
   }
 
-  @Test func partialConfigurationsDecodeWithPaperDefaults() throws {
-    let simclr = try JSONDecoder().decode(SimCLR.Configuration.self, from: Data(#"{"temperature": 0.1}"#.utf8))
-    #expect(simclr == SimCLR.Configuration(temperature: 0.1))
-    let moco = try JSONDecoder().decode(
-      MoCoV2.Configuration.self, from: Data(#"{"queueSize": 512, "isSymmetric": true}"#.utf8))
-    #expect(moco.queueSize == 512 && moco.isSymmetric && moco.temperature == 0.2 && moco.momentum == 0.99)
-    let vicreg = try JSONDecoder().decode(VICReg.Configuration.self, from: Data("{}".utf8))
-    #expect(vicreg == VICReg.Configuration())
-    let roundTrip = try JSONDecoder().decode(BYOL.Configuration.self, from: JSONEncoder().encode(Tiny.byol))
-    #expect(roundTrip == Tiny.byol)
+  /// A method's `configurationJSON` (what checkpoints record) is its configuration's
+  /// JSON: it decodes back to the same configuration and differs when a value does.
+  @Test func configurationJSONRecordsTheConfiguration() throws {
+    let methods = try Self.makeAll()
+    for method in methods { #expect(!method.configurationJSON.isEmpty, "\(method.name)") }
+    let byol = try BYOL(configuration: Tiny.byol, makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
+    #expect(try JSONDecoder().decode(BYOL.Configuration.self, from: Data(byol.configurationJSON.utf8)) == Tiny.byol)
+    var other = Tiny.byol
+    other.baseMomentum = 0.9
+    let changed = try BYOL(configuration: other, makeEncoder: Tiny.mlpEncoder, key: RandomKey(seed: 1))
+    #expect(changed.configurationJSON != byol.configurationJSON)
   }
 
   @Test func invalidConfigurationsThrow() {
