@@ -110,8 +110,8 @@ public final class BYOL: ConfiguredMethod {
 
   @discardableResult
   public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] {
-    let m = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
-    updateMomentumPairs([(momentumEncoder, encoder), (momentumProjector, projector)], momentum: m)
-    return ["momentum": m]
+    momentumStep(
+      [(momentumEncoder, encoder), (momentumProjector, projector)], schedule: configuration.momentumSchedule,
+      step: step, totalSteps: totalSteps)
   }
 }

@@ -196,9 +196,9 @@ public final class DINO: ConfiguredMethod {
 
   @discardableResult
   public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] {
-    let m = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
-    updateMomentumPairs([(momentumEncoder, encoder), (momentumHead, head)], momentum: m)
-    return ["momentum": m]
+    momentumStep(
+      [(momentumEncoder, encoder), (momentumHead, head)], schedule: configuration.momentumSchedule, step: step,
+      totalSteps: totalSteps)
   }
 
   /// The mean entropy (nats) of the teacher's targets `softmax((t − c)/τₜ)` over the rows

@@ -1,3 +1,4 @@
+import SiamNN
 import SiamTensor
 
 /// A FIFO queue of `K` key embeddings per slot (MoCo's dictionary), as a value.
@@ -28,6 +29,24 @@ public struct FeatureQueue: Sendable {
       pointer >= 0 && pointer < features.shape[1], "FeatureQueue: pointer \(pointer) outside 0..<\(features.shape[1])")
     self.features = features.detached()
     self.pointer = pointer
+  }
+
+  /// The queue a method keeps in `module`'s buffers `queue` and `queue_ptr`.
+  init(buffersOf module: Module) {
+    self.init(features: module.localTensor("queue"), pointer: Int(module.localTensor("queue_ptr").scalar))
+  }
+
+  /// Writes the queue into `module`'s buffers `queue` and `queue_ptr` (added by
+  /// `addBuffers(to:)`).
+  func store(in module: Module) {
+    module.setLocalTensor("queue", features)
+    module.setLocalTensor("queue_ptr", Tensor(Float(pointer)))
+  }
+
+  /// Registers the queue as `module`'s buffers `queue` and `queue_ptr`.
+  func addBuffers(to module: Module) {
+    module.addBuffer("queue", features)
+    module.addBuffer("queue_ptr", Tensor(Float(pointer)))
   }
 
   /// A queue of L2-normalised standard-normal vectors drawn from `key` (MoCo's

@@ -109,21 +109,14 @@ public final class MoCoV2: ConfiguredMethod {
     let queue = FeatureQueue.random(
       slots: configuration.isSymmetric ? 2 : 1, size: configuration.queueSize,
       width: configuration.projectorOutputFeatures, key: MethodKey.queue(key))
-    state.addBuffer("queue", queue.features)
-    state.addBuffer("queue_ptr", Tensor(0))
+    queue.addBuffers(to: state)
     stateModule = state
   }
 
   /// The queue as stored in `stateModule`.
   public var queue: FeatureQueue {
-    get {
-      FeatureQueue(
-        features: stateModule.localTensor("queue"), pointer: Int(stateModule.localTensor("queue_ptr").scalar))
-    }
-    set {
-      stateModule.setLocalTensor("queue", newValue.features)
-      stateModule.setLocalTensor("queue_ptr", Tensor(Float(newValue.pointer)))
-    }
+    get { FeatureQueue(buffersOf: stateModule) }
+    set { newValue.store(in: stateModule) }
   }
 
   public func computeGradients(views: [Tensor]) -> MethodStep {
@@ -164,9 +157,9 @@ public final class MoCoV2: ConfiguredMethod {
 
   @discardableResult
   public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] {
-    let m = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
-    updateMomentumPairs([(momentumEncoder, encoder), (momentumProjector, projector)], momentum: m)
-    return ["momentum": m]
+    momentumStep(
+      [(momentumEncoder, encoder), (momentumProjector, projector)], schedule: configuration.momentumSchedule,
+      step: step, totalSteps: totalSteps)
   }
 
   public func loadState(_ tensors: [String: Tensor], source: String?) throws {

@@ -117,8 +117,8 @@ public final class MoCoV3: ConfiguredMethod {
 
   @discardableResult
   public func afterOptimizerStep(step: Int, totalSteps: Int) -> [String: Float] {
-    let m = configuration.momentumSchedule.value(step: step, totalSteps: totalSteps)
-    updateMomentumPairs([(momentumEncoder, encoder), (momentumProjector, projector)], momentum: m)
-    return ["momentum": m]
+    momentumStep(
+      [(momentumEncoder, encoder), (momentumProjector, projector)], schedule: configuration.momentumSchedule,
+      step: step, totalSteps: totalSteps)
   }
 }

@@ -52,6 +52,16 @@ func updateMomentumPairs(_ pairs: [(target: Module, online: Module)], momentum t
   }
 }
 
+/// One EMA step of momentum methods after the optimizer's: `m_k` from `schedule`, every
+/// pair moved by `updateMomentumPairs`; returns the metrics `afterOptimizerStep` reports.
+func momentumStep(
+  _ pairs: [(target: Module, online: Module)], schedule: MomentumSchedule, step: Int, totalSteps: Int
+) -> [String: Float] {
+  let m = schedule.value(step: step, totalSteps: totalSteps)
+  updateMomentumPairs(pairs, momentum: m)
+  return ["momentum": m]
+}
+
 /// Copies every tensor of `source` into `target` (same architecture): how a momentum
 /// network starts as a copy of the online one.
 func copyTensors(from source: Module, to target: Module) {

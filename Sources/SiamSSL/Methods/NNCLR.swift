@@ -85,21 +85,14 @@ public final class NNCLR: ConfiguredMethod {
     trainableModule = ModuleDictionary(online.modules() + [("predictor", predictor)])
     let state = ModuleDictionary(online.modules() + [("predictor", predictor)])
     let queue = FeatureQueue.random(slots: 1, size: configuration.queueSize, width: output, key: MethodKey.queue(key))
-    state.addBuffer("queue", queue.features)
-    state.addBuffer("queue_ptr", Tensor(0))
+    queue.addBuffers(to: state)
     stateModule = state
   }
 
   /// The support set as stored in `stateModule`.
   public var queue: FeatureQueue {
-    get {
-      FeatureQueue(
-        features: stateModule.localTensor("queue"), pointer: Int(stateModule.localTensor("queue_ptr").scalar))
-    }
-    set {
-      stateModule.setLocalTensor("queue", newValue.features)
-      stateModule.setLocalTensor("queue_ptr", Tensor(Float(newValue.pointer)))
-    }
+    get { FeatureQueue(buffersOf: stateModule) }
+    set { newValue.store(in: stateModule) }
   }
 
   public func computeGradients(views: [Tensor]) -> MethodStep {

@@ -119,8 +119,8 @@ public final class SwAV: ConfiguredMethod {
     trainableModule = ModuleDictionary(modules)
     let state = ModuleDictionary(modules)
     if configuration.queueSize > 0 {
-      state.addBuffer("queue", Tensor(zeros: [2, configuration.queueSize, configuration.projectorOutputFeatures]))
-      state.addBuffer("queue_ptr", Tensor(0))
+      let empty = Tensor(zeros: [2, configuration.queueSize, configuration.projectorOutputFeatures])
+      FeatureQueue(features: empty, pointer: 0).addBuffers(to: state)
     }
     stateModule = state
   }
@@ -128,15 +128,9 @@ public final class SwAV: ConfiguredMethod {
   /// The queue of earlier global-view embeddings, nil without one.
   public var queue: FeatureQueue? {
     get {
-      guard configuration.queueSize > 0 else { return nil }
-      return FeatureQueue(
-        features: stateModule.localTensor("queue"), pointer: Int(stateModule.localTensor("queue_ptr").scalar))
+      configuration.queueSize > 0 ? FeatureQueue(buffersOf: stateModule) : nil
     }
-    set {
-      guard let newValue else { return }
-      stateModule.setLocalTensor("queue", newValue.features)
-      stateModule.setLocalTensor("queue_ptr", Tensor(Float(newValue.pointer)))
-    }
+    set { newValue?.store(in: stateModule) }
   }
 
   public func prepareStep(_ position: StepPosition) {
