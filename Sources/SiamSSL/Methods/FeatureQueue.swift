@@ -118,3 +118,12 @@ public struct FeatureQueue: Sendable {
     pointer = (start + n) % k
   }
 }
+
+/// Throws `invalidConfiguration` for `queueSize` unless `size` is a positive multiple of
+/// `batchSize` (a queue that fills `N` rows a step), suggesting the nearest such size.
+func requireQueueSize(_ size: Int, batchSize: Int, what: String) throws {
+  try require(
+    size > 0 && size % batchSize == 0, "queueSize",
+    "the \(what) size \(size) must be a positive multiple of the batch size \(batchSize) "
+      + "(for example \(Swift.max(1, size / batchSize) * batchSize))")
+}

@@ -64,10 +64,7 @@ public final class MoCoV2: ConfiguredMethod {
       try requirePositiveWidths(projectorHiddenWidths + [projectorOutputFeatures], "projectorHiddenWidths")
       try momentumSchedule.validate(key: "momentum")
       try require(batchSize > 1, "batchSize", "must be at least 2, got \(batchSize)")
-      try require(
-        queueSize > 0 && queueSize % batchSize == 0, "queueSize",
-        "the queue size \(queueSize) must be a positive multiple of the batch size \(batchSize) "
-          + "(for example \(Swift.max(1, queueSize / batchSize) * batchSize))")
+      try requireQueueSize(queueSize, batchSize: batchSize, what: "queue")
     }
   }
 

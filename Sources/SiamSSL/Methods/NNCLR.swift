@@ -45,10 +45,7 @@ public final class NNCLR: ConfiguredMethod {
       try requirePositiveWidths(projectorHiddenWidths + [projectorOutputFeatures], "projectorHiddenWidths")
       try requirePositiveWidths(predictorHiddenWidths, "predictorHiddenWidths")
       try require(batchSize > 1, "batchSize", "must be at least 2, got \(batchSize)")
-      try require(
-        queueSize > 0 && queueSize % batchSize == 0, "queueSize",
-        "the support set size \(queueSize) must be a positive multiple of the batch size \(batchSize) "
-          + "(for example \(Swift.max(1, queueSize / batchSize) * batchSize))")
+      try requireQueueSize(queueSize, batchSize: batchSize, what: "support set")
     }
   }
 
