@@ -97,14 +97,17 @@ struct RunCommand: ParsableCommand {
       numeric: [false, false, false, false, true, false])
   }
 
-  static func headline(_ metrics: [String: Double]) -> String {
+  /// The headline keys on their test split, in `preferred` order; a key measured under
+  /// several contexts (kNN's `k` values) once per context, labelled (`knn_top1@20`).
+  static func headline(_ metrics: StageMetrics) -> String {
     let preferred = ["linear_top1", "knn_top1", "finetune_top1", "supervised_top1", "final_loss", "train_count"]
-    var keys = preferred.filter { metrics[$0] != nil }
-    keys += metrics.keys.filter { $0.hasPrefix("knn_top1@") }.sorted()
-    return keys.map { key in
-      let value = metrics[key]!
-      let text = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.4g", value)
-      return "\(key) \(text)"
-    }.joined(separator: "  ")
+    let shown = metrics.filter { preferred.contains($0.key) && $0.context["split"] != "train" }
+    let counts = Dictionary(grouping: shown, by: \.key).mapValues(\.count)
+    return shown.labelled.sorted { preferred.firstIndex(of: $0.metric.key)! < preferred.firstIndex(of: $1.metric.key)! }
+      .map { label, metric in
+        let value = metric.value
+        let text = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.4g", value)
+        return "\(counts[metric.key]! > 1 ? label : metric.key) \(text)"
+      }.joined(separator: "  ")
   }
 }

@@ -64,5 +64,13 @@ import Testing
     let text = RunCommand.headline(["linear_top1": 0.8123, "linear_top5": 0.99, "knn_top1": 0.75])
     #expect(text == "linear_top1 0.8123  knn_top1 0.75")
     #expect(RunCommand.headline(["train_count": 10000]) == "train_count 10000")
+    var knn = StageMetrics()
+    for (k, value) in [(20, 0.8), (200, 0.7)] {
+      knn.add("knn_top1", value, context: StageMetrics.protocolContext("knn", ["k": .number(k)]))
+      knn.add("knn_top5", 0.9, context: StageMetrics.protocolContext("knn", ["k": .number(k)]))
+    }
+    knn.add("linear_top1", 0.9, context: StageMetrics.protocolContext("linear"))
+    knn.add("linear_top1", 0.99, context: StageMetrics.protocolContext("linear", split: "train"))
+    #expect(RunCommand.headline(knn) == "linear_top1 0.9  knn_top1@20 0.8  knn_top1@200 0.7")
   }
 }

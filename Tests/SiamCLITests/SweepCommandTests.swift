@@ -83,7 +83,9 @@ import _SiamTestSupport
     // A tampered metric is a difference: exit 1.
     let result = runs + "/" + ids[1] + "/result.json"
     let text = try String(contentsOfFile: result, encoding: .utf8)
-    let tampered = text.replacingOccurrences(of: "\"test_count\": 16", with: "\"test_count\": 17")
+    let tampered = text.replacingOccurrences(
+      of: #""key": "test_count",\s*"value": 16"#, with: #""key": "test_count", "value": 17"#,
+      options: .regularExpression)
     #expect(tampered != text)
     try Data(tampered.utf8).write(to: URL(fileURLWithPath: result))
     #expect(try exitCode(["rerun", ids[1], "--runs", runs, "--verify"]) == 1)

@@ -146,7 +146,7 @@ public struct ArtifactCache: Sendable {
   /// - Returns: The manifest written.
   @discardableResult
   public func commit(
-    temporary: String, stage: String, kind: String, fingerprint: String, metrics: [String: Double], seconds: Double,
+    temporary: String, stage: String, kind: String, fingerprint: String, metrics: StageMetrics, seconds: Double,
     lease: CacheLease? = nil
   ) throws -> CacheManifest {
     var files: [CacheManifest.File] = []

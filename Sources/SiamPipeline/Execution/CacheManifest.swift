@@ -26,8 +26,8 @@ public struct CacheManifest: Codable, Sendable, Hashable {
   public var kind: String
   public var fingerprint: String
   public var files: [File]
-  /// The stage's final metrics (`linear_top1`, `final_loss`, ...).
-  public var metrics: [String: Double]
+  /// The stage's final metrics (`linear_top1`, `final_loss`, ...), each with its context.
+  public var metrics: StageMetrics
   /// ISO 8601, UTC.
   public var created: String
   public var engineVersion: String
@@ -40,7 +40,7 @@ public struct CacheManifest: Codable, Sendable, Hashable {
   }
 
   public init(
-    stage: String, kind: String, fingerprint: String, files: [File], metrics: [String: Double], created: String,
+    stage: String, kind: String, fingerprint: String, files: [File], metrics: StageMetrics, created: String,
     engineVersion: String, seconds: Double
   ) {
     self.stage = stage
@@ -51,6 +51,12 @@ public struct CacheManifest: Codable, Sendable, Hashable {
     self.created = created
     self.engineVersion = engineVersion
     self.seconds = seconds
+  }
+
+  /// The final metrics, for `stage` (legacy names of older entries turned into keys and
+  /// contexts).
+  public func metrics(of stage: StageSpec) -> StageMetrics {
+    metrics.upgraded(kind: stage.kind, parameters: stage.resolvedParameters)
   }
 
   /// Sorted keys, pretty-printed.

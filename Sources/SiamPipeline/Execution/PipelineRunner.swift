@@ -10,17 +10,17 @@ import Foundation
 /// stages needing it are skipped, and without `keepGoing` so is everything after it.
 public struct PipelineRunner: Sendable {
   public var options: RunOptions
-  public var runners: StageRunnerRegistry
+  public var kinds: StageKindRegistry
 
-  public init(options: RunOptions = RunOptions(), runners: StageRunnerRegistry = .standard) {
+  public init(options: RunOptions = RunOptions(), kinds: StageKindRegistry = .standard) {
     self.options = options
-    self.runners = runners
+    self.kinds = kinds
   }
 
   /// The plan of `spec` under the current cache state (runs nothing, writes nothing but
   /// dataset hashes).
   public func plan(_ spec: PipelineSpec) throws(RunError) -> RunPlan {
-    try Planner(options: options, runners: runners).plan(spec)
+    try Planner(options: options, kinds: kinds).plan(spec)
   }
 
   /// Plans and runs `spec`.
@@ -84,7 +84,7 @@ public struct PipelineRunner: Sendable {
         case .hit(let manifest) = cache.lookup(stagePlan.fingerprint, holdingIn: lease)
       {
         result.status = .cached
-        result.metrics = manifest.metrics
+        result.metrics = manifest.metrics(of: stage)
         result.artifacts = manifest.files
         result.entryDirectory = cache.entryDirectory(stagePlan.fingerprint)
         log("\(stage.name): cache hit \(stagePlan.fingerprint.prefix(12))")
@@ -138,7 +138,7 @@ public struct PipelineRunner: Sendable {
     if computation != nil, !isForced, case .hit(let manifest) = cache.lookup(plan.fingerprint, holdingIn: lease) {
       var result = StageResult(
         name: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, status: .cached, seconds: 0,
-        metrics: manifest.metrics)
+        metrics: manifest.metrics(of: stage))
       result.artifacts = manifest.files
       result.entryDirectory = cache.entryDirectory(plan.fingerprint)
       log("\(stage.name): cache hit \(plan.fingerprint.prefix(12)) (computed meanwhile by another process)")
@@ -171,7 +171,7 @@ public struct PipelineRunner: Sendable {
       let context = StageContext(
         fingerprint: plan.fingerprint, outputDirectory: output, workDirectory: work, spec: spec,
         hooks: options.hooks, session: session, log: log)
-      let metrics = try runners[stage.kind]!.run(stage, context: context)
+      let metrics = try kinds.runner(of: stage).run(stage, context: context)
       let seconds = Self.seconds(clock.now - start)
       let manifest = try cache.commit(
         temporary: output, stage: stage.name, kind: stage.kind, fingerprint: plan.fingerprint, metrics: metrics,

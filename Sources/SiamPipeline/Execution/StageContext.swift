@@ -53,7 +53,7 @@ public final class StageContext {
     }
     let fingerprint = session.plan[current.name]!.fingerprint
     if let loaded = session.datasets[fingerprint] { return loaded }
-    let loaded = try DatasetStageRunner.load(current.parameters as! DatasetParameters)
+    let loaded = try DatasetStageRunner.load(current.parameters(as: DatasetParameters.self))
     session.datasets[fingerprint] = loaded
     return loaded
   }

@@ -18,7 +18,7 @@ public struct StageResult: Sendable, Hashable {
   /// Wall-clock seconds in this run (0 for cache hits).
   public var seconds: Double
   /// Final metrics (recorded ones for cache hits).
-  public var metrics: [String: Double]
+  public var metrics: StageMetrics
   /// The cache entry folder, when the stage has one.
   public var entryDirectory: String?
   /// The failure, for `failed` and `skipped`.
@@ -32,7 +32,7 @@ public struct StageResult: Sendable, Hashable {
     [
       "name": .string(name), "kind": .string(kind), "fingerprint": .string(fingerprint),
       "cache_hit": .bool(isCacheHit), "status": .string(status.rawValue), "seconds": .number(seconds),
-      "metrics": .object(metrics.mapValues(CanonicalJSON.metric)),
+      "metrics": metrics.json,
       "artifacts": .array(
         artifacts.map { ["path": .string($0.path), "size": .number($0.size), "sha256": .string($0.sha256)] }),
       "entry": entryDirectory.map(CanonicalJSON.string) ?? .null,

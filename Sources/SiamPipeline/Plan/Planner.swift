@@ -6,11 +6,11 @@ import SiamSSL
 /// per stage from the cache and the last run's records.
 public struct Planner: Sendable {
   public var options: RunOptions
-  public var runners: StageRunnerRegistry
+  public var kinds: StageKindRegistry
 
-  public init(options: RunOptions, runners: StageRunnerRegistry = .standard) {
+  public init(options: RunOptions, kinds: StageKindRegistry = .standard) {
     self.options = options
-    self.runners = runners
+    self.kinds = kinds
   }
 
   /// The plan of `spec`.
@@ -20,11 +20,7 @@ public struct Planner: Sendable {
   /// - Throws: `RunError.planning` for a kind without a runner, a `--force` naming no
   ///   stage, or data that cannot be read.
   public func plan(_ spec: PipelineSpec) throws(RunError) -> RunPlan {
-    for stage in spec.orderedStages where runners[stage.kind] == nil {
-      throw RunError(
-        .planning, stage: stage.name,
-        "stage kind '\(stage.kind)' has no runner yet (runners exist for: \(runners.kinds.joined(separator: ", ")))")
-    }
+    for stage in spec.orderedStages { _ = try kinds.runner(of: stage) }
     try MemoryEstimate.check(spec)
     try Self.checkNeighbours(spec)
     for name in options.force.sorted() where spec.stages[name] == nil {
@@ -36,7 +32,7 @@ public struct Planner: Sendable {
     var forced: Set<String> = []
     var stages: [StagePlan] = []
     for stage in spec.orderedStages {
-      let runner = runners[stage.kind]!
+      let runner = try kinds.runner(of: stage)
       let data: String?
       do {
         data = try runner.dataContentHash(of: stage, cacheDirectory: cache.datasetHashDirectory)

@@ -2,16 +2,16 @@ import SiamSSL
 
 /// A metric value as the run store records it: key, context, step, epoch.
 ///
-/// The context tells apart values of one key (docs/store.md):
+/// The context tells apart values of one key (docs/store.md). Final metrics carry the
+/// context their runner gave them (`StageMetric`):
 ///
-/// | stage kind | metric | recorded as |
+/// | stage kind | key | context |
 /// | --- | --- | --- |
-/// | `knn` | `knn_top1@20` | `knn_top1` `{"k":20,"protocol":"knn","split":"test","temperature":0.1}` |
-/// | `knn` | `knn_top1`, `knn_top5` | the same context with the first `k` |
+/// | `knn` | `knn_top1`, `knn_top5` (one per `k`) | `{"k":20,"protocol":"knn","split":"test","temperature":0.1}` |
 /// | `linear_probe` | `linear_top1`, `linear_top5` | `{"protocol":"linear","split":"test"}` |
-/// | `linear_probe` | `linear_train_top1` | `linear_top1` `{"protocol":"linear","split":"train"}` |
+/// | `linear_probe` | `linear_top1` (train accuracy) | `{"protocol":"linear","split":"train"}` |
 /// | `finetune`, `supervised` | `<kind>_top1`, `<kind>_top5` | `{"protocol":"<kind>","split":"test"}` |
-/// | `pretrain` | `monitor_knn_top1` | `{"protocol":"knn","split":"test","temperature":0.1}` |
+/// | `pretrain` | `monitor_knn_top1` | `PretrainStageRunner.monitorContext` |
 /// | any | anything else | `{}` |
 ///
 /// Pretraining also records one value per epoch (at the epoch's last step): `loss`,
@@ -38,49 +38,11 @@ public struct RecordedMetric: Sendable, Hashable {
     self.value = value
   }
 
-  /// The final metrics of `stage` (as `StageResult.metrics` has them), with contexts.
-  public static func finals(
-    of stage: StageSpec, metrics: [String: Double], step: Int = 0, epoch: Int? = nil
-  ) -> [RecordedMetric] {
-    var seen = Set<[String]>()
-    var out: [RecordedMetric] = []
-    // `knn_top1@k` first, so that the plain `knn_top1` (the same value for the first k)
-    // is dropped as a duplicate.
-    let keys = metrics.keys.sorted { ($0.contains("@") ? 0 : 1, $0) < ($1.contains("@") ? 0 : 1, $1) }
-    for name in keys {
-      let (key, context) = named(name, stage: stage)
-      let text = context.canonicalString
-      guard seen.insert([key, text]).inserted else { continue }
-      out.append(RecordedMetric(key: key, context: text, step: step, epoch: epoch, value: metrics[name]!))
-    }
-    return out
-  }
-
-  /// The key and context of final metric `name` of `stage`.
-  static func named(_ name: String, stage: StageSpec) -> (String, CanonicalJSON) {
-    let parameters = stage.resolvedParameters
-    switch stage.kind {
-    case KNNParameters.kind:
-      var key = name
-      var k = parameters["k"]?.arrayValue?.first ?? parameters["k"]
-      if let at = name.firstIndex(of: "@") {
-        key = String(name[..<at])
-        k = Int(name[name.index(after: at)...]).map { CanonicalJSON.number($0) } ?? k
-      }
-      guard key.hasPrefix("knn_top") else { return (name, [:]) }
-      return (
-        key, ["protocol": "knn", "k": k ?? .null, "temperature": parameters["temperature"] ?? .null, "split": "test"]
-      )
-    case LinearProbeParameters.kind:
-      if name == "linear_train_top1" { return ("linear_top1", ["protocol": "linear", "split": "train"]) }
-      return name.hasPrefix("linear_top") ? (name, ["protocol": "linear", "split": "test"]) : (name, [:])
-    case FinetuneParameters.kind, SupervisedParameters.kind:
-      return name.hasPrefix(stage.kind + "_top")
-        ? (name, ["protocol": .string(stage.kind), "split": "test"]) : (name, [:])
-    case PretrainParameters.kind where name == "monitor_knn_top1":
-      return (name, ["protocol": "knn", "split": "test", "temperature": 0.1])
-    default:
-      return (name, [:])
+  /// The final metrics of a stage as the store records them: each metric's key and
+  /// context as its runner reported them.
+  public static func finals(_ metrics: StageMetrics, step: Int = 0, epoch: Int? = nil) -> [RecordedMetric] {
+    metrics.map {
+      RecordedMetric(key: $0.key, context: $0.context.canonicalString, step: step, epoch: epoch, value: $0.value)
     }
   }
 
@@ -98,7 +60,7 @@ public struct RecordedMetric: Sendable, Hashable {
       var contexts: [String: CanonicalJSON] = [:]
       for (key, value) in record.knn ?? [:] {
         values["monitor_" + key] = Double(value)
-        contexts["monitor_" + key] = ["protocol": "knn", "split": "test", "temperature": 0.1]
+        contexts["monitor_" + key] = PretrainStageRunner.monitorContext
       }
       for key in values.keys.sorted() {
         out.append(

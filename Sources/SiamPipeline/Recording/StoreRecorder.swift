@@ -166,7 +166,7 @@ public final class StoreRecorder: RunObserver, @unchecked Sendable {
       // A final value that repeats the last epoch's (`embedding_std`, ...) is not
       // recorded twice.
       let perEpoch = Set(metrics.map { [$0.key, $0.context, String($0.step)] })
-      metrics += RecordedMetric.finals(of: stage, metrics: result.metrics, step: finalStep, epoch: finalEpoch)
+      metrics += RecordedMetric.finals(result.metrics, step: finalStep, epoch: finalEpoch)
         .filter { !perEpoch.contains([$0.key, $0.context, String($0.step)]) }
     }
     let time = Timestamp.string()

@@ -15,7 +15,7 @@ public struct RecordedRun: Sendable {
     public var fingerprint: String
     /// `cached`, `completed`, `failed` or `skipped`.
     public var status: String
-    public var metrics: [String: Double]
+    public var metrics: StageMetrics
     /// The entry's files; nil when neither the result nor the cache tells them.
     public var artifacts: [CacheManifest.File]?
     /// The cache entry folder the run used.
@@ -82,12 +82,12 @@ public struct RecordedRun: Sendable {
         throw RunError(.cache, "\(directory)/result.json cannot be parsed")
       }
       run.hasResult = true
-      run.stages = stages.map { stage(from: $0, runDirectory: directory) }
+      run.stages = stages.map { stage(from: $0, runDirectory: directory, spec: spec) }
     }
     return run
   }
 
-  private static func stage(from json: CanonicalJSON, runDirectory: String) -> Stage {
+  private static func stage(from json: CanonicalJSON, runDirectory: String, spec: PipelineSpec) -> Stage {
     let name = json["name"]?.stringValue ?? "?"
     let fingerprint = json["fingerprint"]?.stringValue ?? ""
     var artifacts: [CacheManifest.File]?
@@ -104,10 +104,11 @@ public struct RecordedRun: Sendable {
       // A run from before result.json listed artifacts: its entry, if it is still the same.
       artifacts = manifest.files
     }
+    let kind = json["kind"]?.stringValue ?? "?"
     return Stage(
-      name: name, kind: json["kind"]?.stringValue ?? "?", fingerprint: fingerprint,
-      status: json["status"]?.stringValue ?? "?",
-      metrics: (json["metrics"]?.objectValue ?? [:]).compactMapValues(\.metricValue),
+      name: name, kind: kind, fingerprint: fingerprint, status: json["status"]?.stringValue ?? "?",
+      metrics: StageMetrics(json: json["metrics"] ?? []).upgraded(
+        kind: kind, parameters: spec.stages[name]?.resolvedParameters ?? [:]),
       artifacts: artifacts, entryDirectory: json["entry"]?.stringValue)
   }
 }

@@ -9,11 +9,11 @@
 public struct Rerunner: Sendable {
   /// The folder of the cache and the run folders.
   public var root: String
-  public var runners: StageRunnerRegistry
+  public var kinds: StageKindRegistry
 
-  public init(root: String = "runs", runners: StageRunnerRegistry = .standard) {
+  public init(root: String = "runs", kinds: StageKindRegistry = .standard) {
     self.root = root
-    self.runners = runners
+    self.kinds = kinds
   }
 
   /// The options of the rerun of `run`.
@@ -30,7 +30,7 @@ public struct Rerunner: Sendable {
   ///
   /// - Throws: `RunError` when the rerun cannot be planned (data gone, ...).
   public func check(_ run: RecordedRun) throws(RunError) -> (plan: RunPlan, drift: [String]) {
-    let plan = try Planner(options: options(for: run), runners: runners).plan(run.spec)
+    let plan = try Planner(options: options(for: run), kinds: kinds).plan(run.spec)
     var drift: [String] = []
     if let recorded = run.environment {
       drift = RunEnvironment.current(plan: plan).drift(from: recorded)
@@ -52,6 +52,6 @@ public struct Rerunner: Sendable {
   ///
   /// - Throws: `RunError` when planning fails or the run folder cannot be created.
   public func rerun(_ run: RecordedRun, observers: [any RunObserver] = []) throws(RunError) -> RunResult {
-    try PipelineRunner(options: options(for: run), runners: runners).run(run.spec, observers: observers)
+    try PipelineRunner(options: options(for: run), kinds: kinds).run(run.spec, observers: observers)
   }
 }

@@ -76,17 +76,26 @@ public struct RunVerification: Sendable {
 
   private mutating func compareMetrics(_ old: RecordedRun.Stage, _ new: StageResult) {
     var skipped: [String] = []
-    for key in Set(old.metrics.keys).union(new.metrics.keys).sorted() {
-      if Self.isTiming(key) {
-        skipped.append(key)
+    // Each metric by key and context; labelled as a table would show it.
+    func byContext(_ metrics: StageMetrics) -> [String: (label: String, value: Double)] {
+      Dictionary(
+        metrics.labelled.map { ($0.metric.key + " " + $0.metric.context.canonicalString, ($0.label, $0.metric.value)) },
+        uniquingKeysWith: { a, _ in a })
+    }
+    let before = byContext(old.metrics)
+    let after = byContext(new.metrics)
+    for id in Set(before.keys).union(after.keys).sorted() {
+      let label = (before[id] ?? after[id])!.label
+      if Self.isTiming(label) {
+        if !skipped.contains(label) { skipped.append(label) }
         continue
       }
       comparedMetrics += 1
-      switch (old.metrics[key], new.metrics[key]) {
+      switch (before[id]?.value, after[id]?.value) {
       case (let a?, let b?) where a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN):
         continue
       case (let a, let b):
-        differences.append(.init(stage: old.name, kind: .metric, item: key, old: Self.text(a), new: Self.text(b)))
+        differences.append(.init(stage: old.name, kind: .metric, item: label, old: Self.text(a), new: Self.text(b)))
       }
     }
     if !skipped.isEmpty { notes.append("\(old.name): timings not compared (\(skipped.joined(separator: ", ")))") }

@@ -27,3 +27,18 @@ extension CanonicalJSON: Decodable {
     try JSONDecoder().decode(CanonicalJSON.self, from: data)
   }
 }
+
+extension CanonicalJSON: Encodable {
+  /// Writes the value as the JSON it is (key order is the encoder's).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    switch self {
+    case .null: try container.encodeNil()
+    case .bool(let b): try container.encode(b)
+    case .number(let x): try container.encode(x)
+    case .string(let s): try container.encode(s)
+    case .array(let items): try container.encode(items)
+    case .object(let members): try container.encode(members)
+    }
+  }
+}

@@ -2,8 +2,8 @@
 ///
 /// A kind declares its parameters once, as a `ParameterShape` (an object, or a union such
 /// as the dataset's `source:`); the decoder, the defaults and the JSON Schema all come from
-/// it. Adding a kind: one file with a type conforming to this protocol, and one line in
-/// `StageKindRegistry.standard`.
+/// it. A kind's runner names its parameters type (`StageRunner.Parameters`), and the
+/// runner's line in `StageKindRegistry.standard` registers both.
 public protocol StageParameters: Sendable {
   /// The `kind:` value (`pretrain`).
   static var kind: String { get }
@@ -39,7 +39,7 @@ public struct StageInputs: Sendable, Hashable {
 }
 
 /// A registered stage kind: its name, implementation version, parameter shape, accepted
-/// inputs, and how to build its typed parameters.
+/// inputs, how to build its typed parameters, and the runner that executes it.
 public struct StageKind: Sendable {
   public let name: String
   public let implementationVersion: Int
@@ -47,14 +47,18 @@ public struct StageKind: Sendable {
   public let inputs: StageInputs
   public let documentation: String
   public let makeParameters: @Sendable (ResolvedValues) -> any StageParameters
+  /// The runner; its `Parameters` are this kind's.
+  public let runner: any StageRunner
 
-  public init<P: StageParameters>(_ type: P.Type) {
+  public init<R: StageRunner>(_ runner: R) {
+    typealias P = R.Parameters
     name = P.kind
     implementationVersion = P.implementationVersion
     shape = P.shape
     inputs = P.inputs
     documentation = P.documentation
     makeParameters = { P(resolved: $0) }
+    self.runner = runner
   }
 
   /// Keys common to every stage.

@@ -40,6 +40,18 @@ public struct StageSpec: Sendable {
     ]
   }
 
+  /// The typed parameters, as the kind `P` declares them.
+  ///
+  /// - Throws: `RunError.stageFailed` when the stage is of another kind (a runner handed
+  ///   a stage that is not its own: a registry mix-up, never user input).
+  public func parameters<P: StageParameters>(as type: P.Type) throws(RunError) -> P {
+    guard let typed = parameters as? P else {
+      throw RunError(
+        .stageFailed, stage: name, "stage '\(name)' is of kind '\(kind)', not '\(P.kind)': it has no \(P.self)")
+    }
+    return typed
+  }
+
   /// Lower-case hex SHA-256 of the canonical JSON of `fingerprintPayload(...)`.
   public func fingerprint(
     seed: Int, inputFingerprints: [String], dataContentHash: String?, engineVersion: String

@@ -7,7 +7,7 @@ import SiamData
 /// The data's content hash (of both selected splits) enters the stage's fingerprint, so
 /// a changed file on disk reruns the stage and everything downstream.
 public struct DatasetStageRunner: StageRunner {
-  public let kind = DatasetParameters.kind
+  public typealias Parameters = DatasetParameters
 
   public init() {}
 
@@ -70,8 +70,9 @@ public struct DatasetStageRunner: StageRunner {
       test: try sources.test.0.load(split: sources.test.1, selection: selection.test))
   }
 
-  public func dataContentHash(of stage: StageSpec, cacheDirectory: String) throws -> String? {
-    let parameters = stage.parameters as! DatasetParameters
+  public func dataContentHash(of stage: StageSpec, parameters: DatasetParameters, cacheDirectory: String) throws
+    -> String?
+  {
     let sources = try Self.splitSources(parameters)
     let selection = Self.selections(parameters)
     let train = try sources.train.0.contentHash(
@@ -81,7 +82,7 @@ public struct DatasetStageRunner: StageRunner {
     return (["train": .string(train), "test": .string(test)] as CanonicalJSON).sha256Hex
   }
 
-  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
+  public func run(_ stage: StageSpec, parameters: DatasetParameters, context: StageContext) throws -> StageMetrics {
     let data = try context.dataset(upstreamOf: stage.name)
     func describe(_ d: Dataset) -> CanonicalJSON {
       [
@@ -91,7 +92,7 @@ public struct DatasetStageRunner: StageRunner {
     }
     try context.writeJSON(
       [
-        "source": .string(try Self.source(stage.parameters as! DatasetParameters).name),
+        "source": .string(try Self.source(parameters).name),
         "shape": .array(data.train.imageShape.map { .number($0) }),
         "classes": .number(data.train.classCount),
         "train": describe(data.train),
@@ -101,8 +102,9 @@ public struct DatasetStageRunner: StageRunner {
       "\(stage.name): \(data.train.count) train and \(data.test.count) test images of shape \(data.train.imageShape), \(data.train.classCount) classes"
     )
     return [
-      "train_count": Double(data.train.count), "test_count": Double(data.test.count),
-      "classes": Double(data.train.classCount),
+      .init(key: "train_count", value: Double(data.train.count)),
+      .init(key: "test_count", value: Double(data.test.count)),
+      .init(key: "classes", value: Double(data.train.classCount)),
     ]
   }
 }

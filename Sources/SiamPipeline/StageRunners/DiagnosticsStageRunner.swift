@@ -8,12 +8,11 @@ import SiamTensor
 /// rank, per-dimension std, and alignment over pairs of augmented views when an
 /// `augmentation` chain is given. Artifact: `metrics.json`.
 public struct DiagnosticsStageRunner: StageRunner {
-  public let kind = DiagnosticsParameters.kind
+  public typealias Parameters = DiagnosticsParameters
 
   public init() {}
 
-  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
-    let parameters = stage.parameters as! DiagnosticsParameters
+  public func run(_ stage: StageSpec, parameters: DiagnosticsParameters, context: StageContext) throws -> StageMetrics {
     let input = stage.needs[0]
     let data = try context.dataset(upstreamOf: stage.name)
     let test = try data.test.selecting(.first(parameters.samples))
@@ -45,6 +44,6 @@ public struct DiagnosticsStageRunner: StageRunner {
       metrics["feature_std_mean"] = result.meanDimensionStd
       metrics["feature_std_min"] = result.minDimensionStd
     }
-    return metrics
+    return StageMetrics(metrics)
   }
 }

@@ -6,12 +6,11 @@ import SiamTensor
 /// Artifacts: `<split>.safetensors` with `features` `[N, D]` and `labels` `[N]` (as
 /// floats), in dataset order.
 public struct EmbedStageRunner: StageRunner {
-  public let kind = EmbedParameters.kind
+  public typealias Parameters = EmbedParameters
 
   public init() {}
 
-  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
-    let parameters = stage.parameters as! EmbedParameters
+  public func run(_ stage: StageSpec, parameters: EmbedParameters, context: StageContext) throws -> StageMetrics {
     let data = try context.dataset(upstreamOf: stage.name)
     let encoder = try context.loadEncoder(of: stage.needs[0])
     let extractor = FeatureExtractor(batchSize: parameters.batchSize)
@@ -28,6 +27,6 @@ public struct EmbedStageRunner: StageRunner {
       metrics["\(split)_count"] = Double(features.count)
       metrics["dimension"] = Double(features.dimension)
     }
-    return metrics
+    return StageMetrics(metrics)
   }
 }

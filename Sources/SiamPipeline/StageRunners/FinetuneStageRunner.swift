@@ -7,12 +7,11 @@ import SiamNN
 /// Artifacts: `metrics.json` (the `FineTuneResult`) and `encoder.safetensors` (the
 /// fine-tuned encoder, for downstream probes).
 public struct FinetuneStageRunner: StageRunner {
-  public let kind = FinetuneParameters.kind
+  public typealias Parameters = FinetuneParameters
 
   public init() {}
 
-  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
-    let parameters = stage.parameters as! FinetuneParameters
+  public func run(_ stage: StageSpec, parameters: FinetuneParameters, context: StageContext) throws -> StageMetrics {
     let data = try context.dataset(upstreamOf: stage.name)
     let encoder = try context.loadEncoder(of: stage.needs[0])
     encoder.train(true)
@@ -31,6 +30,11 @@ public struct FinetuneStageRunner: StageRunner {
       encoder.stateDictionary(), metadata: ["format": "siam-encoder", "stage": stage.name],
       to: context.outputDirectory + "/encoder.safetensors")
     try context.writeEncodable(result, to: "metrics.json")
-    return ["finetune_top1": result.top1, "finetune_top5": result.top5, "labelled_count": Double(result.labelledCount)]
+    let test = StageMetrics.protocolContext("finetune")
+    return [
+      .init(key: "finetune_top1", context: test, value: result.top1),
+      .init(key: "finetune_top5", context: test, value: result.top5),
+      .init(key: "labelled_count", value: Double(result.labelledCount)),
+    ]
   }
 }

@@ -5,12 +5,11 @@ import SiamEval
 /// features; raw pixels when the input is a dataset stage. Artifact: `metrics.json` (the
 /// full `LinearProbeResult`, protocol included).
 public struct LinearProbeStageRunner: StageRunner {
-  public let kind = LinearProbeParameters.kind
+  public typealias Parameters = LinearProbeParameters
 
   public init() {}
 
-  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
-    let parameters = stage.parameters as! LinearProbeParameters
+  public func run(_ stage: StageSpec, parameters: LinearProbeParameters, context: StageContext) throws -> StageMetrics {
     let features = try context.features(of: stage.needs[0])
     let configuration = LinearProbe.Configuration(
       epochs: parameters.epochs, batchSize: parameters.batchSize, learningRate: parameters.learningRate,
@@ -21,9 +20,13 @@ public struct LinearProbeStageRunner: StageRunner {
     let result = try LinearProbe(configuration: configuration).evaluate(
       train: features.train, test: features.test, progress: context.progressReporter(stage: stage.name))
     try context.writeEncodable(result, to: "metrics.json")
+    let test = StageMetrics.protocolContext("linear")
     return [
-      "linear_top1": result.top1, "linear_top5": result.top5, "linear_train_top1": result.trainTop1,
-      "linear_final_loss": result.finalLoss,
+      .init(key: "linear_top1", context: test, value: result.top1),
+      .init(key: "linear_top5", context: test, value: result.top5),
+      .init(
+        key: "linear_top1", context: StageMetrics.protocolContext("linear", split: "train"), value: result.trainTop1),
+      .init(key: "linear_final_loss", value: result.finalLoss),
     ]
   }
 }

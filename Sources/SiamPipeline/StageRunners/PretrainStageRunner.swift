@@ -14,7 +14,7 @@ import SiamTensor
 /// encoder's state dictionary, PyTorch-style keys) and `metrics.json` (every epoch's
 /// record).
 public struct PretrainStageRunner: StageRunner {
-  public let kind = PretrainParameters.kind
+  public typealias Parameters = PretrainParameters
 
   public init() {}
 
@@ -42,14 +42,24 @@ public struct PretrainStageRunner: StageRunner {
       warmupEpochs: o.warmupEpochs, seed: UInt64(bitPattern: Int64(seed)), knnEveryEpochs: parameters.knnEveryEpochs)
   }
 
-  /// The kNN monitor (InstDisc/MoCo style): frozen features of the train and test splits,
-  /// weighted kNN with k = 200 (fewer for tiny sets) and T = 0.1, reported as `knn_top1`.
+  /// The kNN monitor's protocol (InstDisc/MoCo style): weighted kNN on the frozen
+  /// features of the train and test splits with k = 200 (the train count for smaller
+  /// sets) and T = 0.1.
+  public static let monitorKNN = WeightedKNN.Configuration(k: 200, temperature: 0.1)
+
+  /// The context the run store records the monitor's `monitor_knn_top1` with.
+  public static let monitorContext = StageMetrics.protocolContext(
+    "knn", ["temperature": .number(monitorKNN.temperature)])
+
+  /// The kNN monitor: `monitorKNN` on the encoder's features, reported as `knn_top1`.
   static func knnMonitor(train: Dataset, test: Dataset) -> Pretrainer.Monitor {
     { encoder, _ in
       let extractor = FeatureExtractor()
       let trainFeatures = try extractor.extract(encoder: encoder, dataset: train)
       let testFeatures = try extractor.extract(encoder: encoder, dataset: test)
-      let knn = WeightedKNN(configuration: .init(k: min(200, train.count), temperature: 0.1))
+      var settings = monitorKNN
+      settings.k = min(settings.k, train.count)
+      let knn = WeightedKNN(configuration: settings)
       return ["knn_top1": Float(try knn.evaluate(train: trainFeatures, test: testFeatures).top1)]
     }
   }
@@ -65,8 +75,7 @@ public struct PretrainStageRunner: StageRunner {
     return metrics
   }
 
-  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
-    let parameters = stage.parameters as! PretrainParameters
+  public func run(_ stage: StageSpec, parameters: PretrainParameters, context: StageContext) throws -> StageMetrics {
     let splits = try context.dataset(upstreamOf: stage.name)
     let data = splits.train
     let configuration = Self.configuration(parameters, seed: context.spec.seed)
@@ -103,20 +112,21 @@ public struct PretrainStageRunner: StageRunner {
       metadata: ["format": "siam-encoder", "stage": stage.name, "fingerprint": context.fingerprint],
       to: context.outputDirectory + "/encoder.safetensors")
     let last = records.last
-    var metrics: [String: Double] = [
+    var final: [String: Double] = [
       "final_loss": Double(last?.meanLoss ?? .nan),
       "epochs": Double(records.count),
       "seconds": records.reduce(0) { $0 + $1.seconds },
       "images_per_second": last?.imagesPerSecond ?? 0,
     ]
-    if let std = last?.embeddingStd { metrics["embedding_std"] = Double(std) }
-    if let monitor = records.last(where: { $0.knn != nil })?.knn?["knn_top1"] {
-      metrics["monitor_knn_top1"] = Double(monitor)
-    }
+    if let std = last?.embeddingStd { final["embedding_std"] = Double(std) }
+    let monitor = records.last(where: { $0.knn != nil })?.knn?["knn_top1"]
+    if let monitor { final["monitor_knn_top1"] = Double(monitor) }
     let pretty = JSONCoding.encoder(pretty: true)
-    let document = PretrainMetricsFile(final: metrics, epochs: records)
+    let document = PretrainMetricsFile(final: final, epochs: records)
     try pretty.encode(document).write(to: URL(fileURLWithPath: context.outputDirectory + "/metrics.json"))
-    return metrics.filter { $0.value.isFinite }
+    var metrics = StageMetrics(final.filter { $0.key != "monitor_knn_top1" && $0.value.isFinite })
+    if let monitor, monitor.isFinite { metrics.add("monitor_knn_top1", Double(monitor), context: Self.monitorContext) }
+    return metrics
   }
 }
 

@@ -7,12 +7,12 @@ import SiamTensor
 /// baseline; BatchNorm statistics at their initial values, mean 0 and variance 1) as
 /// `encoder.safetensors`, for downstream probes.
 public struct RandomEncoderStageRunner: StageRunner {
-  public let kind = RandomEncoderParameters.kind
+  public typealias Parameters = RandomEncoderParameters
 
   public init() {}
 
-  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
-    let parameters = stage.parameters as! RandomEncoderParameters
+  public func run(_ stage: StageSpec, parameters: RandomEncoderParameters, context: StageContext) throws -> StageMetrics
+  {
     let data = try context.dataset(upstreamOf: stage.name)
     let seed = UInt64(bitPattern: Int64(context.spec.seed))
     let encoder = parameters.encoder.makeEncoder(
@@ -22,6 +22,6 @@ public struct RandomEncoderStageRunner: StageRunner {
       encoder.stateDictionary(),
       metadata: ["format": "siam-encoder", "stage": stage.name, "layer": Baselines.randomEncoderLayer],
       to: context.outputDirectory + "/encoder.safetensors")
-    return ["parameters": Double(encoder.parameterCount)]
+    return [.init(key: "parameters", value: Double(encoder.parameterCount))]
   }
 }

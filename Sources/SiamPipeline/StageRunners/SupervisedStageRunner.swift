@@ -7,12 +7,11 @@ import SiamTensor
 /// `FineTuner` from a random start). Artifacts: `metrics.json` (the `FineTuneResult`,
 /// protocol `supervised`) and `encoder.safetensors` (for downstream probes).
 public struct SupervisedStageRunner: StageRunner {
-  public let kind = SupervisedParameters.kind
+  public typealias Parameters = SupervisedParameters
 
   public init() {}
 
-  public func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
-    let parameters = stage.parameters as! SupervisedParameters
+  public func run(_ stage: StageSpec, parameters: SupervisedParameters, context: StageContext) throws -> StageMetrics {
     let data = try context.dataset(upstreamOf: stage.name)
     let seed = UInt64(bitPattern: Int64(context.spec.seed))
     let configuration = FineTuner.Configuration(
@@ -32,6 +31,10 @@ public struct SupervisedStageRunner: StageRunner {
       encoder.stateDictionary(), metadata: ["format": "siam-encoder", "stage": stage.name],
       to: context.outputDirectory + "/encoder.safetensors")
     try context.writeEncodable(result, to: "metrics.json")
-    return ["supervised_top1": result.top1, "supervised_top5": result.top5]
+    let test = StageMetrics.protocolContext("supervised")
+    return [
+      .init(key: "supervised_top1", context: test, value: result.top1),
+      .init(key: "supervised_top5", context: test, value: result.top5),
+    ]
   }
 }

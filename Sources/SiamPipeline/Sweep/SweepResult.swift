@@ -28,7 +28,7 @@ public struct SweepPointResult: Sendable {
   public var overrides: [String] { assignments.map(\.text) }
 
   /// Stage name → final metrics, for stages with metrics.
-  public var metrics: [String: [String: Double]] {
+  public var metrics: [String: StageMetrics] {
     Dictionary(
       (run?.stages ?? []).filter { !$0.metrics.isEmpty }.map { ($0.name, $0.metrics) }, uniquingKeysWith: { a, _ in a })
   }
@@ -46,7 +46,7 @@ public struct SweepPointResult: Sendable {
       "run_id": run.map { .string($0.id) } ?? .null,
       "executed_stages": .number(executedStages),
       "cache_hits": .number(run?.stages.filter(\.isCacheHit).count ?? 0),
-      "metrics": .object(metrics.mapValues { .object($0.mapValues(CanonicalJSON.metric)) }),
+      "metrics": .object(metrics.mapValues(\.json)),
       "error": error.map(CanonicalJSON.string) ?? .null,
     ]
   }

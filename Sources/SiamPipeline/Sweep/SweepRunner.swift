@@ -11,13 +11,13 @@ import Foundation
 /// what this sweep computed.
 public struct SweepRunner: Sendable {
   public var options: RunOptions
-  public var runners: StageRunnerRegistry
+  public var kinds: StageKindRegistry
   /// Stop after the first failed point (`--fail-fast`); otherwise every point runs.
   public var failFast: Bool
 
-  public init(options: RunOptions = RunOptions(), runners: StageRunnerRegistry = .standard, failFast: Bool = false) {
+  public init(options: RunOptions = RunOptions(), kinds: StageKindRegistry = .standard, failFast: Bool = false) {
     self.options = options
-    self.runners = runners
+    self.kinds = kinds
     self.failFast = failFast
   }
 
@@ -25,7 +25,7 @@ public struct SweepRunner: Sendable {
   ///
   /// - Throws: `RunError` naming the first point that cannot be planned.
   public func plan(_ sweep: Sweep) throws(RunError) -> SweepPlan {
-    let planner = Planner(options: options, runners: runners)
+    let planner = Planner(options: options, kinds: kinds)
     var plans: [RunPlan] = []
     for point in sweep.points {
       do {
@@ -74,7 +74,7 @@ public struct SweepRunner: Sendable {
       pointOptions.forceDownstream = false
       pointOptions.force = Set(plan.points[index].stages.filter { toRecompute.contains($0.fingerprint) }.map(\.name))
       pointOptions.origin = RunOrigin(sweepID: folder.id, sweepPoint: point.index, sweepOverrides: point.overrides)
-      let runner = PipelineRunner(options: pointOptions, runners: runners)
+      let runner = PipelineRunner(options: pointOptions, kinds: kinds)
       let observers = observer?.runObservers(for: point, sweepID: folder.id) ?? []
       do {
         let run = try runner.run(point.spec, observers: observers)

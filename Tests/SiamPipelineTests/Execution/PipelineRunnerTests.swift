@@ -12,7 +12,7 @@ import Testing
     #expect(first.stages(.completed) == ["data", "knn", "linear", "pixels", "pretrain"])
     #expect(first["knn"]!.metrics["knn_top1"] != nil)
     #expect(first["linear"]!.metrics["linear_top1"] != nil)
-    #expect(first["pixels"]!.metrics["knn_top1@3"] != nil)
+    #expect(first["pixels"]!.metrics.value(of: "knn_top1", with: ["k": 3]) != nil)
     #expect(first["pretrain"]!.metrics["final_loss"] != nil)
     let second = try fixture.run()
     #expect(second.stages(.cached) == ["data", "knn", "linear", "pixels", "pretrain"])

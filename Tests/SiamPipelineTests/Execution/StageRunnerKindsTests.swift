@@ -178,6 +178,6 @@ import Testing
     #expect(result.succeeded, "\(result.stages.map { "\($0.name): \($0.error ?? "")" })")
     #expect(result["data"]?.metrics["train_count"] == 48 && result["data"]?.metrics["test_count"] == 16)
     #expect(result["data"]?.metrics["classes"] == 3)
-    #expect(result["pixels"]?.metrics["knn_top1@3"] == 1, "raw pixels separate the bands")
+    #expect(result["pixels"]?.metrics.value(of: "knn_top1", with: ["k": 3]) == 1, "raw pixels separate the bands")
   }
 }

@@ -31,19 +31,33 @@ import Testing
     #expect(epochs["pretrain"]!.reason.description == "parameters changed: epochs")
   }
 
-  @Test func unknownForcedStageAndKindWithoutRunnerAreErrors() throws {
+  @Test func aRunnerHandedAnotherKindsStageThrowsInsteadOfTrapping() throws {
+    let fixture = RunFixture()
+    defer { fixture.remove() }
+    let pretrain = try #require(try fixture.spec().stages["pretrain"])
+    #expect(try pretrain.parameters(as: PretrainParameters.self).epochs > 0)
+    do {
+      _ = try pretrain.parameters(as: KNNParameters.self)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.description.contains("stage 'pretrain' is of kind 'pretrain', not 'knn'"))
+    }
+    for kind in StageKindRegistry.standard.kinds.values { #expect(kind.runner.kind == kind.name) }
+  }
+
+  @Test func unknownForcedStageAndUnregisteredKindAreErrors() throws {
     let fixture = RunFixture()
     defer { fixture.remove() }
     #expect(throws: RunError.self) { try fixture.runner { $0.force = ["pretrian"] }.plan(try fixture.spec()) }
     let runner = PipelineRunner(
       options: RunOptions(root: fixture.root),
-      runners: StageRunnerRegistry([DatasetStageRunner(), LinearProbeStageRunner(), KNNStageRunner()]))
+      kinds: StageKindRegistry([DatasetStageRunner(), LinearProbeStageRunner(), KNNStageRunner()]))
     let spec = try fixture.spec()
     do {
       _ = try runner.plan(spec)
       Issue.record("expected an error")
     } catch {
-      #expect(error.description.contains("stage kind 'pretrain' has no runner yet"))
+      #expect(error.description.contains("stage kind 'pretrain' is not registered here"))
       #expect(error.stage == "pretrain")
     }
   }

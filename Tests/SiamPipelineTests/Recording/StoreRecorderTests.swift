@@ -62,7 +62,8 @@ import Testing
     let knn = #"{"k":5,"protocol":"knn","split":"test","temperature":0.1}"#
     #expect(summary("knn", "knn_top1", knn)?.last == first["knn"]!.metrics["knn_top1"])
     let pixels3 = #"{"k":3,"protocol":"knn","split":"test","temperature":0.1}"#
-    #expect(summary("pixels", "knn_top1", pixels3)?.last == first["pixels"]!.metrics["knn_top1@3"])
+    #expect(
+      summary("pixels", "knn_top1", pixels3)?.last == first["pixels"]!.metrics.value(of: "knn_top1", with: ["k": 3]))
     #expect(summaries.filter { $0.stage == "pixels" && $0.key == "knn_top1" }.count == 2)
     #expect(summary("linear", "linear_top1", #"{"protocol":"linear","split":"test"}"#) != nil)
     #expect(summary("linear", "linear_top1", #"{"protocol":"linear","split":"train"}"#) != nil)

@@ -66,10 +66,12 @@ import Testing
       for i in stages.indices {
         var stage = stages[i].objectValue!
         if stage["name"] == "knn" {
-          var metrics = stage["metrics"]!.objectValue!
-          let value = metrics["knn_top1"]!.doubleValue!
-          metrics["knn_top1"] = .number(Double(bitPattern: value.bitPattern + 1))
-          stage["metrics"] = .object(metrics)
+          var metrics = stage["metrics"]!.arrayValue!
+          let i = metrics.firstIndex { $0["key"] == "knn_top1" }!
+          var metric = metrics[i].objectValue!
+          metric["value"] = .number(Double(bitPattern: metric["value"]!.doubleValue!.bitPattern + 1))
+          metrics[i] = .object(metric)
+          stage["metrics"] = .array(metrics)
         }
         if stage["name"] == "linear" {
           var artifacts = stage["artifacts"]!.arrayValue!
@@ -101,14 +103,14 @@ import Testing
     let original = try fixture.run(["stages.pretrain.epochs=1"])
     var recorded = try RecordedRun.read(original.id, root: fixture.root)
     var rerun = original
-    for i in rerun.stages.indices where rerun.stages[i].name == "knn" { rerun.stages[i].metrics["extra"] = .nan }
+    for i in rerun.stages.indices where rerun.stages[i].name == "knn" { rerun.stages[i].metrics.add("extra", .nan) }
     for i in recorded.stages.indices where recorded.stages[i].name == "knn" {
-      recorded.stages[i].metrics["extra"] = .nan
+      recorded.stages[i].metrics.add("extra", .nan)
     }
     #expect(RunVerification.compare(old: recorded, new: rerun).isIdentical)
-    for i in rerun.stages.indices where rerun.stages[i].name == "knn" { rerun.stages[i].metrics["extra"] = -0.0 }
+    for i in rerun.stages.indices where rerun.stages[i].name == "knn" { rerun.stages[i].metrics.add("extra", -0.0) }
     for i in recorded.stages.indices where recorded.stages[i].name == "knn" {
-      recorded.stages[i].metrics["extra"] = 0.0
+      recorded.stages[i].metrics.add("extra", 0.0)
     }
     let differences = RunVerification.compare(old: recorded, new: rerun).differences
     #expect(differences.map(\.description) == ["knn: metric extra: old 0.0, new -0.0"])

@@ -17,32 +17,34 @@ final class ExecutionLog: @unchecked Sendable {
 }
 
 /// Wraps a real runner: records every execution, and fails the stages `fails` selects.
-struct CountingStageRunner: StageRunner {
+struct CountingStageRunner<Base: StageRunner>: StageRunner {
+  typealias Parameters = Base.Parameters
+
   struct InjectedFailure: Error, CustomStringConvertible {
     var description: String { "injected failure" }
   }
 
-  let base: any StageRunner
+  let base: Base
   let log: ExecutionLog
   let fails: @Sendable (StageSpec) -> Bool
 
-  var kind: String { base.kind }
-
-  func dataContentHash(of stage: StageSpec, cacheDirectory: String) throws -> String? {
-    try base.dataContentHash(of: stage, cacheDirectory: cacheDirectory)
+  func dataContentHash(of stage: StageSpec, parameters: Parameters, cacheDirectory: String) throws -> String? {
+    try base.dataContentHash(of: stage, parameters: parameters, cacheDirectory: cacheDirectory)
   }
 
-  func run(_ stage: StageSpec, context: StageContext) throws -> [String: Double] {
+  func run(_ stage: StageSpec, parameters: Parameters, context: StageContext) throws -> StageMetrics {
     log.record(kind: stage.kind, fingerprint: context.fingerprint)
     if fails(stage) { throw InjectedFailure() }
-    return try base.run(stage, context: context)
+    return try base.run(stage, parameters: parameters, context: context)
   }
+}
 
-  /// The standard runners, each wrapped.
-  static func registry(log: ExecutionLog, fails: @escaping @Sendable (StageSpec) -> Bool = { _ in false })
-    -> StageRunnerRegistry
-  {
-    StageRunnerRegistry(
-      StageRunnerRegistry.standard.runners.values.map { CountingStageRunner(base: $0, log: log, fails: fails) })
+/// The standard kinds, each runner wrapped in a `CountingStageRunner`.
+func countingRegistry(log: ExecutionLog, fails: @escaping @Sendable (StageSpec) -> Bool = { _ in false })
+  -> StageKindRegistry
+{
+  func wrap<R: StageRunner>(_ runner: R) -> any StageRunner {
+    CountingStageRunner(base: runner, log: log, fails: fails)
   }
+  return StageKindRegistry(StageKindRegistry.standard.kinds.values.map { wrap($0.runner) })
 }

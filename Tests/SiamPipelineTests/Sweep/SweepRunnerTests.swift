@@ -13,7 +13,7 @@ import Testing
     var options = RunOptions(root: fixture.root)
     configure(&options)
     return SweepRunner(
-      options: options, runners: CountingStageRunner.registry(log: log, fails: fails), failFast: failFast)
+      options: options, kinds: countingRegistry(log: log, fails: fails), failFast: failFast)
   }
 
   static func knnK(_ stage: StageSpec) -> Int? { (stage.parameters as? KNNParameters)?.k.first }
@@ -90,7 +90,7 @@ import Testing
     var options = RunOptions(root: fresh.root)
     options.keepGoing = false
     let stopped = try SweepRunner(
-      options: options, runners: CountingStageRunner.registry(log: ExecutionLog(), fails: fails),
+      options: options, kinds: countingRegistry(log: ExecutionLog(), fails: fails),
       failFast: true
     ).run(sweep)
     #expect(stopped.status == .stopped)
