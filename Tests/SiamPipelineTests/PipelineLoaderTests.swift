@@ -156,6 +156,37 @@ import Testing
     }
   }
 
+  /// Every optimizer kind is a `type:` of `optimizer:`, and the pretraining optimizer it
+  /// becomes is that kind's preset (SGD decays biases and normalisation, LARS and AdamW
+  /// do not), with the rate as written.
+  @Test(arguments: OptimizerKind.allCases) func everyOptimizerKindIsAPipelineType(_ kind: OptimizerKind) throws {
+    let yaml = """
+      name: optimizers
+      augmentations:
+        view: {preset: simclr, size: 28}
+      stages:
+        data: {kind: dataset, source: synthetic}
+        pretrain:
+          kind: pretrain
+          needs: [data]
+          views: [view, view]
+          method: {type: simclr}
+          optimizer: {type: \(kind.rawValue), lr: 0.25}
+      """
+    let spec = try PipelineLoader.load(yaml: yaml, file: "optimizers.yaml").spec
+    let parameters = try #require(spec.stages["pretrain"]).parameters(as: PretrainParameters.self)
+    #expect(parameters.optimizer.kind == kind)
+    let optimizer = PretrainStageRunner.configuration(parameters, seed: 0).optimizer
+    let preset: OptimizerConfiguration =
+      switch kind {
+      case .sgd: .sgd(learningRate: 0.25, weightDecay: 5e-4, scalesLearningRateWithBatchSize: false)
+      case .lars: .lars(learningRate: 0.25, scalesLearningRateWithBatchSize: false)
+      case .adamw: .adamw(learningRate: 0.25, weightDecay: 0.05, scalesLearningRateWithBatchSize: false)
+      }
+    #expect(optimizer == preset)
+    #expect(optimizer.excludesBiasAndNormalization == (kind != .sgd))
+  }
+
   @Test func includesNestAndLaterKeysWin() throws {
     let (spec, warnings) = try PipelineLoader.load(path: "\(TestPaths.fixtures)/good/composed.yaml")
     #expect(spec.seed == 5)  // composed.yaml over override.yaml (4) over base.yaml (3)

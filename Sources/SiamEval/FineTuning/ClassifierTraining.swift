@@ -20,6 +20,10 @@ struct ClassifierTraining {
       return SGD(
         learningRate: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay,
         weightDecayExclusions: .biasAndNormalization)
+    case .lars:
+      return LARS(
+        learningRate: c.learningRate, momentum: c.momentum, weightDecay: c.weightDecay,
+        exclusions: .biasAndNormalization)
     case .adamw:
       return AdamW(
         learningRate: c.learningRate, weightDecay: c.weightDecay, weightDecayExclusions: .biasAndNormalization)

@@ -13,18 +13,12 @@ import SiamTensor
 /// `seed` (`MultiViewLoader`, one view, `augmentation` then `normalize`), drops a last
 /// short batch when the split has at least one full batch; the learning rate follows a
 /// linear warmup (`warmupEpochs`) then a cosine to 0, per step; the encoder's rate is
-/// `encoderLearningRateScale ×` the head's. SGD (momentum, PyTorch semantics) or AdamW,
+/// `encoderLearningRateScale ×` the head's. SGD (momentum, PyTorch semantics), LARS or AdamW,
 /// weight decay on everything but biases and normalisation parameters. The test split is
 /// evaluated once, after the last epoch, in evaluation mode without augmentation.
 ///
 /// The encoder's parameters are updated in place; pass a freshly loaded encoder.
 public struct FineTuner: Sendable {
-  /// The optimizers fine-tuning can use.
-  public enum OptimizerKind: String, Codable, Sendable, Hashable {
-    case sgd
-    case adamw
-  }
-
   /// Settings of a fine-tuning run; every field is recorded in the protocol.
   public struct Configuration: Codable, Sendable, Hashable {
     public var epochs: Int = 10
@@ -34,7 +28,7 @@ public struct FineTuner: Sendable {
     public var learningRate: Float = 0.05
     /// The encoder's learning rate relative to the head's.
     public var encoderLearningRateScale: Float = 1
-    /// SGD momentum (ignored by AdamW).
+    /// SGD and LARS momentum (ignored by AdamW).
     public var momentum: Float = 0.9
     public var weightDecay: Float = 5e-4
     public var warmupEpochs: Int = 0

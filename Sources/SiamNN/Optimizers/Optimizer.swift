@@ -1,5 +1,17 @@
 import SiamTensor
 
+/// The update rules Siam has, by the name pipeline files, configurations and checkpoints
+/// use: the one list of optimizer kinds for pretraining, fine-tuning and supervised
+/// training.
+public enum OptimizerKind: String, Codable, Sendable, Hashable, CaseIterable {
+  /// `SGD`: momentum, optional Nesterov, coupled weight decay.
+  case sgd
+  /// `LARS` around SGD with momentum (SimCLR, BYOL, Barlow Twins).
+  case lars
+  /// `AdamW`: decoupled weight decay.
+  case adamw
+}
+
 /// An optimizer: one update rule applied per parameter, with its state keyed by the
 /// parameter's dotted key (so it can be saved and restored by key, like PyTorch's
 /// `optimizer.state_dict()` but with names instead of indices).

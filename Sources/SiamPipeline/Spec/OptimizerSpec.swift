@@ -1,3 +1,5 @@
+import SiamNN
+
 /// The optimizer of a training stage and its learning-rate schedule (linear warmup, then
 /// cosine decay to 0 over the remaining epochs).
 ///
@@ -9,11 +11,7 @@
 /// momentum 0.9, weight_decay 1e-6; `adamw` lr 1e-3, weight_decay 0.05, beta1 0.9,
 /// beta2 0.999. `warmup_epochs` defaults to 0. Without `type`, `sgd`.
 public struct OptimizerSpec: Sendable, Hashable {
-  public enum Kind: String, Sendable, Hashable, CaseIterable {
-    case sgd, lars, adamw
-  }
-
-  public var kind: Kind
+  public var kind: OptimizerKind
   public var learningRate: Float
   /// SGD and LARS only (0 for AdamW).
   public var momentum: Float
@@ -61,7 +59,7 @@ public struct OptimizerSpec: Sendable, Hashable {
   /// The optimizer a resolved `optimizer:` value describes.
   public init(resolved: CanonicalJSON) {
     let r = ResolvedValues(resolved)
-    kind = Kind(rawValue: r.string("type"))!
+    kind = OptimizerKind(rawValue: r.string("type"))!
     learningRate = r.float("lr")
     weightDecay = r.float("weight_decay")
     warmupEpochs = r.int("warmup_epochs")

@@ -22,21 +22,12 @@ public struct PretrainStageRunner: StageRunner {
   /// scaled with the batch size).
   public static func configuration(_ parameters: PretrainParameters, seed: Int) -> PretrainingConfiguration {
     let o = parameters.optimizer
-    let optimizer: OptimizerConfiguration
-    switch o.kind {
-    case .sgd:
-      optimizer = .sgd(
-        learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
-        scalesLearningRateWithBatchSize: false)
-    case .lars:
-      optimizer = .lars(
-        learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
-        scalesLearningRateWithBatchSize: false)
-    case .adamw:
-      optimizer = .adamw(
-        learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay,
-        scalesLearningRateWithBatchSize: false)
-    }
+    let defaults = OptimizerConfiguration()
+    let optimizer = OptimizerConfiguration(
+      kind: o.kind, learningRate: o.learningRate, scalesLearningRateWithBatchSize: false,
+      momentum: o.kind == .adamw ? defaults.momentum : o.momentum, weightDecay: o.weightDecay,
+      excludesBiasAndNormalization: OptimizerConfiguration.excludesBiasAndNormalizationByDefault(o.kind),
+      beta1: o.kind == .adamw ? o.beta1 : defaults.beta1, beta2: o.kind == .adamw ? o.beta2 : defaults.beta2)
     return PretrainingConfiguration(
       epochs: parameters.epochs, batchSize: parameters.batchSize, optimizer: optimizer,
       warmupEpochs: o.warmupEpochs, seed: UInt64(bitPattern: Int64(seed)), knnEveryEpochs: parameters.knnEveryEpochs)

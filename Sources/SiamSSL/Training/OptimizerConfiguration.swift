@@ -19,17 +19,8 @@ import SiamNN
 /// weight decay (SGD, AdamW) and, for LARS, no layer-wise adaptation either (solo-learn's
 /// `exclude_bias_n_norm`). Off: every parameter is decayed (and adapted).
 public struct OptimizerConfiguration: Codable, Sendable, Hashable {
-  /// The update rule.
-  public enum Name: String, Codable, Sendable, Hashable, CaseIterable {
-    /// `SGD`: momentum, optional Nesterov, coupled weight decay.
-    case sgd
-    /// `LARS` around SGD with momentum (SimCLR, BYOL, Barlow Twins).
-    case lars
-    /// `AdamW`: decoupled weight decay.
-    case adamw
-  }
-
-  public var name: Name = .lars
+  /// The update rule (encoded as `name`).
+  public var kind: OptimizerKind = .lars
   /// The base learning rate (see the type's documentation for scaling).
   public var learningRate: Float = 0.3
   /// Whether the peak rate is `learningRate · N / 256`.
@@ -55,12 +46,12 @@ public struct OptimizerConfiguration: Codable, Sendable, Hashable {
   public var epsilon: Float = 1e-8
 
   public init(
-    name: Name = .lars, learningRate: Float = 0.3, scalesLearningRateWithBatchSize: Bool = true,
+    kind: OptimizerKind = .lars, learningRate: Float = 0.3, scalesLearningRateWithBatchSize: Bool = true,
     momentum: Float = 0.9, isNesterov: Bool = false, weightDecay: Float = 1e-6,
     excludesBiasAndNormalization: Bool = true, trustCoefficient: Float = 0.001, clipsLearningRate: Bool = false,
     beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
   ) {
-    self.name = name
+    self.kind = kind
     self.learningRate = learningRate
     self.scalesLearningRateWithBatchSize = scalesLearningRateWithBatchSize
     self.momentum = momentum
@@ -74,13 +65,21 @@ public struct OptimizerConfiguration: Codable, Sendable, Hashable {
     self.epsilon = epsilon
   }
 
+  /// Whether `kind`'s preset leaves biases and normalisation parameters out of weight
+  /// decay: not for SGD (MoCo v2's code decays every parameter), yes for LARS (SimCLR,
+  /// BYOL) and AdamW. The pipeline's `optimizer:` follows the presets.
+  public static func excludesBiasAndNormalizationByDefault(_ kind: OptimizerKind) -> Bool {
+    kind != .sgd
+  }
+
   /// SGD with momentum (MoCo v2's: base rate 0.03 per 256, momentum 0.9, λ = 1e-4).
   public static func sgd(
     learningRate: Float = 0.03, momentum: Float = 0.9, isNesterov: Bool = false, weightDecay: Float = 1e-4,
-    excludesBiasAndNormalization: Bool = false, scalesLearningRateWithBatchSize: Bool = true
+    excludesBiasAndNormalization: Bool = excludesBiasAndNormalizationByDefault(.sgd),
+    scalesLearningRateWithBatchSize: Bool = true
   ) -> OptimizerConfiguration {
     OptimizerConfiguration(
-      name: .sgd, learningRate: learningRate, scalesLearningRateWithBatchSize: scalesLearningRateWithBatchSize,
+      kind: .sgd, learningRate: learningRate, scalesLearningRateWithBatchSize: scalesLearningRateWithBatchSize,
       momentum: momentum, isNesterov: isNesterov, weightDecay: weightDecay,
       excludesBiasAndNormalization: excludesBiasAndNormalization)
   }
@@ -88,11 +87,12 @@ public struct OptimizerConfiguration: Codable, Sendable, Hashable {
   /// LARS (SimCLR's: base rate 0.3 per 256, momentum 0.9, λ = 1e-6, η_trust = 0.001).
   public static func lars(
     learningRate: Float = 0.3, momentum: Float = 0.9, weightDecay: Float = 1e-6, trustCoefficient: Float = 0.001,
-    clipsLearningRate: Bool = false, excludesBiasAndNormalization: Bool = true,
+    clipsLearningRate: Bool = false,
+    excludesBiasAndNormalization: Bool = excludesBiasAndNormalizationByDefault(.lars),
     scalesLearningRateWithBatchSize: Bool = true
   ) -> OptimizerConfiguration {
     OptimizerConfiguration(
-      name: .lars, learningRate: learningRate, scalesLearningRateWithBatchSize: scalesLearningRateWithBatchSize,
+      kind: .lars, learningRate: learningRate, scalesLearningRateWithBatchSize: scalesLearningRateWithBatchSize,
       momentum: momentum, weightDecay: weightDecay, excludesBiasAndNormalization: excludesBiasAndNormalization,
       trustCoefficient: trustCoefficient, clipsLearningRate: clipsLearningRate)
   }
@@ -100,18 +100,25 @@ public struct OptimizerConfiguration: Codable, Sendable, Hashable {
   /// AdamW (MoCo v3's ViT setting scaled down: base rate 1.5e-4 per 256, λ = 0.1).
   public static func adamw(
     learningRate: Float = 1.5e-4, beta1: Float = 0.9, beta2: Float = 0.999, weightDecay: Float = 0.1,
-    excludesBiasAndNormalization: Bool = true, scalesLearningRateWithBatchSize: Bool = true
+    excludesBiasAndNormalization: Bool = excludesBiasAndNormalizationByDefault(.adamw),
+    scalesLearningRateWithBatchSize: Bool = true
   ) -> OptimizerConfiguration {
     OptimizerConfiguration(
-      name: .adamw, learningRate: learningRate, scalesLearningRateWithBatchSize: scalesLearningRateWithBatchSize,
+      kind: .adamw, learningRate: learningRate, scalesLearningRateWithBatchSize: scalesLearningRateWithBatchSize,
       weightDecay: weightDecay, excludesBiasAndNormalization: excludesBiasAndNormalization, beta1: beta1, beta2: beta2)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case kind = "name"
+    case learningRate, scalesLearningRateWithBatchSize, momentum, isNesterov, weightDecay
+    case excludesBiasAndNormalization, trustCoefficient, clipsLearningRate, beta1, beta2, epsilon
   }
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let d = OptimizerConfiguration()
     self.init(
-      name: try c.decode(.name, default: d.name),
+      kind: try c.decode(.kind, default: d.kind),
       learningRate: try c.decode(.learningRate, default: d.learningRate),
       scalesLearningRateWithBatchSize: try c.decode(
         .scalesLearningRateWithBatchSize, default: d.scalesLearningRateWithBatchSize),
@@ -138,7 +145,7 @@ public struct OptimizerConfiguration: Codable, Sendable, Hashable {
   public func makeOptimizer(batchSize: Int) -> any Optimizer {
     let rate = peakLearningRate(batchSize: batchSize)
     let exclusions: ParameterFilter = excludesBiasAndNormalization ? .biasAndNormalization : .none
-    switch name {
+    switch kind {
     case .sgd:
       return SGD(
         learningRate: rate, momentum: momentum, weightDecay: weightDecay, isNesterov: isNesterov,
@@ -161,7 +168,7 @@ public struct OptimizerConfiguration: Codable, Sendable, Hashable {
     try require(weightDecay >= 0, "optimizer.weightDecay", "must be non-negative, got \(weightDecay)")
     try require(momentum >= 0 && momentum < 1, "optimizer.momentum", "must be in [0, 1), got \(momentum)")
     try require(
-      !isNesterov || momentum > 0 || name == .adamw, "optimizer.isNesterov",
+      !isNesterov || momentum > 0 || kind == .adamw, "optimizer.isNesterov",
       "Nesterov momentum needs a positive momentum")
     try require(trustCoefficient > 0, "optimizer.trustCoefficient", "must be positive, got \(trustCoefficient)")
     try require(beta1 >= 0 && beta1 < 1, "optimizer.beta1", "must be in [0, 1), got \(beta1)")

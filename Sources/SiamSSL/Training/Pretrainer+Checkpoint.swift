@@ -14,7 +14,7 @@ extension Pretrainer {
       "configuration": configuration.canonicalJSON,
       "method": method.name,
       "method_configuration": method.configurationJSON,
-      "optimizer": configuration.optimizer.name.rawValue,
+      "optimizer": configuration.optimizer.kind.rawValue,
       "dataset": loader.dataset.name,
       "dataset_count": String(loader.dataset.count),
       "loader_seed": String(loader.seed),

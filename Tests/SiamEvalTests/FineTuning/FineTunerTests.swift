@@ -38,6 +38,16 @@ import Testing
   #expect(result.top1 >= 0.9, "test top-1 \(result.top1)")
 }
 
+@Test(arguments: OptimizerKind.allCases) func everyOptimizerKindFineTunes(_ kind: OptimizerKind) throws {
+  let train = makeHalvesDataset(count: 80, seed: 4, name: "halves/train")
+  let test = makeHalvesDataset(count: 20, seed: 5, name: "halves/test")
+  let encoder = MLPEncoder(inputFeatures: 36, widths: [8], key: RandomKey(seed: 6))
+  let configuration = FineTuner.Configuration(
+    epochs: 10, batchSize: 8, optimizer: kind, learningRate: kind == .adamw ? 0.01 : 0.1)
+  let result = try FineTuner(configuration: configuration).run(encoder: encoder, train: train, test: test)
+  #expect(result.top1 >= 0.9, "\(kind): test top-1 \(result.top1)")
+}
+
 @Test func fineTuningRejectsShapeChangingAugmentation() {
   let data = makeHalvesDataset(count: 8, seed: 7, name: "halves")
   let encoder = MLPEncoder(inputFeatures: 36, widths: [4], key: RandomKey(seed: 8))

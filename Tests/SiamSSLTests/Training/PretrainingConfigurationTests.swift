@@ -10,7 +10,7 @@ import Testing
     let decoded = try JSONDecoder().decode(PretrainingConfiguration.self, from: Data("{}".utf8))
     #expect(decoded == PretrainingConfiguration())
     #expect(decoded.epochs == 100 && decoded.batchSize == 256 && decoded.warmupEpochs == 10)
-    #expect(decoded.optimizer.name == .lars && decoded.optimizer.learningRate == 0.3)
+    #expect(decoded.optimizer.kind == .lars && decoded.optimizer.learningRate == 0.3)
     #expect(decoded.optimizer.excludesBiasAndNormalization && decoded.optimizer.scalesLearningRateWithBatchSize)
     #expect(decoded.knnEveryEpochs == 10)
     try decoded.validate()
@@ -21,7 +21,7 @@ import Testing
     let decoded = try JSONDecoder().decode(PretrainingConfiguration.self, from: Data(json.utf8))
     #expect(decoded.epochs == 5 && decoded.batchSize == 256 && decoded.knnEveryEpochs == nil)
     #expect(
-      decoded.optimizer.name == .sgd && decoded.optimizer.learningRate == 0.05 && decoded.optimizer.momentum == 0.9)
+      decoded.optimizer.kind == .sgd && decoded.optimizer.learningRate == 0.05 && decoded.optimizer.momentum == 0.9)
     let again = try JSONDecoder().decode(PretrainingConfiguration.self, from: Data(decoded.canonicalJSON.utf8))
     #expect(again == decoded)
   }
