@@ -187,6 +187,20 @@ import Testing
     #expect(optimizer.excludesBiasAndNormalization == (kind != .sgd))
   }
 
+  @Test func methodsAreOneRegistrationEach() {
+    #expect(
+      MethodSpec.methods.map(\.variant.name) == [
+        "simclr", "mocov2", "byol", "simsiam", "barlow_twins", "vicreg", "mocov3", "nnclr", "swav", "dino",
+      ])
+    #expect(MethodSpec.localViewMethods == ["swav", "dino"], "from each method's takesLocalViews")
+    let simclr = MethodConfiguration.simclr()
+    #expect(simclr.name == "simclr" && !simclr.takesLocalViews && MethodConfiguration.dino().takesLocalViews)
+    #expect(simclr.configuration(of: SimCLR.self)?.temperature == SimCLR.Configuration().temperature)
+    #expect(simclr.configuration(of: BYOL.self) == nil)
+    #expect(simclr != .simclr(.init(temperature: 0.2)))
+    #expect(Set([simclr, .simclr(), .byol()]).count == 2)
+  }
+
   @Test func includesNestAndLaterKeysWin() throws {
     let (spec, warnings) = try PipelineLoader.load(path: "\(TestPaths.fixtures)/good/composed.yaml")
     #expect(spec.seed == 5)  // composed.yaml over override.yaml (4) over base.yaml (3)

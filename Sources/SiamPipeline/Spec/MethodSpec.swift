@@ -242,83 +242,119 @@ public enum MethodSpec {
       ]), "VICReg: variance, invariance, covariance.")
   }()
 
-  /// The shape of `method:`: one variant per method, each taking its defaults from the
-  /// method's `Configuration()`.
-  static let shape: ParameterShape = .named(
-    "method", .union(.init([simclr, mocov2, byol, simsiam, barlowTwins, vicreg, mocov3, nnclr, swav, dino])))
+  /// The methods a pipeline file may name, each with its `method:` keys (defaults from its
+  /// `Configuration()`) and how a resolved value becomes its configuration: the one
+  /// registration of a method in the pipeline (its variant above and one entry here).
+  static let methods: [Entry] = [
+    Entry(SimCLR.self, simclr) { r, p in
+      return .init(
+        temperature: r.float("temperature"), projectorHiddenWidths: p.hidden,
+        projectorOutputFeatures: p.output, projectorHasBatchNorm: r.bool("projector_batch_norm"))
+    },
+    Entry(MoCoV2.self, mocov2) { r, p in
+      return .init(
+        temperature: r.float("temperature"), projectorHiddenWidths: p.hidden,
+        projectorOutputFeatures: p.output, projectorHasBatchNorm: r.bool("projector_batch_norm"),
+        queueSize: r.int("queue_size"), momentum: r.float("momentum"),
+        finalMomentum: r.optionalFloat("final_momentum"), isSymmetric: r.bool("symmetric"))
+    },
+    Entry(BYOL.self, byol) { r, p in
+      return .init(
+        projectorHiddenWidths: p.hidden, projectorOutputFeatures: p.output,
+        predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
+        finalMomentum: r.float("final_momentum"), isSymmetric: r.bool("symmetric"))
+    },
+    Entry(SimSiam.self, simsiam) { r, p in
+      return .init(
+        projectorHiddenWidths: p.hidden, projectorOutputFeatures: p.output,
+        predictorHiddenWidths: r.ints("predictor_hidden"))
+    },
+    Entry(BarlowTwins.self, barlowTwins) { r, p in
+      return .init(lambda: r.float("lambda"), projectorHiddenWidths: p.hidden, projectorOutputFeatures: p.output)
+    },
+    Entry(VICReg.self, vicreg) { r, p in
+      return .init(
+        invarianceWeight: r.float("invariance_weight"), varianceWeight: r.float("variance_weight"),
+        covarianceWeight: r.float("covariance_weight"), projectorHiddenWidths: p.hidden,
+        projectorOutputFeatures: p.output)
+    },
+    Entry(MoCoV3.self, mocov3) { r, p in
+      return .init(
+        temperature: r.float("temperature"), projectorHiddenWidths: p.hidden, projectorOutputFeatures: p.output,
+        projectorHasLastBatchNorm: r.bool("projector_last_batch_norm"),
+        predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
+        finalMomentum: r.float("final_momentum"))
+    },
+    Entry(NNCLR.self, nnclr) { r, p in
+      return .init(
+        temperature: r.float("temperature"), projectorHiddenWidths: p.hidden, projectorOutputFeatures: p.output,
+        predictorHiddenWidths: r.ints("predictor_hidden"), queueSize: r.int("queue_size"))
+    },
+    Entry(SwAV.self, swav) { r, p in
+      return .init(
+        projectorHiddenWidths: p.hidden, projectorOutputFeatures: p.output, prototypes: r.int("prototypes"),
+        temperature: r.float("temperature"), epsilon: r.float("epsilon"),
+        sinkhornIterations: r.int("sinkhorn_iterations"),
+        freezePrototypesEpochs: r.int("freeze_prototypes_epochs"), queueSize: r.int("queue_size"),
+        queueStartEpoch: r.int("queue_start_epoch"))
+    },
+    Entry(DINO.self, dino) { r, p in
+      let head = r.ints("head")
+      return .init(
+        headHiddenWidths: Array(head.dropLast()), bottleneckFeatures: head.last!,
+        prototypes: r.int("prototypes"), headHasBatchNorm: r.bool("head_batch_norm"),
+        studentTemperature: r.float("student_temperature"), teacherTemperature: r.float("teacher_temperature"),
+        warmupTeacherTemperature: r.float("warmup_teacher_temperature"),
+        warmupTeacherTemperatureEpochs: r.int("warmup_teacher_temperature_epochs"),
+        centerMomentum: r.float("center_momentum"), baseMomentum: r.float("momentum"),
+        finalMomentum: r.float("final_momentum"), freezeLastLayerEpochs: r.int("freeze_last_layer_epochs"))
+    },
+  ]
+
+  /// The shape of `method:`: one variant per method.
+  static let shape: ParameterShape = .named("method", .union(.init(methods.map(\.variant))))
+
+  /// The methods that take multi-crop local views, in registration order.
+  public static let localViewMethods = methods.filter(\.takesLocalViews).map(\.variant.name)
 
   /// The configuration a resolved `method:` value describes.
   public static func configuration(resolved: CanonicalJSON) -> MethodConfiguration {
     let r = ResolvedValues(resolved)
-    let widths = r.string("type") == "dino" ? [] : r.ints("projector")
-    let hidden = Array(widths.dropLast())
-    let output = widths.last ?? 0
-    switch r.string("type") {
-    case "simclr":
-      return .simclr(
-        .init(
-          temperature: r.float("temperature"), projectorHiddenWidths: hidden,
-          projectorOutputFeatures: output, projectorHasBatchNorm: r.bool("projector_batch_norm")))
-    case "mocov2":
-      return .mocov2(
-        .init(
-          temperature: r.float("temperature"), projectorHiddenWidths: hidden,
-          projectorOutputFeatures: output, projectorHasBatchNorm: r.bool("projector_batch_norm"),
-          queueSize: r.int("queue_size"), momentum: r.float("momentum"),
-          finalMomentum: r.optionalFloat("final_momentum"), isSymmetric: r.bool("symmetric")))
-    case "byol":
-      return .byol(
-        .init(
-          projectorHiddenWidths: hidden, projectorOutputFeatures: output,
-          predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
-          finalMomentum: r.float("final_momentum"), isSymmetric: r.bool("symmetric")))
-    case "simsiam":
-      return .simsiam(
-        .init(
-          projectorHiddenWidths: hidden, projectorOutputFeatures: output,
-          predictorHiddenWidths: r.ints("predictor_hidden")))
-    case "barlow_twins":
-      return .barlowTwins(
-        .init(lambda: r.float("lambda"), projectorHiddenWidths: hidden, projectorOutputFeatures: output))
-    case "vicreg":
-      return .vicreg(
-        .init(
-          invarianceWeight: r.float("invariance_weight"), varianceWeight: r.float("variance_weight"),
-          covarianceWeight: r.float("covariance_weight"), projectorHiddenWidths: hidden,
-          projectorOutputFeatures: output))
-    case "mocov3":
-      return .mocov3(
-        .init(
-          temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
-          projectorHasLastBatchNorm: r.bool("projector_last_batch_norm"),
-          predictorHiddenWidths: r.ints("predictor_hidden"), baseMomentum: r.float("momentum"),
-          finalMomentum: r.float("final_momentum")))
-    case "nnclr":
-      return .nnclr(
-        .init(
-          temperature: r.float("temperature"), projectorHiddenWidths: hidden, projectorOutputFeatures: output,
-          predictorHiddenWidths: r.ints("predictor_hidden"), queueSize: r.int("queue_size")))
-    case "swav":
-      return .swav(
-        .init(
-          projectorHiddenWidths: hidden, projectorOutputFeatures: output, prototypes: r.int("prototypes"),
-          temperature: r.float("temperature"), epsilon: r.float("epsilon"),
-          sinkhornIterations: r.int("sinkhorn_iterations"),
-          freezePrototypesEpochs: r.int("freeze_prototypes_epochs"), queueSize: r.int("queue_size"),
-          queueStartEpoch: r.int("queue_start_epoch")))
-    case "dino":
-      let head = r.ints("head")
-      return .dino(
-        .init(
-          headHiddenWidths: Array(head.dropLast()), bottleneckFeatures: head.last!,
-          prototypes: r.int("prototypes"), headHasBatchNorm: r.bool("head_batch_norm"),
-          studentTemperature: r.float("student_temperature"), teacherTemperature: r.float("teacher_temperature"),
-          warmupTeacherTemperature: r.float("warmup_teacher_temperature"),
-          warmupTeacherTemperatureEpochs: r.int("warmup_teacher_temperature_epochs"),
-          centerMomentum: r.float("center_momentum"), baseMomentum: r.float("momentum"),
-          finalMomentum: r.float("final_momentum"), freezeLastLayerEpochs: r.int("freeze_last_layer_epochs")))
-    default:
-      preconditionFailure("unknown method type in \(resolved)")
+    let type = r.string("type")
+    guard let entry = methods.first(where: { $0.variant.name == type }) else {
+      preconditionFailure("unknown method type '\(type)': the decoder accepts only registered ones")
+    }
+    return entry.configuration(r)
+  }
+}
+
+extension MethodSpec {
+  /// The projector widths of `method:` (`projector: [h₁, …, out]`).
+  struct Projector {
+    var hidden: [Int]
+    var output: Int
+
+    init(_ r: ResolvedValues) {
+      let widths = r.members["projector"] == nil ? [] : r.ints("projector")
+      hidden = Array(widths.dropLast())
+      output = widths.last ?? 0
+    }
+  }
+
+  /// One method of `method:`.
+  struct Entry: Sendable {
+    let variant: ParameterShape.Variant
+    let takesLocalViews: Bool
+    let configuration: @Sendable (ResolvedValues) -> MethodConfiguration
+
+    init<M: ConfiguredMethod>(
+      _ method: M.Type, _ variant: ParameterShape.Variant,
+      configuration: @escaping @Sendable (ResolvedValues, Projector) -> M.Configuration
+    ) {
+      precondition(variant.name == M.methodName, "variant \(variant.name) registered for \(M.methodName)")
+      self.variant = variant
+      takesLocalViews = M.takesLocalViews
+      self.configuration = { MethodConfiguration(M.self, configuration($0, Projector($0))) }
     }
   }
 }

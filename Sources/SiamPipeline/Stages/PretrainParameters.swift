@@ -52,10 +52,9 @@ public struct PretrainParameters: StageParameters, Hashable {
             .init(
               key: "local_views",
               "\(method["type"]?.stringValue ?? "this method") takes two views; multi-crop local_views are for "
-                + MethodConfiguration.localViewMethods.joined(separator: " and ")))
+                + MethodSpec.localViewMethods.joined(separator: " and ")))
         }
-        if let type = v["method"]?["type"]?.stringValue, ["mocov2", "nnclr", "swav"].contains(type),
-          let queue = v["method"]?["queue_size"]?.intValue,
+        if let queue = v["method"]?["queue_size"]?.intValue,
           let batch = v["batch_size"]?.intValue, queue % batch != 0
         {
           problems.append(

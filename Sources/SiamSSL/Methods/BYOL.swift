@@ -52,7 +52,7 @@ public final class BYOL: ConfiguredMethod {
     }
   }
 
-  public let name = "byol"
+  public static let methodName = "byol"
   public let configuration: Configuration
   public let encoder: any FeatureEncoder
   public let projector: MLPHead
@@ -113,5 +113,18 @@ public final class BYOL: ConfiguredMethod {
     momentumStep(
       [(momentumEncoder, encoder), (momentumProjector, projector)], schedule: configuration.momentumSchedule,
       step: step, totalSteps: totalSteps)
+  }
+}
+
+extension BYOL {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try BYOL(configuration: configuration, makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// BYOL with `configuration`.
+  public static func byol(_ configuration: BYOL.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(BYOL.self, configuration)
   }
 }

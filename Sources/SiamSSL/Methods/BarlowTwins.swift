@@ -29,7 +29,7 @@ public final class BarlowTwins: ConfiguredMethod {
     }
   }
 
-  public let name = "barlow_twins"
+  public static let methodName = "barlow_twins"
   public let configuration: Configuration
   public let encoder: any FeatureEncoder
   public let projector: MLPHead
@@ -61,5 +61,18 @@ public final class BarlowTwins: ConfiguredMethod {
       "embedding_std": EmbeddingStatistics.normalizedStandardDeviation(projections[0]),
     ]
     return (loss.scalar, gradients, metrics)
+  }
+}
+
+extension BarlowTwins {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try BarlowTwins(configuration: configuration, makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// BarlowTwins with `configuration`.
+  public static func barlowTwins(_ configuration: BarlowTwins.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(BarlowTwins.self, configuration)
   }
 }

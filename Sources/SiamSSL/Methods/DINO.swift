@@ -106,7 +106,8 @@ public final class DINO: ConfiguredMethod {
     }
   }
 
-  public let name = "dino"
+  public static let methodName = "dino"
+  public static let takesLocalViews = true
   public let configuration: Configuration
   /// Local (multi-crop) views after the 2 global ones.
   public let localViewCount: Int
@@ -219,4 +220,19 @@ func splitRows(_ x: Tensor, into parts: Int) -> [Tensor] {
   let n = x.shape[0] / parts
   precondition(n * parts == x.shape[0], "splitRows: \(x.shape[0]) rows into \(parts) parts")
   return (0..<parts).map { x.slice(alongAxis: 0, $0 * n..<($0 + 1) * n) }
+}
+
+extension DINO {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try DINO(
+      configuration: configuration, localViewCount: build.localViewCount, makeEncoder: build.makeEncoder, key: build.key
+    )
+  }
+}
+
+extension MethodConfiguration {
+  /// DINO with `configuration`.
+  public static func dino(_ configuration: DINO.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(DINO.self, configuration)
+  }
 }

@@ -99,14 +99,49 @@ public struct StepPosition: Sendable, Hashable {
   public var epoch: Int { step / stepsPerEpoch }
 }
 
-/// A method whose hyperparameters are one `Encodable` value: it gets
-/// `configurationJSON` from it.
+/// A method as pipelines and checkpoints know it: a name, one `Encodable` value of
+/// hyperparameters (from which it gets `configurationJSON`) and how to build it. A
+/// method's file declares all of it; `MethodConfiguration(Type.self, configuration)`
+/// carries any of them.
 public protocol ConfiguredMethod: Method {
-  associatedtype Configuration: Encodable
+  associatedtype Configuration: Encodable, Sendable, Hashable
   var configuration: Configuration { get }
+  /// The method's name in pipeline files and checkpoints (`simclr`).
+  static var methodName: String { get }
+  /// Whether it takes multi-crop local views beside its two global views (default no).
+  static var takesLocalViews: Bool { get }
+  /// The method built from `configuration`.
+  ///
+  /// - Throws: `SSLError.invalidConfiguration` for values the method cannot use.
+  static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method
+}
+
+/// What building a method needs besides its configuration.
+public struct MethodBuild {
+  /// Makes one backbone (the online encoder, a momentum copy, ...) from a key.
+  public var makeEncoder: (RandomKey) -> any FeatureEncoder
+  /// `N` of every step (MoCo's, NNCLR's and SwAV's queue sizes must be multiples of it).
+  public var batchSize: Int
+  /// Multi-crop local views after the two global ones.
+  public var localViewCount: Int
+  /// The method's root key.
+  public var key: RandomKey
+
+  public init(
+    makeEncoder: @escaping (RandomKey) -> any FeatureEncoder, batchSize: Int, localViewCount: Int, key: RandomKey
+  ) {
+    self.makeEncoder = makeEncoder
+    self.batchSize = batchSize
+    self.localViewCount = localViewCount
+    self.key = key
+  }
 }
 
 extension ConfiguredMethod {
+  public static var takesLocalViews: Bool { false }
+
+  public var name: String { Self.methodName }
+
   public var configurationJSON: String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

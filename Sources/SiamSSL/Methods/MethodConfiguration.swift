@@ -1,41 +1,42 @@
 import SiamNN
 import SiamTensor
 
-/// A serialisable choice of method with its hyperparameters (what a pipeline file
-/// names), and the one place methods are built from a configuration.
-public enum MethodConfiguration: Sendable, Hashable {
-  case simclr(SimCLR.Configuration)
-  case mocov2(MoCoV2.Configuration)
-  case byol(BYOL.Configuration)
-  case simsiam(SimSiam.Configuration)
-  case barlowTwins(BarlowTwins.Configuration)
-  case vicreg(VICReg.Configuration)
-  case mocov3(MoCoV3.Configuration)
-  case dino(DINO.Configuration)
-  case nnclr(NNCLR.Configuration)
-  case swav(SwAV.Configuration)
-
+/// A choice of method with its hyperparameters (what a pipeline file names), and the one
+/// place methods are built from a configuration.
+///
+/// It holds any `ConfiguredMethod`'s configuration: adding a method adds no case here.
+/// Each method's file has a shorthand (`.simclr(...)`, `.dino(...)`).
+public struct MethodConfiguration: @unchecked Sendable, Hashable, CustomStringConvertible {
   /// The method's name in pipeline files.
-  public var name: String {
-    switch self {
-    case .simclr: "simclr"
-    case .mocov2: "mocov2"
-    case .byol: "byol"
-    case .simsiam: "simsiam"
-    case .barlowTwins: "barlow_twins"
-    case .vicreg: "vicreg"
-    case .mocov3: "mocov3"
-    case .dino: "dino"
-    case .nnclr: "nnclr"
-    case .swav: "swav"
-    }
+  public let name: String
+  /// Whether the method takes multi-crop local views beside its two global views.
+  public let takesLocalViews: Bool
+  /// The method's `Configuration` (a `Sendable` value, which `AnyHashable` does not say).
+  private let configuration: AnyHashable
+  private let build: @Sendable (MethodBuild) throws -> any Method
+
+  public init<M: ConfiguredMethod>(_ method: M.Type, _ configuration: M.Configuration) {
+    name = M.methodName
+    takesLocalViews = M.takesLocalViews
+    self.configuration = AnyHashable(configuration)
+    build = { try M.make(configuration, $0) }
   }
 
-  /// The methods that take multi-crop local views beside their two global views.
-  public static let localViewMethods = ["swav", "dino"]
+  /// The configuration when this is a configuration of `method`.
+  public func configuration<M: ConfiguredMethod>(of method: M.Type) -> M.Configuration? {
+    configuration.base as? M.Configuration
+  }
 
-  /// Whether the method takes multi-crop local views beside its two global views.
-  public var takesLocalViews: Bool { Self.localViewMethods.contains(name) }
+  public static func == (a: MethodConfiguration, b: MethodConfiguration) -> Bool {
+    a.name == b.name && a.configuration == b.configuration
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(name)
+    hasher.combine(configuration)
+  }
+
+  public var description: String { "\(name)(\(configuration.base))" }
 
   /// Throws unless the loader's view shapes fit a method: the global views (the first
   /// `shapes.count − localViewCount`) share one shape, the local views another, and views
@@ -80,23 +81,12 @@ public enum MethodConfiguration: Sendable, Hashable {
   public func makeMethod(
     encoder: EncoderConfiguration, inputShape: [Int], batchSize: Int, localViewCount: Int = 0, key: RandomKey
   ) throws -> any Method {
-    let make = { (key: RandomKey) in encoder.makeEncoder(inputShape: inputShape, key: key) }
     try require(
       localViewCount == 0 || takesLocalViews, "localViews",
-      "\(name) takes two views; multi-crop local views are for \(Self.localViewMethods.joined(separator: " and "))")
-    switch self {
-    case .simclr(let c): return try SimCLR(configuration: c, makeEncoder: make, key: key)
-    case .mocov2(let c): return try MoCoV2(configuration: c, batchSize: batchSize, makeEncoder: make, key: key)
-    case .byol(let c): return try BYOL(configuration: c, makeEncoder: make, key: key)
-    case .simsiam(let c): return try SimSiam(configuration: c, makeEncoder: make, key: key)
-    case .barlowTwins(let c): return try BarlowTwins(configuration: c, makeEncoder: make, key: key)
-    case .vicreg(let c): return try VICReg(configuration: c, makeEncoder: make, key: key)
-    case .mocov3(let c): return try MoCoV3(configuration: c, makeEncoder: make, key: key)
-    case .dino(let c): return try DINO(configuration: c, localViewCount: localViewCount, makeEncoder: make, key: key)
-    case .nnclr(let c): return try NNCLR(configuration: c, batchSize: batchSize, makeEncoder: make, key: key)
-    case .swav(let c):
-      return try SwAV(
-        configuration: c, batchSize: batchSize, localViewCount: localViewCount, makeEncoder: make, key: key)
-    }
+      "\(name) takes two views, not multi-crop local views")
+    return try build(
+      MethodBuild(
+        makeEncoder: { encoder.makeEncoder(inputShape: inputShape, key: $0) }, batchSize: batchSize,
+        localViewCount: localViewCount, key: key))
   }
 }

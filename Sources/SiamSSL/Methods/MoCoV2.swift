@@ -68,7 +68,7 @@ public final class MoCoV2: ConfiguredMethod {
     }
   }
 
-  public let name = "mocov2"
+  public static let methodName = "mocov2"
   public let configuration: Configuration
   /// `N`: every step's views must have this many rows.
   public let batchSize: Int
@@ -174,5 +174,18 @@ func checkQueuePointer(_ tensors: [String: Tensor], size k: Int, batchSize: Int,
       .invalidState, key: "queue_ptr",
       "\(source.map { "\($0): " } ?? "")queue pointer \(pointer) is not a multiple of the batch size \(batchSize) in 0..<\(k)"
     )
+  }
+}
+
+extension MoCoV2 {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try MoCoV2(configuration: configuration, batchSize: build.batchSize, makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// MoCoV2 with `configuration`.
+  public static func mocov2(_ configuration: MoCoV2.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(MoCoV2.self, configuration)
   }
 }

@@ -57,7 +57,7 @@ public final class MoCoV3: ConfiguredMethod {
     }
   }
 
-  public let name = "mocov3"
+  public static let methodName = "mocov3"
   public let configuration: Configuration
   public let encoder: any FeatureEncoder
   public let projector: MLPHead
@@ -120,5 +120,18 @@ public final class MoCoV3: ConfiguredMethod {
     momentumStep(
       [(momentumEncoder, encoder), (momentumProjector, projector)], schedule: configuration.momentumSchedule,
       step: step, totalSteps: totalSteps)
+  }
+}
+
+extension MoCoV3 {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try MoCoV3(configuration: configuration, makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// MoCoV3 with `configuration`.
+  public static func mocov3(_ configuration: MoCoV3.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(MoCoV3.self, configuration)
   }
 }

@@ -49,7 +49,7 @@ public final class NNCLR: ConfiguredMethod {
     }
   }
 
-  public let name = "nnclr"
+  public static let methodName = "nnclr"
   public let configuration: Configuration
   /// `N`: every step's views must have this many rows.
   public let batchSize: Int
@@ -126,5 +126,18 @@ public final class NNCLR: ConfiguredMethod {
   public func loadState(_ tensors: [String: Tensor], source: String?) throws {
     try checkQueuePointer(tensors, size: configuration.queueSize, batchSize: batchSize, source: source)
     try stateModule.loadTensors(tensors, isStrict: true, source: source)
+  }
+}
+
+extension NNCLR {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try NNCLR(configuration: configuration, batchSize: build.batchSize, makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// NNCLR with `configuration`.
+  public static func nnclr(_ configuration: NNCLR.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(NNCLR.self, configuration)
   }
 }

@@ -37,7 +37,7 @@ public final class SimCLR: ConfiguredMethod {
     }
   }
 
-  public let name = "simclr"
+  public static let methodName = "simclr"
   public let configuration: Configuration
   public let encoder: any FeatureEncoder
   public let projector: MLPHead
@@ -77,5 +77,18 @@ public final class SimCLR: ConfiguredMethod {
       "temperature": configuration.temperature,
     ]
     return (loss.scalar, gradients, metrics)
+  }
+}
+
+extension SimCLR {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try SimCLR(configuration: configuration, makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// SimCLR with `configuration`.
+  public static func simclr(_ configuration: SimCLR.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(SimCLR.self, configuration)
   }
 }

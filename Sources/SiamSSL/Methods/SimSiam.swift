@@ -34,7 +34,7 @@ public final class SimSiam: ConfiguredMethod {
     }
   }
 
-  public let name = "simsiam"
+  public static let methodName = "simsiam"
   public let configuration: Configuration
   public let encoder: any FeatureEncoder
   public let projector: MLPHead
@@ -74,5 +74,18 @@ public final class SimSiam: ConfiguredMethod {
       "embedding_std": EmbeddingStatistics.normalizedStandardDeviation(projections[0]),
     ]
     return (loss.scalar, gradients, metrics)
+  }
+}
+
+extension SimSiam {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try SimSiam(configuration: configuration, makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// SimSiam with `configuration`.
+  public static func simsiam(_ configuration: SimSiam.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(SimSiam.self, configuration)
   }
 }

@@ -79,7 +79,8 @@ public final class SwAV: ConfiguredMethod {
     }
   }
 
-  public let name = "swav"
+  public static let methodName = "swav"
+  public static let takesLocalViews = true
   public let configuration: Configuration
   public let localViewCount: Int
   public let batchSize: Int
@@ -204,4 +205,19 @@ func rowEntropy(_ p: Tensor) -> Float {
     }
   }
   return Float(total / Double(n))
+}
+
+extension SwAV {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try SwAV(
+      configuration: configuration, batchSize: build.batchSize, localViewCount: build.localViewCount,
+      makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// SwAV with `configuration`.
+  public static func swav(_ configuration: SwAV.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(SwAV.self, configuration)
+  }
 }

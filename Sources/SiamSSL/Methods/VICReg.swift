@@ -41,7 +41,7 @@ public final class VICReg: ConfiguredMethod {
     }
   }
 
-  public let name = "vicreg"
+  public static let methodName = "vicreg"
   public let configuration: Configuration
   public let encoder: any FeatureEncoder
   public let projector: MLPHead
@@ -80,5 +80,18 @@ public final class VICReg: ConfiguredMethod {
       "embedding_std": EmbeddingStatistics.normalizedStandardDeviation(projections[0]),
     ]
     return (loss.scalar, gradients, metrics)
+  }
+}
+
+extension VICReg {
+  public static func make(_ configuration: Configuration, _ build: MethodBuild) throws -> any Method {
+    try VICReg(configuration: configuration, makeEncoder: build.makeEncoder, key: build.key)
+  }
+}
+
+extension MethodConfiguration {
+  /// VICReg with `configuration`.
+  public static func vicreg(_ configuration: VICReg.Configuration = .init()) -> MethodConfiguration {
+    MethodConfiguration(VICReg.self, configuration)
   }
 }
