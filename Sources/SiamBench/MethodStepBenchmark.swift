@@ -6,7 +6,7 @@ import SiamTensor
 /// implementation (`computeGradients`, the optimizer, `afterOptimizerStep`), on the steps
 /// of `scripts/bench-pytorch.py`:
 /// - BYOL: online `convnet` (pool 1) + projector Linear(128→128, no bias), BN, ReLU,
-///   Linear(128→64); predictor 64→128→64 of the same shape; target the EMA copy (τ 0.99);
+///   Linear(128→64); predictor 64→128→64 of the same shape; target the EMA copy (m 0.99);
 ///   the symmetric loss.
 /// - MoCo v2: query `convnet` (pool 1) + head Linear(128→128) → ReLU → Linear(128→64); key
 ///   encoder its momentum copy (m 0.999); InfoNCE at T 0.2 against a queue of 4,096 keys;

@@ -6,7 +6,7 @@ import SiamSSL
 ///
 /// | YAML key | Configuration property | methods |
 /// | --- | --- | --- |
-/// | `type` | the `MethodConfiguration` case | all ten |
+/// | `type` | the method (`MethodSpec.methods`) | all ten |
 /// | `projector: [h₁, …, out]` | `projectorHiddenWidths: [h₁, …]`, `projectorOutputFeatures: out` | all but dino |
 /// | `head: [h₁, …, bottleneck]` | `headHiddenWidths`, `bottleneckFeatures` | dino |
 /// | `projector_batch_norm`, `projector_last_batch_norm`, `head_batch_norm` | `projectorHasBatchNorm`, `projectorHasLastBatchNorm`, `headHasBatchNorm` | simclr, mocov2; mocov3; dino |

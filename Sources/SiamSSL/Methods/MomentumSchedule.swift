@@ -19,8 +19,8 @@ public struct MomentumSchedule: Sendable, Hashable, Codable {
   }
 
   /// A constant momentum.
-  public static func constant(_ tau: Float) -> MomentumSchedule {
-    MomentumSchedule(base: tau, final: tau)
+  public static func constant(_ momentum: Float) -> MomentumSchedule {
+    MomentumSchedule(base: momentum, final: momentum)
   }
 
   /// `m_k` for step `k` of `K` (`k` is clamped to `K`).
@@ -46,9 +46,9 @@ public struct MomentumSchedule: Sendable, Hashable, Codable {
 /// Moves each target module towards its online twin: `θ_t ← m·θ_t + (1 − m)·θ_o` for
 /// parameters; buffers (BatchNorm running statistics) are left to the target's own
 /// forward passes, as in solo-learn.
-func updateMomentumPairs(_ pairs: [(target: Module, online: Module)], momentum tau: Float) {
+func updateMomentumPairs(_ pairs: [(target: Module, online: Module)], momentum m: Float) {
   for (target, online) in pairs {
-    EMA.update(target: target, online: online, momentum: tau, copiesBuffers: false)
+    EMA.update(target: target, online: online, momentum: m, copiesBuffers: false)
   }
 }
 
