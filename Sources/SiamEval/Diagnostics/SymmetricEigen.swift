@@ -1,19 +1,31 @@
 import Foundation
+import SiamTensor
 
-/// Eigenvalues of a real symmetric matrix by the cyclic Jacobi method, in Double.
+/// Eigenvalues of a real symmetric matrix, in Double: LAPACK's `dsyevd` from OpenBLAS
+/// (`BLAS.symmetricEigenvalues`) when it is there, else the cyclic Jacobi method below.
 ///
 /// Each sweep visits every off-diagonal pair `(p, q)` and applies the rotation that
 /// zeroes `a_pq` (Golub & Van Loan, Algorithm 8.5.3, with the stable choice of `t`).
 /// Sweeps stop when the off-diagonal Frobenius norm is below `tolerance · ‖A‖_F` or
 /// after `maximumSweeps`. Convergence is quadratic; 6–10 sweeps are typical.
 ///
-/// - Complexity: about `4·n³` flops per sweep; fine for `n ≤ 512` (a few seconds at 512).
+/// - Complexity: Jacobi: about `4·n³` flops per sweep, fine for `n ≤ 512` (a few seconds
+///   at 512, many minutes at 2048, the features of a `convnet` with `pool: 4`); LAPACK:
+///   about a second at 2048.
 public enum SymmetricEigen {
   /// The eigenvalues of `matrix` (`n × n`, row-major, symmetric), sorted descending.
   ///
   /// - Precondition: `matrix.count == n·n` and the matrix is symmetric (only the upper
   ///   triangle is read; the lower is taken as its mirror).
-  public static func eigenvalues(
+  public static func eigenvalues(of matrix: [Double], dimension n: Int) -> [Double] {
+    precondition(matrix.count == n * n, "a \(n)×\(n) matrix needs \(n * n) values, got \(matrix.count)")
+    if let values = BLAS.symmetricEigenvalues(matrix, dimension: n) { return values.sorted(by: >) }
+    return jacobiEigenvalues(of: matrix, dimension: n)
+  }
+
+  /// The eigenvalues by cyclic Jacobi (the fallback, and the tests' second implementation),
+  /// sorted descending.
+  public static func jacobiEigenvalues(
     of matrix: [Double], dimension n: Int, tolerance: Double = 1e-14, maximumSweeps: Int = 60
   ) -> [Double] {
     precondition(matrix.count == n * n, "a \(n)×\(n) matrix needs \(n * n) values, got \(matrix.count)")

@@ -6,7 +6,8 @@
 /// ```
 public struct DiagnosticsParameters: StageParameters, Hashable {
   public static let kind = "diagnostics"
-  public static let implementationVersion = 1
+  /// 2: eigenvalues by LAPACK's `dsyevd` (the last bits of `effective_rank` changed).
+  public static let implementationVersion = 2
   public static let inputs = StageInputs(kinds: ["pretrain", "supervised", "finetune", "random_encoder"], count: 1...1)
   public static let documentation = "Representation diagnostics (alignment, uniformity, effective rank, feature std)."
   public static let metricNames = ["alignment", "uniformity", "effective_rank", "feature_std"]

@@ -1,4 +1,5 @@
 import Foundation
+import SiamTensor
 import Testing
 
 @testable import SiamEval
@@ -39,6 +40,34 @@ import Testing
   var m = [Double](repeating: 0, count: n * n)
   for i in 0..<n { for j in 0..<n { for k in 0..<n { m[i * n + j] += q[i * n + k] * lambda[k] * q[j * n + k] } } }
   expectEigenvalues(SymmetricEigen.eigenvalues(of: m, dimension: n), lambda)
+}
+
+/// Both implementations on the known spectra: LAPACK (what `eigenvalues` uses with
+/// OpenBLAS) and Jacobi (the fallback).
+@Test func lapackAndJacobiAgreeAndReadOnlyTheUpperTriangle() throws {
+  #expect(BLAS.isAvailable, "OpenBLAS is part of the set-up")
+  // A random symmetric 40 × 40 matrix with garbage below the diagonal.
+  let n = 40
+  var state: UInt64 = 42
+  func next() -> Double {
+    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+    return Double(state >> 11) / Double(1 << 53) - 0.5
+  }
+  var upper = [Double](repeating: 0, count: n * n)
+  for i in 0..<n { for j in i..<n { upper[i * n + j] = next() } }
+  var full = upper
+  for i in 0..<n { for j in 0..<i { full[i * n + j] = full[j * n + i] } }
+  var garbage = upper
+  for i in 0..<n { for j in 0..<i { garbage[i * n + j] = 1e6 } }
+  let lapack = try #require(BLAS.symmetricEigenvalues(garbage, dimension: n)).sorted(by: >)
+  let jacobi = SymmetricEigen.jacobiEigenvalues(of: full, dimension: n)
+  expectEigenvalues(lapack, jacobi)
+  expectEigenvalues(SymmetricEigen.eigenvalues(of: garbage, dimension: n), jacobi)
+  // The trace is the sum of the eigenvalues.
+  let trace = (0..<n).reduce(0.0) { $0 + full[$1 * n + $1] }
+  #expect(abs(lapack.reduce(0, +) - trace) < 1e-10)
+  // The same input gives the same bits.
+  #expect(BLAS.symmetricEigenvalues(garbage, dimension: n) == BLAS.symmetricEigenvalues(garbage, dimension: n))
 }
 
 func expectEigenvalues(_ actual: [Double], _ expected: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
