@@ -59,14 +59,20 @@ sweep:
 EOF
 }
 
-# The final metrics of a run's --json result, one `stage key value` a line.
+# The final metrics of a run's --json result, one `stage key context value` a line
+# (metrics are a list of {key, context, value}); fails on a result without any.
 metrics() { python3 -c '
 import json, sys
 r = json.load(sys.stdin)
+lines = []
 for s in sorted(r["stages"], key=lambda s: s["name"]):
-    for k, v in sorted(s.get("metrics", {}).items()):
+    for m in s.get("metrics", []):
+        k = m["key"]
         if "second" not in k and k != "images_per_second" and "wait" not in k:
-            print(s["name"], k, repr(v))'; }
+            lines.append(" ".join([s["name"], k, json.dumps(m["context"], sort_keys=True), repr(m["value"])]))
+if not lines:
+    sys.exit("no final metrics in the result")
+print("\n".join(sorted(lines)))'; }
 
 # Whether a status is a signal (trap, abort) or a timeout (hang).
 is_crash() { (( $1 == 124 || $1 >= 128 )); }
@@ -85,7 +91,10 @@ kills() {
   fi
   # Kills land uniformly over the length of an uninterrupted run.
   window=${KILL_WINDOW:-$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')}
-  metrics < "$WORK/ref/run.json" > "$WORK/ref/metrics.txt"
+  if ! metrics < "$WORK/ref/run.json" > "$WORK/ref/metrics.txt"; then
+    fail "the reference run's result has no readable final metrics"
+    return
+  fi
   # Cycles: from an empty cache, start the pipeline (a run, or every fourth cycle the
   # sweep) and SIGKILL it at a random moment, again and again, until one attempt
   # finishes on its own; that run's metrics must equal the uninterrupted run's. Then the
@@ -122,7 +131,8 @@ kills() {
     # Complete the cycle and compare.
     (cd "$WORK/kill" && "$SIAM" run ../p.yaml --threads 1 --quiet --json > final.json 2> final.err) \
       || fail "cycle $cycles: the completing run failed: $(tail -3 "$WORK/kill/final.err")"
-    metrics < "$WORK/kill/final.json" > "$WORK/kill/metrics.txt"
+    metrics < "$WORK/kill/final.json" > "$WORK/kill/metrics.txt" \
+      || fail "cycle $cycles: the completing run's result has no readable final metrics"
     if ! cmp -s "$WORK/ref/metrics.txt" "$WORK/kill/metrics.txt"; then
       identical=no
       fail "cycle $cycles: after kills the metrics differ: $(diff "$WORK/ref/metrics.txt" "$WORK/kill/metrics.txt" | head -4)"
