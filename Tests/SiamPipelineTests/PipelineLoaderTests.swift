@@ -32,6 +32,20 @@ import Testing
     }
   }
 
+  /// Each of the methods has its recipe on full Fashion-MNIST (`<name>-fashion.yaml`).
+  @Test func everyMethodHasAFashionRecipe() throws {
+    var recipes: [String: String] = [:]
+    for path in TestPaths.yamlFiles(in: TestPaths.pipelines) where path.hasSuffix("-fashion.yaml") {
+      let spec = try PipelineLoader.load(path: path).spec
+      guard let pretrain = try spec.stages["pretrain"]?.parameters(as: PretrainParameters.self) else { continue }
+      #expect(spec.stages["data"]?.resolvedParameters["limit"] ?? .null == .null, "\(path): all the data")
+      recipes[pretrain.method.name] = (path as NSString).lastPathComponent
+    }
+    for method in MethodSpec.methods.map(\.variant.name) {
+      #expect(recipes[method] != nil, "no pipelines/*-fashion.yaml pretrains \(method)")
+    }
+  }
+
   @Test func quickstartDecodesToTypedStages() throws {
     let spec = try PipelineLoader.load(path: Self.quickstart).spec
     #expect(spec.name == "quickstart")
