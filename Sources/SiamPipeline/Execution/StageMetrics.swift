@@ -77,7 +77,6 @@ public struct StageMetrics: Sendable, Hashable, Codable, Sequence, ExpressibleBy
   ) -> CanonicalJSON {
     .object(settings.merging(["protocol": .string(name), "split": .string(split)]) { _, new in new })
   }
-  public var keys: Set<String> { Set(entries.map(\.key)) }
 
   public func makeIterator() -> IndexingIterator<[StageMetric]> { entries.makeIterator() }
 
