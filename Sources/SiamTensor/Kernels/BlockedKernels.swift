@@ -3,11 +3,10 @@
 // `SIMD8<Float>` holds one pixel of eight channels. `C` must be a multiple of 8.
 //
 // Batch normalisation, ReLU and average pooling run here on the layout the convolutions
-// write, fused (statistics, then normalise + ReLU in one pass; the ReLU mask, then the
-// batch-norm gradient in one pass). Reductions over images go through a fixed number of
-// image blocks (a function of `N` only), partials added in block order, so results are
-// bit-identical for any thread count. Sums run in eight `Float` lanes within a plane and
-// in `Double` across planes and blocks.
+// write. Except for the layout conversions, each kernel is serial over a range of images:
+// `convBatchNormReLUStack` calls them chunk by chunk inside its convolution passes, while
+// the chunk is still in cache, and adds the chunks' partial sums in chunk order (so
+// results do not depend on the thread count).
 
 /// The geometry of one `nChw8c` activation.
 struct BlockedLayout: Sendable, Equatable {
@@ -27,12 +26,14 @@ struct BlockedLayout: Sendable, Equatable {
   /// Elements per image (`C·H·W`).
   var image: Int { channels * plane }
   var count: Int { batch * image }
-  /// Image blocks of the reductions (fixed by `N`, never by the thread count).
-  var reductionBlocks: Int { min(batch, 16) }
-
   /// Per-channel values `[C]` as one `SIMD8` per channel block.
   func laneVectors(_ values: [Float]) -> [SIMD8<Float>] {
     (0..<blocks).map { b in SIMD8<Float>((0..<8).map { values[b * 8 + $0] }) }
+  }
+
+  /// Image `n`'s values at pixel (0, 0), one `SIMD8` per channel block.
+  func firstPixel(_ x: UnsafePointer<Float>, image n: Int) -> [SIMD8<Float>] {
+    (0..<blocks).map { b in load8(x + offset(n, b * 8, 0, 0)) }
   }
 
   /// The offset of element `(n, c, y, x)`.
@@ -94,191 +95,154 @@ enum BlockedKernel {
     }
   }
 
-  // MARK: Batch normalisation + ReLU
+  // MARK: Batch normalisation + ReLU (serial, over a range of images)
 
-  /// Per channel, over the batch and the plane, with `d = x − pivot[c]`: without `g`,
-  /// `(Σ d, Σ d²)`; with `g` (masked where `mask ≤ 0` when a mask is given),
-  /// `(Σ g, Σ g·d)`.
+  /// Adds to `first[c]` and `second[c]`, per channel over `images` and the plane, with
+  /// `d = x − pivot[c]`: without `g`, `Σ d` and `Σ d²`; with `g` (masked where `mask ≤ 0`
+  /// when a mask is given), `Σ g` and `Σ g·d`. Sums run in eight `Float` lanes within a
+  /// plane and in `Double` across planes; `pivot` holds one `SIMD8` per channel block.
   static func channelSums(
-    _ layout: BlockedLayout, x: UnsafePointer<Float>, gradient: UnsafePointer<Float>?, mask: UnsafePointer<Float>?,
-    pivot: [Float]
-  ) -> (first: [Double], second: [Double]) {
-    let blocks = layout.reductionBlocks
-    let channels = layout.channels
-    var partials = [Double](repeating: 0, count: 2 * blocks * channels)
-    let xp = UncheckedSendable(x)
-    let gp = UncheckedSendable(gradient)
-    let mp = UncheckedSendable(mask)
-    let centers = layout.laneVectors(pivot)
-    partials.withUnsafeMutableBufferPointer { buffer in
-      let out = UncheckedSendable(buffer.baseAddress!)
-      Parallel.forEach(blocks, costPerItem: 2 * layout.count / blocks, minimumWork: 1 << 18) { blockRange in
-        for block in blockRange {
-          let first = out.value + block &* 2 &* channels
-          let second = first + channels
-          for n in Parallel.range(part: block, of: blocks, count: layout.batch) {
-            for b in 0..<layout.blocks {
-              let center = centers[b]
-              let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
-              // Two independent accumulator pairs (the adds' latency, not memory, bounds
-              // a single chain on planes that fit in cache).
-              var s1 = SIMD8<Float>()
-              var s2 = SIMD8<Float>()
-              var u1 = SIMD8<Float>()
-              var u2 = SIMD8<Float>()
-              let x = xp.value + base
-              let end = layout.plane &* 8
-              let pairs = end & ~15
-              if let gradientBase = gp.value {
-                let g = gradientBase + base
-                if let maskBase = mp.value {
-                  let m = maskBase + base
-                  var t = 0
-                  while t < pairs {
-                    var ga = load8(g + t)
-                    var gb = load8(g + (t &+ 8))
-                    ga.replace(with: 0, where: load8(m + t) .<= 0)
-                    gb.replace(with: 0, where: load8(m + (t &+ 8)) .<= 0)
-                    s1 += ga
-                    u1 += gb
-                    s2 += ga * (load8(x + t) - center)
-                    u2 += gb * (load8(x + (t &+ 8)) - center)
-                    t &+= 16
-                  }
-                  if t < end {
-                    var ga = load8(g + t)
-                    ga.replace(with: 0, where: load8(m + t) .<= 0)
-                    s1 += ga
-                    s2 += ga * (load8(x + t) - center)
-                  }
-                } else {
-                  var t = 0
-                  while t < end {
-                    let ga = load8(g + t)
-                    s1 += ga
-                    s2 += ga * (load8(x + t) - center)
-                    t &+= 8
-                  }
-                }
-              } else {
-                var t = 0
-                while t < pairs {
-                  let da = load8(x + t) - center
-                  let db = load8(x + (t &+ 8)) - center
-                  s1 += da
-                  u1 += db
-                  s2 += da * da
-                  u2 += db * db
-                  t &+= 16
-                }
-                if t < end {
-                  let d = load8(x + t) - center
-                  s1 += d
-                  s2 += d * d
-                }
-              }
-              s1 += u1
-              s2 += u2
-              for lane in 0..<8 {
-                first[b &* 8 &+ lane] += Double(s1[lane])
-                second[b &* 8 &+ lane] += Double(s2[lane])
-              }
+    _ layout: BlockedLayout, images: Range<Int>, x: UnsafePointer<Float>, gradient: UnsafePointer<Float>?,
+    mask: UnsafePointer<Float>?, pivot: [SIMD8<Float>], first: UnsafeMutablePointer<Double>,
+    second: UnsafeMutablePointer<Double>
+  ) {
+    for n in images {
+      for b in 0..<layout.blocks {
+        let center = pivot[b]
+        let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
+        // Two independent accumulator pairs (the adds' latency, not memory, bounds a
+        // single chain on planes that fit in cache).
+        var s1 = SIMD8<Float>()
+        var s2 = SIMD8<Float>()
+        var u1 = SIMD8<Float>()
+        var u2 = SIMD8<Float>()
+        let x = x + base
+        let end = layout.plane &* 8
+        let pairs = end & ~15
+        if let gradient {
+          let g = gradient + base
+          if let mask {
+            let m = mask + base
+            var t = 0
+            while t < pairs {
+              var ga = load8(g + t)
+              var gb = load8(g + (t &+ 8))
+              ga.replace(with: 0, where: load8(m + t) .<= 0)
+              gb.replace(with: 0, where: load8(m + (t &+ 8)) .<= 0)
+              s1 += ga
+              u1 += gb
+              s2 += ga * (load8(x + t) - center)
+              u2 += gb * (load8(x + (t &+ 8)) - center)
+              t &+= 16
+            }
+            if t < end {
+              var ga = load8(g + t)
+              ga.replace(with: 0, where: load8(m + t) .<= 0)
+              s1 += ga
+              s2 += ga * (load8(x + t) - center)
+            }
+          } else {
+            var t = 0
+            while t < end {
+              let ga = load8(g + t)
+              s1 += ga
+              s2 += ga * (load8(x + t) - center)
+              t &+= 8
             }
           }
+        } else {
+          var t = 0
+          while t < pairs {
+            let da = load8(x + t) - center
+            let db = load8(x + (t &+ 8)) - center
+            s1 += da
+            u1 += db
+            s2 += da * da
+            u2 += db * db
+            t &+= 16
+          }
+          if t < end {
+            let d = load8(x + t) - center
+            s1 += d
+            s2 += d * d
+          }
+        }
+        s1 += u1
+        s2 += u2
+        for lane in 0..<8 {
+          first[b &* 8 &+ lane] += Double(s1[lane])
+          second[b &* 8 &+ lane] += Double(s2[lane])
         }
       }
     }
-    var first = [Double](repeating: 0, count: channels)
-    var second = first
-    for block in 0..<blocks {
-      for c in 0..<channels {
-        first[c] += partials[block * 2 * channels + c]
-        second[c] += partials[block * 2 * channels + channels + c]
-      }
-    }
-    return (first, second)
   }
 
-  /// `out = max(0, x·scale[c] + shift[c])`, or without `relu` `x·scale[c] + shift[c]`.
+  /// `out = max(0, x·scale[c] + shift[c])` over `images` (one `SIMD8` per channel block).
   static func scaleShiftReLU(
-    _ layout: BlockedLayout, x: UnsafePointer<Float>, scale: [Float], shift: [Float], relu: Bool,
+    _ layout: BlockedLayout, images: Range<Int>, x: UnsafePointer<Float>, scale: [SIMD8<Float>],
+    shift: [SIMD8<Float>], into output: UnsafeMutablePointer<Float>
+  ) {
+    let end = layout.plane &* 8
+    for n in images {
+      for b in 0..<layout.blocks {
+        let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
+        let (k, m) = (scale[b], shift[b])
+        var t = 0
+        while t < end {
+          var v = load8(x + (base &+ t)) * k + m
+          v.replace(with: 0, where: v .< 0)
+          store8(v, output + (base &+ t))
+          t &+= 8
+        }
+      }
+    }
+  }
+
+  /// `out = a·(g masked where mask ≤ 0) + b·x + k`, per channel, over `images`: the
+  /// batch-norm (+ ReLU) input gradient. Writes over `g` when `output` is `g`.
+  static func maskedAffineGradient(
+    _ layout: BlockedLayout, images: Range<Int>, gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+    x: UnsafePointer<Float>, a: [SIMD8<Float>], b: [SIMD8<Float>], k: [SIMD8<Float>],
     into output: UnsafeMutablePointer<Float>
   ) {
-    let xp = UncheckedSendable(x)
-    let op = UncheckedSendable(output)
-    let (scales, shifts) = (layout.laneVectors(scale), layout.laneVectors(shift))
-    Parallel.forEach(layout.batch, costPerItem: 2 * layout.image, minimumWork: 1 << 18) { images in
-      for n in images {
-        for b in 0..<layout.blocks {
-          let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
-          let (k, m) = (scales[b], shifts[b])
-          var t = 0
-          let end = layout.plane &* 8
-          while t < end {
-            var v = load8(xp.value + (base &+ t)) * k + m
-            if relu { v.replace(with: 0, where: v .< 0) }
-            store8(v, op.value + (base &+ t))
-            t &+= 8
-          }
+    let end = layout.plane &* 8
+    for n in images {
+      for block in 0..<layout.blocks {
+        let base = (n &* layout.blocks &+ block) &* layout.plane &* 8
+        let (ga, xb, kk) = (a[block], b[block], k[block])
+        var t = 0
+        while t < end {
+          var gv = load8(gradient + (base &+ t))
+          gv.replace(with: 0, where: load8(mask + (base &+ t)) .<= 0)
+          store8(gv * ga + (load8(x + (base &+ t)) * xb + kk), output + (base &+ t))
+          t &+= 8
         }
       }
     }
   }
 
-  /// `out = a·(g masked where mask ≤ 0) + b·x + k`, per channel: the batch-norm (+ ReLU)
-  /// input gradient. Writes over `g` when `output` is `g`.
-  static func maskedAffineGradient(
-    _ layout: BlockedLayout, gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>?, x: UnsafePointer<Float>,
-    a: [Float], b: [Float], k: [Float], into output: UnsafeMutablePointer<Float>
-  ) {
-    let gp = UncheckedSendable(gradient)
-    let mp = UncheckedSendable(mask)
-    let xp = UncheckedSendable(x)
-    let op = UncheckedSendable(output)
-    let (av, bv, kv) = (layout.laneVectors(a), layout.laneVectors(b), layout.laneVectors(k))
-    Parallel.forEach(layout.batch, costPerItem: 3 * layout.image, minimumWork: 1 << 18) { images in
-      for n in images {
-        for block in 0..<layout.blocks {
-          let base = (n &* layout.blocks &+ block) &* layout.plane &* 8
-          let (ga, xb, kk) = (av[block], bv[block], kv[block])
-          var t = 0
-          let end = layout.plane &* 8
-          while t < end {
-            var gv = load8(gp.value + (base &+ t))
-            if let m = mp.value { gv.replace(with: 0, where: load8(m + (base &+ t)) .<= 0) }
-            store8(gv * ga + (load8(xp.value + (base &+ t)) * xb + kk), op.value + (base &+ t))
-            t &+= 8
-          }
-        }
-      }
-    }
-  }
-
-  // MARK: Adaptive average pooling
+  // MARK: Adaptive average pooling (serial, over a range of images)
 
   /// `nChw8c` `[N, C, H, W]` → plain `[N, C·p·p]` (PyTorch's `AdaptiveAvgPool2d(p)` then
-  /// `flatten`).
+  /// `flatten`), for `images`.
   static func adaptivePool(
-    _ layout: BlockedLayout, x: UnsafePointer<Float>, outputSize p: Int, into output: UnsafeMutablePointer<Float>
+    _ layout: BlockedLayout, images: Range<Int>, x: UnsafePointer<Float>, outputSize p: Int,
+    into output: UnsafeMutablePointer<Float>
   ) {
     let rows = adaptiveBins(input: layout.height, output: p)
     let columns = adaptiveBins(input: layout.width, output: p)
-    let xp = UncheckedSendable(x)
-    let op = UncheckedSendable(output)
-    Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
-      for n in images {
-        for b in 0..<layout.blocks {
-          let base = xp.value + (n &* layout.blocks &+ b) &* layout.plane &* 8
-          for (i, rowBin) in rows.enumerated() {
-            for (j, columnBin) in columns.enumerated() {
-              var sum = SIMD8<Float>()
-              for y in rowBin {
-                for x in columnBin { sum += load8(base + (y &* layout.width &+ x) &* 8) }
-              }
-              let mean = sum / Float(rowBin.count * columnBin.count)
-              for lane in 0..<8 {
-                op.value[n &* layout.channels &* p &* p &+ (b &* 8 &+ lane) &* p &* p &+ i &* p &+ j] = mean[lane]
-              }
+    for n in images {
+      for b in 0..<layout.blocks {
+        let base = x + (n &* layout.blocks &+ b) &* layout.plane &* 8
+        for (i, rowBin) in rows.enumerated() {
+          for (j, columnBin) in columns.enumerated() {
+            var sum = SIMD8<Float>()
+            for y in rowBin {
+              for x in columnBin { sum += load8(base + (y &* layout.width &+ x) &* 8) }
+            }
+            let mean = sum / Float(rowBin.count * columnBin.count)
+            for lane in 0..<8 {
+              output[n &* layout.channels &* p &* p &+ (b &* 8 &+ lane) &* p &* p &+ i &* p &+ j] = mean[lane]
             }
           }
         }
@@ -286,31 +250,29 @@ enum BlockedKernel {
     }
   }
 
-  /// The adjoint of `adaptivePool`: plain `[N, C·p·p]` → `nChw8c` (zeroed first).
+  /// The adjoint of `adaptivePool`: plain `[N, C·p·p]` → `nChw8c` (zeroed first), for
+  /// `images`.
   static func adaptivePoolGradient(
-    _ layout: BlockedLayout, gradient: UnsafePointer<Float>, outputSize p: Int, into output: UnsafeMutablePointer<Float>
+    _ layout: BlockedLayout, images: Range<Int>, gradient: UnsafePointer<Float>, outputSize p: Int,
+    into output: UnsafeMutablePointer<Float>
   ) {
     let rows = adaptiveBins(input: layout.height, output: p)
     let columns = adaptiveBins(input: layout.width, output: p)
-    let gp = UncheckedSendable(gradient)
-    let op = UncheckedSendable(output)
-    Parallel.forEach(layout.batch, costPerItem: layout.image, minimumWork: 1 << 18) { images in
-      for n in images {
-        for b in 0..<layout.blocks {
-          let base = op.value + (n &* layout.blocks &+ b) &* layout.plane &* 8
-          base.update(repeating: 0, count: layout.plane &* 8)
-          for (i, rowBin) in rows.enumerated() {
-            for (j, columnBin) in columns.enumerated() {
-              var g = SIMD8<Float>()
-              for lane in 0..<8 {
-                g[lane] = gp.value[n &* layout.channels &* p &* p &+ (b &* 8 &+ lane) &* p &* p &+ i &* p &+ j]
-              }
-              g /= Float(rowBin.count * columnBin.count)
-              for y in rowBin {
-                for x in columnBin {
-                  let cell = base + (y &* layout.width &+ x) &* 8
-                  store8(load8(cell) + g, cell)
-                }
+    for n in images {
+      for b in 0..<layout.blocks {
+        let base = output + (n &* layout.blocks &+ b) &* layout.plane &* 8
+        base.update(repeating: 0, count: layout.plane &* 8)
+        for (i, rowBin) in rows.enumerated() {
+          for (j, columnBin) in columns.enumerated() {
+            var g = SIMD8<Float>()
+            for lane in 0..<8 {
+              g[lane] = gradient[n &* layout.channels &* p &* p &+ (b &* 8 &+ lane) &* p &* p &+ i &* p &+ j]
+            }
+            g /= Float(rowBin.count * columnBin.count)
+            for y in rowBin {
+              for x in columnBin {
+                let cell = base + (y &* layout.width &+ x) &* 8
+                store8(load8(cell) + g, cell)
               }
             }
           }

@@ -13,8 +13,9 @@ import Foundation
 //
 // Work is cut into chunks of `imagesPerChunk` images (a constant): each oneDNN call runs
 // one chunk on one thread, chunks are spread over the engine's threads, and weight
-// gradients sum per fixed group of chunks, groups added in order. Outputs and gradients
-// are therefore bit-identical for any thread count, as for `conv2d`.
+// gradients sum per fixed group of chunks, groups added in order; batch norm's sums are
+// taken per chunk inside the convolution passes and added in chunk order. Outputs and
+// gradients are therefore bit-identical for any thread count, as for `conv2d`.
 
 /// One stage of `convBatchNormReLUStack`: `relu(batchNorm(conv2d(x, weight)))`.
 public struct ConvStackStage {
@@ -135,89 +136,99 @@ struct ConvStackPlan {
   }
 
   // MARK: Forward
+  //
+  // One parallel pass over the chunks per stage: normalise + ReLU the previous stage's
+  // chunk (its statistics are known by then), convolve it, and sum the new chunk's
+  // statistics, each chunk's data still in cache. A last pass normalises the last stage
+  // and pools.
 
   func run(_ x: Tensor, _ specs: [ConvStackStage]) -> ConvStackResult {
-    var activations: [TensorStorage] = []
     var preActivations: [TensorStorage] = []
-    var normalisations: [(mean: [Float], inverseStd: [Float], isBatch: Bool)] = []
+    var activations: [TensorStorage] = []
+    var normalisations: [Normalisation] = []
     var means: [Tensor] = []
     var variances: [Tensor] = []
-    var input = x.storage
     for (index, stage) in stages.enumerated() {
       let spec = specs[index]
       let y = TensorStorage(uninitializedCount: stage.output.count)
-      convolveForward(index, weight: spec.weight, input: input.base, output: y.base)
-      withExtendedLifetime(input) {}
+      let isBatch = spec.runningMean == nil
+      let sums = isBatch ? ChunkSums(chunks: chunkCount, channels: stage.output.channels) : nil
+      // The previous stage's activation is written chunk by chunk just before it is read.
+      let previous = index > 0 ? (stages[index - 1].output, preActivations[index - 1], normalisations[index - 1]) : nil
+      let activation = previous.map { TensorStorage(uninitializedCount: $0.0.count) }
+      let input = UncheckedSendable(activation?.base ?? x.storage.base)
+      let yp = UncheckedSendable(y.base)
+      let ap = UncheckedSendable(activation?.base)
       let layout = stage.output
-      let gamma = spec.gamma.scalars
-      let beta = spec.beta.scalars
-      var mean: [Float]
-      var inverseStd: [Float]
-      if let runningMean = spec.runningMean, let runningVariance = spec.runningVariance {
-        mean = runningMean.scalars
-        inverseStd = runningVariance.scalars.map { 1 / ($0 + spec.epsilon).squareRoot() }
-      } else {
-        let pivot = (0..<layout.channels).map { y.base[layout.offset(0, $0, 0, 0)] }
-        let (sums, squares) = BlockedKernel.channelSums(layout, x: y.base, gradient: nil, mask: nil, pivot: pivot)
-        let count = Double(layout.batch * layout.plane)
-        mean = []
-        inverseStd = []
-        var variance: [Float] = []
-        for c in 0..<layout.channels {
-          let offset = sums[c] / count
-          mean.append(Float(Double(pivot[c]) + offset))
-          variance.append(Float(max(0, squares[c] / count - offset * offset)))
-          inverseStd.append(1 / (variance[c] + spec.epsilon).squareRoot())
+      let prepared = preparedWeights(index, weight: spec.weight, forData: false)
+      forEachChunk(index) { chunk, images, convolution, isFull in
+        if let (previousLayout, previousY, normalisation) = previous {
+          BlockedKernel.scaleShiftReLU(
+            previousLayout, images: images, x: previousY.base, scale: normalisation.scale, shift: normalisation.shift,
+            into: ap.value!)
         }
+        convolution.forward(
+          source: input.value + images.lowerBound * self.inputImage(index), weights: prepared.weights(isFull),
+          destination: yp.value + images.lowerBound * layout.image)
+        if let sums {
+          let pivot = layout.firstPixel(yp.value, image: images.lowerBound)
+          sums.setPivot(pivot, chunk: chunk)
+          BlockedKernel.channelSums(
+            layout, images: images, x: yp.value, gradient: nil, mask: nil, pivot: pivot,
+            first: sums.first(chunk), second: sums.second(chunk))
+        }
+      }
+      withExtendedLifetime((x, prepared, activation, preActivations)) {}
+      if let activation { activations.append(activation) }
+      let normalisation: Normalisation
+      if let runningMean = spec.runningMean, let runningVariance = spec.runningVariance {
+        normalisation = Normalisation(
+          layout, mean: runningMean.scalars,
+          inverseStd: runningVariance.scalars.map { 1 / ($0 + spec.epsilon).squareRoot() }, gamma: spec.gamma.scalars,
+          beta: spec.beta.scalars, isBatch: false)
+      } else {
+        let (mean, variance) = sums!.meanAndVariance(count: Double(layout.plane), images: images(inChunk:))
+        normalisation = Normalisation(
+          layout, mean: mean, inverseStd: variance.map { 1 / ($0 + spec.epsilon).squareRoot() },
+          gamma: spec.gamma.scalars, beta: spec.beta.scalars, isBatch: true)
         means.append(Tensor(mean))
         variances.append(Tensor(variance))
       }
-      let scale = (0..<layout.channels).map { gamma[$0] * inverseStd[$0] }
-      let shift = (0..<layout.channels).map { beta[$0] - mean[$0] * scale[$0] }
-      let a = TensorStorage(uninitializedCount: layout.count)
-      BlockedKernel.scaleShiftReLU(layout, x: y.base, scale: scale, shift: shift, relu: true, into: a.base)
-      normalisations.append((mean, inverseStd, spec.runningMean == nil))
+      normalisations.append(normalisation)
       preActivations.append(y)
-      activations.append(a)
-      input = a
     }
     let last = stages[stages.count - 1].output
+    let lastActivation = TensorStorage(uninitializedCount: last.count)
     let output = Tensor(uninitializedShape: [batch, last.channels * pool * pool])
-    BlockedKernel.adaptivePool(
-      last, x: activations[activations.count - 1].base, outputSize: pool, into: output.storage.base)
+    let (yp, ap, op) = (
+      UncheckedSendable(preActivations[stages.count - 1].base), UncheckedSendable(lastActivation.base),
+      UncheckedSendable(output.storage.base)
+    )
+    let normalisation = normalisations[stages.count - 1]
+    Parallel.forEach(chunkCount, costPerItem: 3 * last.image * Self.imagesPerChunk, minimumWork: 1 << 18) { chunks in
+      for chunk in chunks {
+        let images = self.images(inChunk: chunk)
+        BlockedKernel.scaleShiftReLU(
+          last, images: images, x: yp.value, scale: normalisation.scale, shift: normalisation.shift, into: ap.value)
+        BlockedKernel.adaptivePool(last, images: images, x: ap.value, outputSize: self.pool, into: op.value)
+      }
+    }
+    activations.append(lastActivation)
 
     let inputs = specs.flatMap { [$0.weight, $0.gamma, $0.beta] }
     let weights = specs.map { $0.weight.detached() }
-    let gammas = specs.map { $0.gamma.scalars }
     let source = x.detached()
     let recorded = output.recorded(inputs: inputs) { g in
       backward(
-        g, source: source, weights: weights, gammas: gammas, preActivations: preActivations,
-        activations: activations, normalisations: normalisations)
+        g, source: source, weights: weights, preActivations: preActivations, activations: activations,
+        normalisations: normalisations)
     }
     return ConvStackResult(output: recorded, batchMeans: means, batchVariances: variances)
   }
 
-  /// Stage `index`'s convolution over every chunk (oneDNN, one thread per chunk).
-  private func convolveForward(
-    _ index: Int, weight: Tensor, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
-  ) {
-    let ip = UncheckedSendable(input)
-    let op = UncheckedSendable(output)
-    forEachChunk(index, weight: weight, forData: false) { convolution, weights, images, inputImage, outputImage in
-      convolution.forward(
-        source: ip.value + images.lowerBound * inputImage, weights: weights,
-        destination: op.value + images.lowerBound * outputImage)
-    }
-  }
-
-  /// Calls `body` for every chunk of images, spread over the engine's threads, with the
-  /// chunk's primitives and `weight` reordered once per call into the layout they read
-  /// (forward's, or backward data's when `forData`).
-  private func forEachChunk(
-    _ index: Int, weight: Tensor, forData: Bool,
-    _ body: (OneDNNConvolution, UnsafePointer<Float>, Range<Int>, Int, Int) -> Void
-  ) {
+  /// Stage `index`'s weights reordered once per call into the layout its full and tail
+  /// primitives read (forward's, or backward data's when `forData`).
+  private func preparedWeights(_ index: Int, weight: Tensor, forData: Bool) -> PreparedWeights {
     let stage = stages[index]
     let prepared = [stage.full, stage.tail].map { convolution -> TensorStorage? in
       guard let convolution else { return nil }
@@ -232,40 +243,63 @@ struct ConvStackPlan {
       }
       return blocked
     }
-    let inputImage = inputImage(index)
-    let outputImage = stage.output.image
+    return PreparedWeights(full: prepared[0]!, tail: prepared[1])
+  }
+
+  /// Calls `body` for every chunk of images, chunks spread over the engine's threads, with
+  /// the chunk's index and its primitive (`isFull`: the full chunks' rather than the tail's).
+  private func forEachChunk(
+    _ index: Int, _ body: (Int, Range<Int>, OneDNNConvolution, Bool) -> Void
+  ) {
+    let stage = stages[index]
     Parallel.forEach(chunkCount, costPerItem: stage.flopsPerImage * Self.imagesPerChunk, minimumWork: 1 << 20) {
       chunks in
       for chunk in chunks {
         let images = self.images(inChunk: chunk)
         let isFull = images.count == Self.imagesPerChunk || stage.tail == nil
-        body(
-          isFull ? stage.full : stage.tail!, (isFull ? prepared[0] : prepared[1])!.base, images, inputImage, outputImage
-        )
+        body(chunk, images, isFull ? stage.full : stage.tail!, isFull)
       }
     }
-    withExtendedLifetime(prepared) {}
   }
 
   // MARK: Backward
+  //
+  // The last stage's batch-norm sums are taken in the pooling gradient's pass; then one
+  // pass per stage, over fixed groups of chunks: the batch-norm input gradient of the
+  // chunk, its weight-gradient partial, its input gradient, and the previous stage's
+  // batch-norm sums on that input gradient.
 
   private func backward(
-    _ g: Tensor, source: Tensor, weights: [Tensor], gammas: [[Float]], preActivations: [TensorStorage],
-    activations: [TensorStorage], normalisations: [(mean: [Float], inverseStd: [Float], isBatch: Bool)]
+    _ g: Tensor, source: Tensor, weights: [Tensor], preActivations: [TensorStorage], activations: [TensorStorage],
+    normalisations: [Normalisation]
   ) -> [Tensor?] {
     let last = stages[stages.count - 1].output
     var gradient = TensorStorage(uninitializedCount: last.count)
-    BlockedKernel.adaptivePoolGradient(last, gradient: g.storage.base, outputSize: pool, into: gradient.base)
-    withExtendedLifetime(g) {}
+    var sums = ChunkSums(chunks: chunkCount, channels: last.channels)
+    do {
+      let (gp, op) = (UncheckedSendable(g.storage.base), UncheckedSendable(gradient.base))
+      let (yp, ap) = (
+        UncheckedSendable(preActivations[stages.count - 1].base), UncheckedSendable(activations.last!.base)
+      )
+      let pivot = normalisations[stages.count - 1].meanLanes
+      let lastSums = sums
+      Parallel.forEach(chunkCount, costPerItem: 3 * last.image * Self.imagesPerChunk, minimumWork: 1 << 18) { chunks in
+        for chunk in chunks {
+          let images = self.images(inChunk: chunk)
+          BlockedKernel.adaptivePoolGradient(
+            last, images: images, gradient: gp.value, outputSize: self.pool, into: op.value)
+          BlockedKernel.channelSums(
+            last, images: images, x: yp.value, gradient: op.value, mask: ap.value, pivot: pivot,
+            first: lastSums.first(chunk), second: lastSums.second(chunk))
+        }
+      }
+      withExtendedLifetime(g) {}
+    }
     var result = [Tensor?](repeating: nil, count: 3 * stages.count)
     for index in stages.indices.reversed() {
       let layout = stages[index].output
-      let y = preActivations[index].base
-      let a = activations[index].base
-      let (mean, inverseStd, isBatch) = normalisations[index]
-      let gamma = gammas[index]
-      // dβ = Σ g·1[a > 0], Σ g·1[a > 0]·(y − μ); then the batch-norm input gradient, in place.
-      let (sumG, sumGD) = BlockedKernel.channelSums(layout, x: y, gradient: gradient.base, mask: a, pivot: mean)
+      let normalisation = normalisations[index]
+      let (sumG, sumGD) = sums.totals()
       let count = Double(layout.batch * layout.plane)
       var ka = [Float]()
       var kb = [Float]()
@@ -273,45 +307,57 @@ struct ConvStackPlan {
       var dGamma = [Float]()
       var dBeta = [Float]()
       for c in 0..<layout.channels {
-        let s = Double(inverseStd[c])
-        let gain = Double(gamma[c]) * s
+        let s = Double(normalisation.inverseStd[c])
+        let gain = Double(normalisation.gamma[c]) * s
         dGamma.append(Float(sumGD[c] * s))
         dBeta.append(Float(sumG[c]))
-        if isBatch {
+        if normalisation.isBatch {
           // dy = γ·s·(g − Σg/M − (y − μ)·s²·Σg(y − μ)/M)
           let b = -gain * s * s * sumGD[c] / count
           ka.append(Float(gain))
           kb.append(Float(b))
-          kk.append(Float(-gain * sumG[c] / count - b * Double(mean[c])))
+          kk.append(Float(-gain * sumG[c] / count - b * Double(normalisation.mean[c])))
         } else {
           ka.append(Float(gain))
           kb.append(0)
           kk.append(0)
         }
       }
-      BlockedKernel.maskedAffineGradient(
-        layout, gradient: gradient.base, mask: a, x: y, a: ka, b: kb, k: kk, into: gradient.base)
-      result[3 * index] = weightGradient(
-        index, outputGradient: gradient.base, source: index == 0 ? source.storage.base : activations[index - 1].base,
-        weight: weights[index])
+      let affine = AffineGradient(
+        a: layout.laneVectors(ka), b: layout.laneVectors(kb), k: layout.laneVectors(kk))
+      let inputGradient = index > 0 ? TensorStorage(uninitializedCount: stages[index - 1].output.count) : nil
+      let previousSums = index > 0 ? ChunkSums(chunks: chunkCount, channels: stages[index - 1].output.channels) : nil
+      result[3 * index] = backwardPass(
+        index, gradient: gradient, preActivation: preActivations[index], activation: activations[index],
+        affine: affine, source: index == 0 ? source.storage : activations[index - 1], weight: weights[index],
+        inputGradient: inputGradient,
+        previous: index > 0
+          ? (preActivations[index - 1], activations[index - 1], normalisations[index - 1].meanLanes, previousSums!)
+          : nil)
       result[3 * index + 1] = Tensor(dGamma)
       result[3 * index + 2] = Tensor(dBeta)
-      if index > 0 {
-        let inputGradient = TensorStorage(uninitializedCount: stages[index - 1].output.count)
-        dataGradient(index, outputGradient: gradient.base, weight: weights[index], into: inputGradient.base)
+      if let inputGradient, let previousSums {
         gradient = inputGradient
+        sums = previousSums
       }
     }
     withExtendedLifetime((source, preActivations, activations)) {}
     return result
   }
 
-  /// `dW` of stage `index`: per fixed group of chunks a partial (oneDNN's layout, or plain
-  /// for a plain-source first stage), partials added in group order, then `OIHW`.
-  private func weightGradient(
-    _ index: Int, outputGradient: UnsafePointer<Float>, source: UnsafePointer<Float>, weight: Tensor
+  /// Stage `index`'s backward pass over fixed groups of chunks; returns `dW`. Per chunk:
+  /// the batch-norm input gradient (in place over `gradient`), the chunk's weight
+  /// gradient added to its group's partial (oneDNN's layout, or plain for a plain-source
+  /// first stage), and when `inputGradient` is given the chunk's input gradient and the
+  /// previous stage's sums on it. Partials are added in group order, then reordered to
+  /// `OIHW`.
+  private func backwardPass(
+    _ index: Int, gradient: TensorStorage, preActivation: TensorStorage, activation: TensorStorage,
+    affine: AffineGradient, source: TensorStorage, weight: Tensor, inputGradient: TensorStorage?,
+    previous: (preActivation: TensorStorage, activation: TensorStorage, pivot: [SIMD8<Float>], sums: ChunkSums)?
   ) -> Tensor {
     let stage = stages[index]
+    let layout = stage.output
     let usesOneDNN = stage.full.hasBackwardWeights && (stage.tail?.hasBackwardWeights ?? true)
     // Full and tail chunks may choose different gradient layouts: keep the tail's own.
     let layoutCount = usesOneDNN ? stage.full.diffWeightsCount : weight.count
@@ -320,19 +366,34 @@ struct ConvStackPlan {
     let tailChunk = stage.tail == nil ? -1 : chunkCount - 1
     let tailPartial =
       usesOneDNN && stage.tail != nil ? TensorStorage(uninitializedCount: stage.tail!.diffWeightsCount) : nil
+    let dataWeights = inputGradient == nil ? nil : preparedWeights(index, weight: weight, forData: true)
     let pp = UncheckedSendable(partials.base)
     let tp = UncheckedSendable(tailPartial?.base)
-    let gp = UncheckedSendable(outputGradient)
-    let sp = UncheckedSendable(source)
+    let gp = UncheckedSendable(gradient.base)
+    let sp = UncheckedSendable(source.base)
+    let (yp, ap) = (UncheckedSendable(preActivation.base), UncheckedSendable(activation.base))
+    let ip = UncheckedSendable(inputGradient?.base)
+    let previousPointers = previous.map {
+      (
+        y: UncheckedSendable($0.preActivation.base), a: UncheckedSendable($0.activation.base), pivot: $0.pivot,
+        sums: $0.sums
+      )
+    }
+    let previousLayout = index > 0 ? stages[index - 1].output : nil
     let inputImage = inputImage(index)
-    let outputImage = stage.output.image
-    Parallel.forEach(groups, costPerItem: stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) { groupRange in
+    let outputImage = layout.image
+    Parallel.forEach(groups, costPerItem: 2 * stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) {
+      groupRange in
       let scratch = usesOneDNN ? TensorStorage(uninitializedCount: layoutCount) : nil
       for group in groupRange {
         let partial = pp.value + group * layoutCount
         partial.update(repeating: 0, count: layoutCount)
-        for chunk in Parallel.range(part: group, of: groups, count: chunkCount) {
+        for chunk in Parallel.range(part: group, of: groups, count: self.chunkCount) {
           let images = self.images(inChunk: chunk)
+          let isFull = images.count == Self.imagesPerChunk || stage.tail == nil
+          BlockedKernel.maskedAffineGradient(
+            layout, images: images, gradient: gp.value, mask: ap.value, x: yp.value, a: affine.a, b: affine.b,
+            k: affine.k, into: gp.value)
           let chunkSource = sp.value + images.lowerBound * inputImage
           let chunkGradient = gp.value + images.lowerBound * outputImage
           if !usesOneDNN {
@@ -344,6 +405,15 @@ struct ConvStackPlan {
             stage.full.backwardWeights(
               source: chunkSource, destinationGradient: chunkGradient, weightsGradient: scratch!.base)
             addVector(scratch!.base, into: partial, count: layoutCount)
+          }
+          if let dataWeights, let input = ip.value, let previousPointers, let previousLayout {
+            (isFull ? stage.full : stage.tail!).backwardData(
+              destinationGradient: chunkGradient, weights: dataWeights.weights(isFull),
+              sourceGradient: input + images.lowerBound * inputImage)
+            BlockedKernel.channelSums(
+              previousLayout, images: images, x: previousPointers.y.value, gradient: input,
+              mask: previousPointers.a.value, pivot: previousPointers.pivot,
+              first: previousPointers.sums.first(chunk), second: previousPointers.sums.second(chunk))
           }
         }
       }
@@ -363,20 +433,111 @@ struct ConvStackPlan {
     } else {
       result.storage.base.update(from: partials.base, count: weight.count)
     }
-    withExtendedLifetime((partials, tailPartial)) {}
+    withExtendedLifetime((partials, tailPartial, dataWeights, gradient, source, preActivation, activation)) {}
+    withExtendedLifetime((inputGradient, previous?.preActivation, previous?.activation)) {}
     return result
   }
+}
 
-  /// The gradient of stage `index`'s input (`nChw8c`), chunk by chunk.
-  private func dataGradient(
-    _ index: Int, outputGradient: UnsafePointer<Float>, weight: Tensor, into output: UnsafeMutablePointer<Float>
-  ) {
-    let gp = UncheckedSendable(outputGradient)
-    let op = UncheckedSendable(output)
-    forEachChunk(index, weight: weight, forData: true) { convolution, weights, images, inputImage, outputImage in
-      convolution.backwardData(
-        destinationGradient: gp.value + images.lowerBound * outputImage, weights: weights,
-        sourceGradient: op.value + images.lowerBound * inputImage)
+/// A stage's batch-norm constants: `μ`, `1/σ`, γ, β, and the normalise step as
+/// `scale·y + shift` per channel block.
+struct Normalisation {
+  let mean: [Float], inverseStd: [Float], gamma: [Float]
+  let isBatch: Bool
+  let scale: [SIMD8<Float>], shift: [SIMD8<Float>], meanLanes: [SIMD8<Float>]
+
+  init(_ layout: BlockedLayout, mean: [Float], inverseStd: [Float], gamma: [Float], beta: [Float], isBatch: Bool) {
+    self.mean = mean
+    self.inverseStd = inverseStd
+    self.gamma = gamma
+    self.isBatch = isBatch
+    let scale = (0..<layout.channels).map { gamma[$0] * inverseStd[$0] }
+    self.scale = layout.laneVectors(scale)
+    self.shift = layout.laneVectors((0..<layout.channels).map { beta[$0] - mean[$0] * scale[$0] })
+    self.meanLanes = layout.laneVectors(mean)
+  }
+}
+
+/// The batch-norm input gradient's `a·g + b·y + k` per channel block.
+struct AffineGradient {
+  let a: [SIMD8<Float>], b: [SIMD8<Float>], k: [SIMD8<Float>]
+}
+
+/// A stage's weights in the layouts of its full and tail primitives.
+struct PreparedWeights {
+  let full: TensorStorage, tail: TensorStorage?
+
+  func weights(_ isFull: Bool) -> UnsafePointer<Float> { UnsafePointer((isFull ? full : tail!).base) }
+}
+
+/// Per-chunk partial sums of one stage's channels (`channelSums`), each chunk written by
+/// the one thread that owns it and combined in chunk order, so the totals do not depend
+/// on the thread count. The forward statistics keep each chunk's own pivot (its first
+/// image's first pixel): chunks are summed concurrently, before any batch mean exists.
+final class ChunkSums: @unchecked Sendable {
+  let chunks: Int, channels: Int
+  private let storage: UnsafeMutablePointer<Double>
+  private let pivots: UnsafeMutablePointer<Float>
+
+  init(chunks: Int, channels: Int) {
+    self.chunks = chunks
+    self.channels = channels
+    storage = .allocate(capacity: 2 * chunks * channels)
+    storage.initialize(repeating: 0, count: 2 * chunks * channels)
+    pivots = .allocate(capacity: chunks * channels)
+    pivots.initialize(repeating: 0, count: chunks * channels)
+  }
+
+  deinit {
+    storage.deallocate()
+    pivots.deallocate()
+  }
+
+  func first(_ chunk: Int) -> UnsafeMutablePointer<Double> { storage + 2 * chunk * channels }
+  func second(_ chunk: Int) -> UnsafeMutablePointer<Double> { storage + (2 * chunk + 1) * channels }
+
+  func setPivot(_ lanes: [SIMD8<Float>], chunk: Int) {
+    for (b, lane) in lanes.enumerated() {
+      for l in 0..<8 { pivots[chunk * channels + b * 8 + l] = lane[l] }
     }
+  }
+
+  /// `(Σ first, Σ second)` per channel, chunks added in order.
+  func totals() -> (first: [Double], second: [Double]) {
+    var first = [Double](repeating: 0, count: channels)
+    var second = first
+    for chunk in 0..<chunks {
+      for c in 0..<channels {
+        first[c] += self.first(chunk)[c]
+        second[c] += self.second(chunk)[c]
+      }
+    }
+    return (first, second)
+  }
+
+  /// The batch mean and biased variance per channel from `(Σ d, Σ d²)` about each chunk's
+  /// pivot, chunks merged in order with Chan et al.'s pairwise update (`count` elements per
+  /// image of a chunk).
+  func meanAndVariance(count perImage: Double, images: (Int) -> Range<Int>) -> (mean: [Float], variance: [Float]) {
+    var mean = [Float]()
+    var variance = [Float]()
+    for c in 0..<channels {
+      var (n, m, m2) = (0.0, 0.0, 0.0)
+      for chunk in 0..<chunks {
+        let k = perImage * Double(images(chunk).count)
+        let s = first(chunk)[c]
+        let offset = s / k
+        let chunkMean = Double(pivots[chunk * channels + c]) + offset
+        let chunkM2 = max(0, second(chunk)[c] - s * offset)
+        let total = n + k
+        let delta = chunkMean - m
+        m += delta * k / total
+        m2 += chunkM2 + delta * delta * n * k / total
+        n = total
+      }
+      mean.append(Float(m))
+      variance.append(Float(max(0, m2 / n)))
+    }
+    return (mean, variance)
   }
 }
