@@ -90,7 +90,7 @@ extension Tensor {
     guard let outShape = Broadcast.shape(shape, other.shape) else {
       preconditionFailure("shapes \(shape) and \(other.shape) do not broadcast")
     }
-    var result = Tensor(uninitializedShape: outShape)
+    let result = Tensor(uninitializedShape: outShape)
     let aStrides = Broadcast.strides(of: shape, in: outShape)
     let bStrides = Broadcast.strides(of: other.shape, in: outShape)
     let rank = outShape.count
