@@ -166,6 +166,43 @@ private func differentiate(
     }
   }
 
+  @Test func chunkStatisticsMergeToTheBatchMeanAndVariance() {
+    // Values far from zero with a small spread (where a sum of squares about zero would
+    // lose the variance) and a drift over the images (so the chunks' means differ and the
+    // merge's between-chunk term matters), chunks of 16, 16 and 3 images, each summed about
+    // its own pivot.
+    let (batch, channels, height, width) = (35, 16, 3, 5)
+    let layout = BlockedLayout(batch: batch, channels: channels, height: height, width: width)
+    let noise = makeTestTensor([batch, channels, height, width], seed: 61).scalars
+    let image = channels * height * width
+    let plain = Tensor(
+      shape: [batch, channels, height, width],
+      scalars: noise.indices.map { 1000 + 0.01 * noise[$0] + 0.002 * Float($0 / image) })
+    let blocked = Tensor(uninitializedShape: [layout.count])
+    BlockedKernel.toBlocked(plain.storage.base, layout, into: blocked.storage.base)
+    let chunks: [Range<Int>] = [0..<16, 16..<32, 32..<35]
+    let sums = ChunkSums(chunks: chunks.count, channels: channels)
+    for (chunk, images) in chunks.enumerated() {
+      let pivot = layout.firstPixel(blocked.storage.base, image: images.lowerBound)
+      sums.setPivot(pivot, chunk: chunk)
+      BlockedKernel.channelSums(
+        layout, images: images, x: blocked.storage.base, gradient: nil, mask: nil, pivot: pivot,
+        first: sums.first(chunk), second: sums.second(chunk))
+    }
+    let (mean, variance) = sums.meanAndVariance(count: Double(height * width)) { chunks[$0] }
+    let values = plain.scalars
+    for c in 0..<channels {
+      var channel: [Double] = []
+      for n in 0..<batch {
+        for t in 0..<(height * width) { channel.append(Double(values[(n * channels + c) * height * width + t])) }
+      }
+      let m = channel.reduce(0, +) / Double(channel.count)
+      let v = channel.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(channel.count)
+      #expect(abs(Double(mean[c]) - m) <= 1e-4, "mean \(c): \(mean[c]) against \(m)")
+      #expect(abs(Double(variance[c]) - v) <= 1e-3 * v, "variance \(c): \(variance[c]) against \(v)")
+    }
+  }
+
   @Test func blockedLayoutRoundTripsAndPlacesEachElement() {
     let layout = BlockedLayout(batch: 3, channels: 16, height: 5, width: 4)
     let plain = makeTestTensor([3, 16, 5, 4], seed: 41)
