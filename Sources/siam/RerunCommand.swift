@@ -23,7 +23,8 @@ struct RerunCommand: ParsableCommand {
       With --verify it compares every stage's final metrics bit for bit (NaN equals NaN)
       and every artifact's SHA-256, prints "identical" or each difference (stage,
       metric or artifact, old, new), and exits 1 on any difference. Timings (seconds,
-      images/s) cannot reproduce and are not compared.
+      images/s) cannot reproduce and are not compared; a saved encoder whose only change
+      is the fingerprint it records (a new engine version) is compared tensor by tensor.
 
       Examples:
         siam rerun 20261129-031502-a3f9 --verify

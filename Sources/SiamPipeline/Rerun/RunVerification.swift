@@ -1,4 +1,6 @@
 import Foundation
+import SiamNN
+import SiamTensor
 
 /// The comparison of a rerun with the run it re-executes (`siam rerun --verify`): every
 /// stage's final metrics bit for bit (NaN equals NaN) and every artifact's SHA-256.
@@ -6,7 +8,9 @@ import Foundation
 /// Wall-clock timings cannot reproduce and are not compared: metrics whose key names a
 /// duration or a speed (`seconds`, `images_per_second`), and, inside a JSON artifact whose
 /// hash differs, members with such keys (`seconds`, `imagesPerSecond`, `dataWaitSeconds`,
-/// ...): a JSON artifact that differs only there counts as identical, with a note.
+/// ...): a JSON artifact that differs only there counts as identical, with a note. So does
+/// a safetensors artifact of a stage whose fingerprint changed (a new engine version) when
+/// it differs only in the fingerprint its metadata records.
 public struct RunVerification: Sendable {
   public struct Difference: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable { case status, metric, artifact }
@@ -128,10 +132,30 @@ public struct RunVerification: Sendable {
         notes.append("\(old.name): \(path) differs only in timings")
         continue
       }
+      if path.hasSuffix(".safetensors"), old.fingerprint != new.fingerprint, let newDirectory = new.entryDirectory,
+        (try? FileDigest.digest(of: oldFile))?.sha256 == a.sha256,
+        Self.equalIgnoringFingerprint(oldFile, newDirectory + "/" + path)
+      {
+        notes.append("\(old.name): \(path) differs only in the fingerprint it records; its tensors are identical")
+        continue
+      }
       differences.append(
         .init(
           stage: old.name, kind: .artifact, item: path,
           old: "sha256 " + a.sha256.prefix(12), new: "sha256 " + b.sha256.prefix(12)))
+    }
+  }
+
+  /// Whether two safetensors files hold the same tensors, bit for bit, and the same
+  /// metadata apart from `fingerprint` (which a new engine version changes by design).
+  static func equalIgnoringFingerprint(_ a: String, _ b: String) -> Bool {
+    guard let first = try? SafeTensors.read(from: a), let second = try? SafeTensors.read(from: b) else { return false }
+    var (metadataA, metadataB) = (first.metadata, second.metadata)
+    metadataA["fingerprint"] = nil
+    metadataB["fingerprint"] = nil
+    guard metadataA == metadataB, Set(first.tensors.keys) == Set(second.tensors.keys) else { return false }
+    return first.tensors.allSatisfy { key, tensor in
+      second.tensors[key].map { $0.shape == tensor.shape && $0.isBitIdentical(to: tensor) } ?? false
     }
   }
 

@@ -1,4 +1,6 @@
 import Foundation
+import SiamNN
+import SiamTensor
 import Testing
 
 @testable import SiamPipeline
@@ -96,6 +98,65 @@ import Testing
     #expect(metric.old != metric.new)
     #expect(metric.description.hasPrefix("knn: metric knn_top1: old "))
     #expect(verification.differences[1].old == "sha256 000000000000")
+  }
+
+  /// Rewrites the recorded run's pretrain encoder with `tensors` and `metadata`, recording
+  /// its new hash and another fingerprint (as another engine version would have).
+  func rewriteRecordedEncoder(
+    _ run: RunResult, _ tensors: [String: Tensor], _ metadata: [String: String]
+  ) throws -> RecordedRun {
+    let path = run.directory + "/stages/pretrain/encoder.safetensors"
+    try SafeTensors.write(tensors, metadata: metadata, to: path)
+    let digest = try FileDigest.digest(of: path).sha256
+    try edit(run.directory + "/result.json") { json in
+      var stages = json["stages"]!.arrayValue!
+      for i in stages.indices where stages[i]["name"] == "pretrain" {
+        var stage = stages[i].objectValue!
+        stage["fingerprint"] = .string(String(repeating: "a", count: 64))
+        var artifacts = stage["artifacts"]!.arrayValue!
+        for j in artifacts.indices where artifacts[j]["path"] == "encoder.safetensors" {
+          var artifact = artifacts[j].objectValue!
+          artifact["sha256"] = .string(digest)
+          artifacts[j] = .object(artifact)
+        }
+        stage["artifacts"] = .array(artifacts)
+        stages[i] = .object(stage)
+      }
+      json["stages"] = .array(stages)
+    }
+    return try RecordedRun.read(run.directory, root: fixture.root)
+  }
+
+  @Test func weightsThatDifferOnlyInTheirRecordedFingerprintAreIdentical() throws {
+    defer { fixture.remove() }
+    let original = try fixture.run(["stages.pretrain.epochs=1"])
+    let (tensors, metadata) = try SafeTensors.read(from: original.directory + "/stages/pretrain/encoder.safetensors")
+    #expect(metadata["fingerprint"] == original["pretrain"]!.fingerprint)
+    var older = metadata
+    older["fingerprint"] = String(repeating: "a", count: 64)
+    let recorded = try rewriteRecordedEncoder(original, tensors, older)
+    let rerun = try Rerunner(root: fixture.root).rerun(recorded)
+    let verification = RunVerification.compare(old: recorded, new: rerun)
+    #expect(verification.isIdentical, "\(verification.differences)")
+    #expect(
+      verification.notes.contains(
+        "pretrain: encoder.safetensors differs only in the fingerprint it records; its tensors are identical"),
+      "\(verification.notes)")
+
+    // One weight one ulp away, or other metadata, is still a difference.
+    var changed = tensors
+    let key = tensors.keys.sorted()[0]
+    var scalars = tensors[key]!.scalars
+    scalars[0] = scalars[0].nextUp
+    changed[key] = Tensor(shape: tensors[key]!.shape, scalars: scalars)
+    var relabelled = older
+    relabelled["stage"] = "other"
+    for (weights, labels) in [(changed, older), (tensors, relabelled)] {
+      let tampered = try rewriteRecordedEncoder(original, weights, labels)
+      let differences = RunVerification.compare(old: tampered, new: rerun).differences
+      #expect(
+        differences.map { "\($0.stage) \($0.kind.rawValue) \($0.item)" } == ["pretrain artifact encoder.safetensors"])
+    }
   }
 
   @Test func metricsCompareBitForBitWithNaNEqualToNaN() throws {
