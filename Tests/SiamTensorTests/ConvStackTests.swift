@@ -184,12 +184,12 @@ private func differentiate(
     let sums = ChunkSums(chunks: chunks.count, channels: channels)
     for (chunk, images) in chunks.enumerated() {
       let pivot = layout.firstPixel(blocked.storage.base, image: images.lowerBound)
-      sums.setPivot(pivot, chunk: chunk)
+      sums.setPivot(pivot, chunk: chunk, elements: images.count * height * width)
       BlockedKernel.channelSums(
         layout, images: images, x: blocked.storage.base, gradient: nil, mask: nil, pivot: pivot,
         first: sums.first(chunk), second: sums.second(chunk))
     }
-    let (mean, variance) = sums.meanAndVariance(count: Double(height * width)) { chunks[$0] }
+    let (mean, variance) = sums.meanAndVariance()
     let values = plain.scalars
     for c in 0..<channels {
       var channel: [Double] = []

@@ -124,20 +124,23 @@ public struct RunVerification: Sendable {
         continue
       }
       if a.sha256 == b.sha256 { continue }
+      // A hash that differs for a reason that cannot reproduce or is expected: compare the
+      // files' contents (the old file only if it is still the one recorded).
       let oldFile = oldRunDirectory + "/stages/" + old.name + "/" + path
-      if path.hasSuffix(".json"), let newDirectory = new.entryDirectory,
-        (try? FileDigest.digest(of: oldFile))?.sha256 == a.sha256,
-        Self.equalIgnoringTimings(oldFile, newDirectory + "/" + path)
+      if let newDirectory = new.entryDirectory, path.hasSuffix(".json") || path.hasSuffix(".safetensors"),
+        (try? FileDigest.digest(of: oldFile))?.sha256 == a.sha256
       {
-        notes.append("\(old.name): \(path) differs only in timings")
-        continue
-      }
-      if path.hasSuffix(".safetensors"), old.fingerprint != new.fingerprint, let newDirectory = new.entryDirectory,
-        (try? FileDigest.digest(of: oldFile))?.sha256 == a.sha256,
-        Self.equalIgnoringFingerprint(oldFile, newDirectory + "/" + path)
-      {
-        notes.append("\(old.name): \(path) differs only in the fingerprint it records; its tensors are identical")
-        continue
+        let newFile = newDirectory + "/" + path
+        if path.hasSuffix(".json"), Self.equalIgnoringTimings(oldFile, newFile) {
+          notes.append("\(old.name): \(path) differs only in timings")
+          continue
+        }
+        if path.hasSuffix(".safetensors"), old.fingerprint != new.fingerprint,
+          Self.equalIgnoringFingerprint(oldFile, newFile)
+        {
+          notes.append("\(old.name): \(path) differs only in the fingerprint it records; its tensors are identical")
+          continue
+        }
       }
       differences.append(
         .init(

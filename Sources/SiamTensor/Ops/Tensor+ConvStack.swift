@@ -172,7 +172,7 @@ struct ConvStackPlan {
           destination: yp.value + images.lowerBound * layout.image)
         if let sums {
           let pivot = layout.firstPixel(yp.value, image: images.lowerBound)
-          sums.setPivot(pivot, chunk: chunk)
+          sums.setPivot(pivot, chunk: chunk, elements: images.count * layout.plane)
           BlockedKernel.channelSums(
             layout, images: images, x: yp.value, gradient: nil, mask: nil, pivot: pivot,
             first: sums.first(chunk), second: sums.second(chunk))
@@ -187,7 +187,7 @@ struct ConvStackPlan {
           inverseStd: runningVariance.scalars.map { 1 / ($0 + spec.epsilon).squareRoot() }, gamma: spec.gamma.scalars,
           beta: spec.beta.scalars, isBatch: false)
       } else {
-        let (mean, variance) = sums!.meanAndVariance(count: Double(layout.plane), images: images(inChunk:))
+        let (mean, variance) = sums!.meanAndVariance()
         normalisation = Normalisation(
           layout, mean: mean, inverseStd: variance.map { 1 / ($0 + spec.epsilon).squareRoot() },
           gamma: spec.gamma.scalars, beta: spec.beta.scalars, isBatch: true)
@@ -325,36 +325,50 @@ struct ConvStackPlan {
       }
       let affine = AffineGradient(
         a: layout.laneVectors(ka), b: layout.laneVectors(kb), k: layout.laneVectors(kk))
-      let inputGradient = index > 0 ? TensorStorage(uninitializedCount: stages[index - 1].output.count) : nil
-      let previousSums = index > 0 ? ChunkSums(chunks: chunkCount, channels: stages[index - 1].output.channels) : nil
+      let previous = index > 0 ? PreviousStage(self, index - 1, preActivations, activations, normalisations) : nil
       result[3 * index] = backwardPass(
         index, gradient: gradient, preActivation: preActivations[index], activation: activations[index],
         affine: affine, source: index == 0 ? source.storage : activations[index - 1], weight: weights[index],
-        inputGradient: inputGradient,
-        previous: index > 0
-          ? (preActivations[index - 1], activations[index - 1], normalisations[index - 1].meanLanes, previousSums!)
-          : nil)
+        previous: previous)
       result[3 * index + 1] = Tensor(dGamma)
       result[3 * index + 2] = Tensor(dBeta)
-      if let inputGradient, let previousSums {
-        gradient = inputGradient
-        sums = previousSums
+      if let previous {
+        gradient = previous.inputGradient
+        sums = previous.sums
       }
     }
     withExtendedLifetime((source, preActivations, activations)) {}
     return result
   }
 
+  /// What stage `index`'s backward pass writes for the stage before it: the gradient of
+  /// its activation (`nChw8c`) and the per-chunk batch-norm sums on that gradient, with
+  /// what those sums read.
+  private struct PreviousStage {
+    let layout: BlockedLayout
+    let inputGradient: TensorStorage, sums: ChunkSums
+    let preActivation: TensorStorage, activation: TensorStorage, pivot: [SIMD8<Float>]
+
+    init(
+      _ plan: ConvStackPlan, _ index: Int, _ preActivations: [TensorStorage], _ activations: [TensorStorage],
+      _ normalisations: [Normalisation]
+    ) {
+      layout = plan.stages[index].output
+      inputGradient = TensorStorage(uninitializedCount: layout.count)
+      sums = ChunkSums(chunks: plan.chunkCount, channels: layout.channels)
+      (preActivation, activation) = (preActivations[index], activations[index])
+      pivot = normalisations[index].meanLanes
+    }
+  }
+
   /// Stage `index`'s backward pass over fixed groups of chunks; returns `dW`. Per chunk:
   /// the batch-norm input gradient (in place over `gradient`), the chunk's weight
   /// gradient added to its group's partial (oneDNN's layout, or plain for a plain-source
-  /// first stage), and when `inputGradient` is given the chunk's input gradient and the
-  /// previous stage's sums on it. Partials are added in group order, then reordered to
-  /// `OIHW`.
+  /// first stage), and with a `previous` stage the chunk's input gradient and that
+  /// stage's sums on it. Partials are added in group order, then reordered to `OIHW`.
   private func backwardPass(
     _ index: Int, gradient: TensorStorage, preActivation: TensorStorage, activation: TensorStorage,
-    affine: AffineGradient, source: TensorStorage, weight: Tensor, inputGradient: TensorStorage?,
-    previous: (preActivation: TensorStorage, activation: TensorStorage, pivot: [SIMD8<Float>], sums: ChunkSums)?
+    affine: AffineGradient, source: TensorStorage, weight: Tensor, previous: PreviousStage?
   ) -> Tensor {
     let stage = stages[index]
     let layout = stage.output
@@ -366,20 +380,18 @@ struct ConvStackPlan {
     let tailChunk = stage.tail == nil ? -1 : chunkCount - 1
     let tailPartial =
       usesOneDNN && stage.tail != nil ? TensorStorage(uninitializedCount: stage.tail!.diffWeightsCount) : nil
-    let dataWeights = inputGradient == nil ? nil : preparedWeights(index, weight: weight, forData: true)
+    let dataWeights = previous == nil ? nil : preparedWeights(index, weight: weight, forData: true)
     let pp = UncheckedSendable(partials.base)
     let tp = UncheckedSendable(tailPartial?.base)
     let gp = UncheckedSendable(gradient.base)
     let sp = UncheckedSendable(source.base)
     let (yp, ap) = (UncheckedSendable(preActivation.base), UncheckedSendable(activation.base))
-    let ip = UncheckedSendable(inputGradient?.base)
     let previousPointers = previous.map {
       (
-        y: UncheckedSendable($0.preActivation.base), a: UncheckedSendable($0.activation.base), pivot: $0.pivot,
-        sums: $0.sums
+        layout: $0.layout, input: UncheckedSendable($0.inputGradient.base), y: UncheckedSendable($0.preActivation.base),
+        a: UncheckedSendable($0.activation.base), pivot: $0.pivot, sums: $0.sums
       )
     }
-    let previousLayout = index > 0 ? stages[index - 1].output : nil
     let inputImage = inputImage(index)
     let outputImage = layout.image
     Parallel.forEach(groups, costPerItem: 2 * stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) {
@@ -406,14 +418,13 @@ struct ConvStackPlan {
               source: chunkSource, destinationGradient: chunkGradient, weightsGradient: scratch!.base)
             addVector(scratch!.base, into: partial, count: layoutCount)
           }
-          if let dataWeights, let input = ip.value, let previousPointers, let previousLayout {
+          if let dataWeights, let p = previousPointers {
             (isFull ? stage.full : stage.tail!).backwardData(
               destinationGradient: chunkGradient, weights: dataWeights.weights(isFull),
-              sourceGradient: input + images.lowerBound * inputImage)
+              sourceGradient: p.input.value + images.lowerBound * inputImage)
             BlockedKernel.channelSums(
-              previousLayout, images: images, x: previousPointers.y.value, gradient: input,
-              mask: previousPointers.a.value, pivot: previousPointers.pivot,
-              first: previousPointers.sums.first(chunk), second: previousPointers.sums.second(chunk))
+              p.layout, images: images, x: p.y.value, gradient: p.input.value, mask: p.a.value, pivot: p.pivot,
+              first: p.sums.first(chunk), second: p.sums.second(chunk))
           }
         }
       }
@@ -433,8 +444,7 @@ struct ConvStackPlan {
     } else {
       result.storage.base.update(from: partials.base, count: weight.count)
     }
-    withExtendedLifetime((partials, tailPartial, dataWeights, gradient, source, preActivation, activation)) {}
-    withExtendedLifetime((inputGradient, previous?.preActivation, previous?.activation)) {}
+    withExtendedLifetime((partials, tailPartial, dataWeights, gradient, source, preActivation, activation, previous)) {}
     return result
   }
 }
@@ -478,6 +488,8 @@ final class ChunkSums: @unchecked Sendable {
   let chunks: Int, channels: Int
   private let storage: UnsafeMutablePointer<Double>
   private let pivots: UnsafeMutablePointer<Float>
+  /// Elements per channel of each chunk (set with its pivot).
+  private let elements: UnsafeMutablePointer<Int>
 
   init(chunks: Int, channels: Int) {
     self.chunks = chunks
@@ -486,17 +498,23 @@ final class ChunkSums: @unchecked Sendable {
     storage.initialize(repeating: 0, count: 2 * chunks * channels)
     pivots = .allocate(capacity: chunks * channels)
     pivots.initialize(repeating: 0, count: chunks * channels)
+    elements = .allocate(capacity: chunks)
+    elements.initialize(repeating: 0, count: chunks)
   }
 
   deinit {
     storage.deallocate()
     pivots.deallocate()
+    elements.deallocate()
   }
 
   func first(_ chunk: Int) -> UnsafeMutablePointer<Double> { storage + 2 * chunk * channels }
   func second(_ chunk: Int) -> UnsafeMutablePointer<Double> { storage + (2 * chunk + 1) * channels }
 
-  func setPivot(_ lanes: [SIMD8<Float>], chunk: Int) {
+  /// Sets chunk `chunk`'s pivot (one `SIMD8` per channel block) and its number of
+  /// elements per channel.
+  func setPivot(_ lanes: [SIMD8<Float>], chunk: Int, elements count: Int) {
+    elements[chunk] = count
     for (b, lane) in lanes.enumerated() {
       for l in 0..<8 { pivots[chunk * channels + b * 8 + l] = lane[l] }
     }
@@ -516,15 +534,14 @@ final class ChunkSums: @unchecked Sendable {
   }
 
   /// The batch mean and biased variance per channel from `(Σ d, Σ d²)` about each chunk's
-  /// pivot, chunks merged in order with Chan et al.'s pairwise update (`count` elements per
-  /// image of a chunk).
-  func meanAndVariance(count perImage: Double, images: (Int) -> Range<Int>) -> (mean: [Float], variance: [Float]) {
+  /// pivot, chunks merged in order with Chan et al.'s pairwise update.
+  func meanAndVariance() -> (mean: [Float], variance: [Float]) {
     var mean = [Float]()
     var variance = [Float]()
     for c in 0..<channels {
       var (n, m, m2) = (0.0, 0.0, 0.0)
       for chunk in 0..<chunks {
-        let k = perImage * Double(images(chunk).count)
+        let k = Double(elements[chunk])
         let s = first(chunk)[c]
         let offset = s / k
         let chunkMean = Double(pivots[chunk * channels + c]) + offset
