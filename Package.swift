@@ -36,9 +36,12 @@ let package = Package(
     // oneDNN 2.x (libdnnl-dev), the convolution kernels of the convolution stacks
     // (SiamTensor's OneDNN.swift is the only file that calls it).
     .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+    // Siam's own direct convolutions on the blocked layout (C, AVX2 + FMA chosen at run
+    // time): the convolution stacks' stages after the first.
+    .target(name: "CSiamKernels", path: "Sources/CSiamKernels", cSettings: [.unsafeFlags(["-O3"])]),
     .target(
       name: "SiamTensor",
-      dependencies: ["COpenBLAS", "CDNNL"],
+      dependencies: ["COpenBLAS", "CDNNL", "CSiamKernels"],
       linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("m")]
     ),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),

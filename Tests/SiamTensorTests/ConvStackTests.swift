@@ -63,7 +63,7 @@ private func composed(_ x: Tensor, _ stages: [ConvStackStage], pool: Int) -> (Te
 
 /// Values and gradients (`[w, γ, β]` per stage) of `Σ output·upstream`.
 private func differentiate(
-  _ x: Tensor, _ stages: [ConvStackStage], pool: Int, upstream: Tensor, fused: Bool
+  _ x: Tensor, _ stages: [ConvStackStage], pool: Int, upstream: Tensor, fused: Bool, directKernels: Bool = true
 ) -> (Tensor, [Tensor]) {
   let parameters = stages.flatMap { [$0.weight, $0.gamma, $0.beta] }
   var output = Tensor(0)
@@ -72,7 +72,10 @@ private func differentiate(
     for i in tracked.indices {
       (tracked[i].weight, tracked[i].gamma, tracked[i].beta) = (p[3 * i], p[3 * i + 1], p[3 * i + 2])
     }
-    let y = fused ? convBatchNormReLUStack(x, stages: tracked, pool: pool)!.output : composed(x, tracked, pool: pool).0
+    let y =
+      fused
+      ? convBatchNormReLUStack(x, stages: tracked, pool: pool, directKernels: directKernels)!.output
+      : composed(x, tracked, pool: pool).0
     output = y.detached()
     return (y * upstream).sum()
   }
@@ -80,12 +83,14 @@ private func differentiate(
 }
 
 @Suite struct ConvStackTests {
-  @Test(arguments: stackCases.indices)
-  func forwardAndGradientsMatchTheSeparateOps(_ index: Int) throws {
+  /// With Siam's direct kernels for the blocked stages (where the CPU has them) and with
+  /// oneDNN for every stage.
+  @Test(arguments: stackCases.indices, [true, false])
+  func forwardAndGradientsMatchTheSeparateOps(_ index: Int, directKernels: Bool) throws {
     let c = stackCases[index]
     let x = makeTestTensor([c.batch, c.channels, c.size, c.size], seed: UInt64(100 + index))
     let stages = makeStages(c, seed: UInt64(200 + 50 * index))
-    let result = try #require(convBatchNormReLUStack(x, stages: stages, pool: c.pool))
+    let result = try #require(convBatchNormReLUStack(x, stages: stages, pool: c.pool, directKernels: directKernels))
     let (expected, means, variances) = composed(x, stages, pool: c.pool)
     expectClose(result.output, expected, absolute: 1e-4, relative: 1e-3, "output, case \(index)")
     for i in stages.indices {
@@ -93,7 +98,8 @@ private func differentiate(
       expectClose(result.batchVariances[i], variances[i], absolute: 1e-5, relative: 1e-4, "variance \(i)")
     }
     let upstream = makeTestTensor(expected.shape, seed: UInt64(300 + index))
-    let (_, fused) = differentiate(x, stages, pool: c.pool, upstream: upstream, fused: true)
+    let (_, fused) = differentiate(
+      x, stages, pool: c.pool, upstream: upstream, fused: true, directKernels: directKernels)
     let (_, reference) = differentiate(x, stages, pool: c.pool, upstream: upstream, fused: false)
     for (i, (a, b)) in zip(fused, reference).enumerated() {
       let scale = Double(b.scalars.map { abs($0) }.max() ?? 1)
@@ -132,6 +138,29 @@ private func differentiate(
           x, stages: [ConvStackStage(weight: v[0], gamma: v[1], beta: v[2], stride: 1, padding: 1, epsilon: 1e-5)],
           pool: pool)!.output
       }
+    }
+  }
+
+  /// Two stages, so that the second (blocked source) runs on the direct kernels where the
+  /// CPU has them: every parameter against central differences.
+  @Test func twoStageGradientsMatchFiniteDifferences() {
+    let x = makeTestTensor([2, 1, 6, 6], seed: 31)
+    GradientCheck.check(
+      "convBatchNormReLUStack, two stages",
+      at: [
+        makeTestTensor([8, 1, 3, 3], seed: 32), makeTestTensor([8], seed: 33, lower: 0.5, upper: 1.5),
+        makeTestTensor([8], seed: 34, lower: 0.2, upper: 0.6), makeTestTensor([16, 8, 3, 3], seed: 35),
+        makeTestTensor([16], seed: 36, lower: 0.5, upper: 1.5), makeTestTensor([16], seed: 37, lower: 0.2, upper: 0.6),
+      ],
+      step: 1e-3, absolute: 3e-3, relative: 1e-2
+    ) { v in
+      convBatchNormReLUStack(
+        x,
+        stages: [
+          ConvStackStage(weight: v[0], gamma: v[1], beta: v[2], stride: 1, padding: 1, epsilon: 1e-5),
+          ConvStackStage(weight: v[3], gamma: v[4], beta: v[5], stride: 2, padding: 1, epsilon: 1e-5),
+        ],
+        pool: 2)!.output
     }
   }
 

@@ -325,8 +325,8 @@ public enum OneDNN {
   /// `SIAM_ONEDNN=0` (which runs every network layer by layer, for comparisons).
   static var isAvailable: Bool { state.engine != nil && !state.isSwitchedOff }
 
-  /// One line for `siam info`: the library's version and whether the fused convolution
-  /// stacks use it.
+  /// One line for `siam info`: the library's version and which stages of the fused
+  /// convolution stacks use it.
   public static var summary: String {
     let v = dnnl_version().pointee
     let version =
@@ -334,7 +334,9 @@ public enum OneDNN {
     guard state.engine != nil else { return "\(version): no CPU engine; every network runs layer by layer" }
     return state.isSwitchedOff
       ? "\(version): switched off by SIAM_ONEDNN=0; every network runs layer by layer"
-      : "\(version): convolution stacks (convnet) fused on it, one 16-image chunk per call and thread"
+      : DirectConvolution.isEnabled
+        ? "\(version) for the first stage of convolution stacks (convnet), Siam's direct AVX2 kernels for the others; one 16-image chunk per call and thread"
+        : "\(version) for every stage of convolution stacks (convnet)\(DirectConvolution.isAvailable ? ", Siam's direct kernels switched off by SIAM_DIRECT_CONV=0" : ": this CPU has no AVX2 + FMA for Siam's direct kernels"); one 16-image chunk per call and thread"
   }
 
   /// The primitives for `shape`, created on first use; nil when oneDNN cannot run it fast.

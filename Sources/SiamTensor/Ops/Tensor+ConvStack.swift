@@ -1,17 +1,19 @@
 import Foundation
 
 // A stack of (convolution without bias → batch norm → ReLU) stages followed by adaptive
-// average pooling, as one differentiable primitive on oneDNN's convolutions.
+// average pooling, as one differentiable primitive on direct convolutions: oneDNN's for
+// the first stage (a plain `NCHW` source), Siam's own AVX2 kernels (`DirectConvolution`)
+// for the others where the CPU has them, oneDNN's otherwise.
 //
 // Why one primitive: between its first convolution and the pooling the activations stay
-// in the blocked layout `nChw8c` that oneDNN's AVX2 convolutions read and write (see
+// in the blocked layout `nChw8c` that both kernel sets read and write (see
 // `BlockedKernels.swift`), batch norm and ReLU run fused on that layout, and nothing is
 // converted back to `NCHW` until the pooled features. PyTorch reorders every
 // convolution's input and output instead. The result equals
 // `adaptiveAvgPool2d(relu(batchNorm(conv2d(...))))` stage after stage up to rounding (the
 // tests compare both), with different summation orders.
 //
-// Work is cut into chunks of `imagesPerChunk` images (a constant): each oneDNN call runs
+// Work is cut into chunks of `imagesPerChunk` images (a constant): each kernel call runs
 // one chunk on one thread, chunks are spread over the engine's threads, and weight
 // gradients sum per fixed group of chunks, groups added in order; batch norm's sums are
 // taken per chunk inside the convolution passes and added in chunk order. Outputs and
@@ -54,7 +56,7 @@ public struct ConvStackResult {
   public var batchVariances: [Tensor]
 }
 
-/// `pool(relu(bn(conv(… relu(bn(conv(x))) …))))` on oneDNN: shapes `[N, C, H, W] →
+/// `pool(relu(bn(conv(… relu(bn(conv(x))) …))))` on direct convolutions: shapes `[N, C, H, W] →
 /// [N, F·p·p]` (`F` the last stage's filters, `p` = `pool`, flattened as
 /// `AdaptiveAvgPool2d(p)` + `flatten`).
 ///
@@ -62,7 +64,13 @@ public struct ConvStackResult {
 /// ops: `x` is tracked (the first stage computes no input gradient), a width is not a
 /// multiple of 8, the batch is empty, or oneDNN has no fast kernel for a stage.
 public func convBatchNormReLUStack(_ x: Tensor, stages: [ConvStackStage], pool: Int) -> ConvStackResult? {
-  guard let plan = ConvStackPlan(input: x, stages: stages, pool: pool) else { return nil }
+  convBatchNormReLUStack(x, stages: stages, pool: pool, directKernels: DirectConvolution.isEnabled)
+}
+
+/// `convBatchNormReLUStack` with the choice of kernels for the stages after the first
+/// (`DirectConvolution` or oneDNN), for tests that run both.
+func convBatchNormReLUStack(_ x: Tensor, stages: [ConvStackStage], pool: Int, directKernels: Bool) -> ConvStackResult? {
+  guard let plan = ConvStackPlan(input: x, stages: stages, pool: pool, directKernels: directKernels) else { return nil }
   return plan.run(x, stages)
 }
 
@@ -73,20 +81,57 @@ struct ConvStackPlan {
   static let weightGradientGroups = 16
 
   struct Stage {
+    /// How a stage convolves: Siam's direct kernels (any chunk size), or oneDNN's
+    /// primitives for full chunks and for the last, shorter chunk (if any).
+    enum Kernel {
+      case direct(DirectConvolution)
+      case oneDNN(full: OneDNNConvolution, tail: OneDNNConvolution?)
+    }
+
     /// The shape of a full chunk.
     let shape: OneDNNConvShape
-    /// The primitives for full chunks and for the last, shorter chunk (if any).
-    let full: OneDNNConvolution, tail: OneDNNConvolution?
+    let kernel: Kernel
     let output: BlockedLayout
 
     /// Multiply-add FLOPs of one image's convolution (a cost hint for `Parallel.forEach`).
     var flopsPerImage: Int { 2 * shape.filters * shape.channels * shape.kernel * shape.kernel * output.plane }
+
+    /// `destination = conv(source, weights)` for one chunk (`isFull`: a full chunk, not the tail).
+    func forward(
+      images: Int, isFull: Bool, source: UnsafePointer<Float>, weights: PreparedWeights,
+      destination: UnsafeMutablePointer<Float>
+    ) {
+      switch kernel {
+      case .direct(let direct):
+        direct.forward(images: images, source: source, weights: weights.full.base, destination: destination)
+      case .oneDNN(let full, let tail):
+        (isFull ? full : tail!).forward(source: source, weights: weights.weights(isFull), destination: destination)
+      }
+    }
+
+    /// `sourceGradient = convᵀ(destinationGradient)` for one chunk (`weights` prepared `forData`).
+    func backwardData(
+      images: Int, isFull: Bool, destinationGradient: UnsafePointer<Float>, weights: PreparedWeights,
+      sourceGradient: UnsafeMutablePointer<Float>
+    ) {
+      switch kernel {
+      case .direct(let direct):
+        direct.backwardData(
+          images: images, destinationGradient: destinationGradient, weights: weights.full.base,
+          sourceGradient: sourceGradient)
+      case .oneDNN(let full, let tail):
+        (isFull ? full : tail!).backwardData(
+          destinationGradient: destinationGradient, weights: weights.weights(isFull), sourceGradient: sourceGradient)
+      }
+    }
   }
 
   let batch: Int, pool: Int
   let stages: [Stage]
 
-  init?(input x: Tensor, stages specs: [ConvStackStage], pool: Int) {
+  /// `directKernels`: run the stages after the first on `DirectConvolution` where it
+  /// applies (else every stage on oneDNN).
+  init?(input x: Tensor, stages specs: [ConvStackStage], pool: Int, directKernels: Bool) {
     guard OneDNN.isAvailable, x.rank == 4, x.shape[0] > 0, !x.isTracked, !specs.isEmpty, pool >= 1 else { return nil }
     let (n, chunk) = (x.shape[0], Self.imagesPerChunk)
     var (channels, height, width) = (x.shape[1], x.shape[2], x.shape[3])
@@ -101,21 +146,28 @@ struct ConvStackPlan {
       let shape = OneDNNConvShape(
         batch: min(n, chunk), channels: channels, height: height, width: width, filters: w[0], kernel: w[2],
         stride: spec.stride, padding: spec.padding, plainSource: first)
-      guard shape.outHeight > 0, shape.outWidth > 0, let full = OneDNN.convolution(shape) else { return nil }
-      var tail: OneDNNConvolution?
-      if n > chunk, n % chunk != 0 {
-        var tailShape = shape
-        tailShape.batch = n % chunk
-        guard let made = OneDNN.convolution(tailShape) else { return nil }
-        tail = made
-      }
-      // Backward data of every stage but the first; backward weights from oneDNN or,
-      // for a plain first-layer source, from `plainSourceWeightGradient`.
-      for convolution in [full, tail].compactMap({ $0 }) {
-        guard first || (convolution.hasBackwardData && convolution.hasBackwardWeights) else { return nil }
+      guard shape.outHeight > 0, shape.outWidth > 0 else { return nil }
+      let kernel: Stage.Kernel
+      if directKernels, let direct = DirectConvolution(shape) {
+        kernel = .direct(direct)
+      } else {
+        guard let full = OneDNN.convolution(shape) else { return nil }
+        var tail: OneDNNConvolution?
+        if n > chunk, n % chunk != 0 {
+          var tailShape = shape
+          tailShape.batch = n % chunk
+          guard let made = OneDNN.convolution(tailShape) else { return nil }
+          tail = made
+        }
+        // Backward data of every stage but the first; backward weights from oneDNN or,
+        // for a plain first-layer source, from `plainSourceWeightGradient`.
+        for convolution in [full, tail].compactMap({ $0 }) {
+          guard first || (convolution.hasBackwardData && convolution.hasBackwardWeights) else { return nil }
+        }
+        kernel = .oneDNN(full: full, tail: tail)
       }
       let output = BlockedLayout(batch: n, channels: w[0], height: shape.outHeight, width: shape.outWidth)
-      stages.append(Stage(shape: shape, full: full, tail: tail, output: output))
+      stages.append(Stage(shape: shape, kernel: kernel, output: output))
       (channels, height, width) = (w[0], shape.outHeight, shape.outWidth)
     }
     self.batch = n
@@ -161,15 +213,15 @@ struct ConvStackPlan {
       let ap = UncheckedSendable(activation?.base)
       let layout = stage.output
       let prepared = preparedWeights(index, weight: spec.weight, forData: false)
-      forEachChunk(index) { chunk, images, convolution, isFull in
+      forEachChunk(index) { chunk, images, isFull in
         if let (previousLayout, previousY, normalisation) = previous {
           BlockedKernel.scaleShiftReLU(
             previousLayout, images: images, x: previousY.base, scale: normalisation.scale, shift: normalisation.shift,
             into: ap.value!)
         }
-        convolution.forward(
-          source: input.value + images.lowerBound * self.inputImage(index), weights: prepared.weights(isFull),
-          destination: yp.value + images.lowerBound * layout.image)
+        stage.forward(
+          images: images.count, isFull: isFull, source: input.value + images.lowerBound * self.inputImage(index),
+          weights: prepared, destination: yp.value + images.lowerBound * layout.image)
         if let sums {
           let pivot = layout.firstPixel(yp.value, image: images.lowerBound)
           sums.setPivot(pivot, chunk: chunk, elements: images.count * layout.plane)
@@ -229,8 +281,15 @@ struct ConvStackPlan {
   /// Stage `index`'s weights reordered once per call into the layout its full and tail
   /// primitives read (forward's, or backward data's when `forData`).
   private func preparedWeights(_ index: Int, weight: Tensor, forData: Bool) -> PreparedWeights {
-    let stage = stages[index]
-    let prepared = [stage.full, stage.tail].map { convolution -> TensorStorage? in
+    let (full, tail): (OneDNNConvolution, OneDNNConvolution?)
+    switch stages[index].kernel {
+    case .direct(let direct):
+      let blocked = TensorStorage(uninitializedCount: direct.weightCount)
+      weight.withUnsafeBufferPointer { direct.reorderWeights($0.baseAddress!, into: blocked.base, forData: forData) }
+      return PreparedWeights(full: blocked, tail: nil)
+    case .oneDNN(let f, let t): (full, tail) = (f, t)
+    }
+    let prepared = [full, tail].map { convolution -> TensorStorage? in
       guard let convolution else { return nil }
       let blocked = TensorStorage(
         uninitializedCount: forData ? convolution.dataWeightsCount : convolution.forwardWeightsCount)
@@ -247,17 +306,14 @@ struct ConvStackPlan {
   }
 
   /// Calls `body` for every chunk of images, chunks spread over the engine's threads, with
-  /// the chunk's index and its primitive (`isFull`: the full chunks' rather than the tail's).
-  private func forEachChunk(
-    _ index: Int, _ body: (Int, Range<Int>, OneDNNConvolution, Bool) -> Void
-  ) {
+  /// the chunk's index and whether it is full (not the shorter tail).
+  private func forEachChunk(_ index: Int, _ body: (Int, Range<Int>, Bool) -> Void) {
     let stage = stages[index]
     Parallel.forEach(chunkCount, costPerItem: stage.flopsPerImage * Self.imagesPerChunk, minimumWork: 1 << 20) {
       chunks in
       for chunk in chunks {
         let images = self.images(inChunk: chunk)
-        let isFull = images.count == Self.imagesPerChunk || stage.tail == nil
-        body(chunk, images, isFull ? stage.full : stage.tail!, isFull)
+        body(chunk, images, images.count == stage.shape.batch)
       }
     }
   }
@@ -363,7 +419,7 @@ struct ConvStackPlan {
 
   /// Stage `index`'s backward pass over fixed groups of chunks; returns `dW`. Per chunk:
   /// the batch-norm input gradient (in place over `gradient`), the chunk's weight
-  /// gradient added to its group's partial (oneDNN's layout, or plain for a plain-source
+  /// gradient added to its group's partial (the kernels' layout, or plain for a plain-source
   /// first stage), and with a `previous` stage the chunk's input gradient and that
   /// stage's sums on it. Partials are added in group order, then reordered to `OIHW`.
   private func backwardPass(
@@ -372,14 +428,21 @@ struct ConvStackPlan {
   ) -> Tensor {
     let stage = stages[index]
     let layout = stage.output
-    let usesOneDNN = stage.full.hasBackwardWeights && (stage.tail?.hasBackwardWeights ?? true)
+    // Where the weight gradient comes from: the direct kernels (accumulating into the
+    // group's partial), oneDNN's full and tail primitives, or `plainSourceWeightGradient`.
+    var direct: DirectConvolution?
+    var oneDNN: (full: OneDNNConvolution, tail: OneDNNConvolution?)?
+    switch stage.kernel {
+    case .direct(let d): direct = d
+    case .oneDNN(let full, let tail):
+      if full.hasBackwardWeights && (tail?.hasBackwardWeights ?? true) { oneDNN = (full, tail) }
+    }
     // Full and tail chunks may choose different gradient layouts: keep the tail's own.
-    let layoutCount = usesOneDNN ? stage.full.diffWeightsCount : weight.count
+    let layoutCount = direct?.weightCount ?? oneDNN?.full.diffWeightsCount ?? weight.count
     let groups = min(chunkCount, Self.weightGradientGroups)
     let partials = TensorStorage(uninitializedCount: groups * layoutCount)
-    let tailChunk = stage.tail == nil ? -1 : chunkCount - 1
-    let tailPartial =
-      usesOneDNN && stage.tail != nil ? TensorStorage(uninitializedCount: stage.tail!.diffWeightsCount) : nil
+    let tailChunk = oneDNN?.tail == nil ? -1 : chunkCount - 1
+    let tailPartial = oneDNN?.tail.map { TensorStorage(uninitializedCount: $0.diffWeightsCount) }
     let dataWeights = previous == nil ? nil : preparedWeights(index, weight: weight, forData: true)
     let pp = UncheckedSendable(partials.base)
     let tp = UncheckedSendable(tailPartial?.base)
@@ -396,31 +459,37 @@ struct ConvStackPlan {
     let outputImage = layout.image
     Parallel.forEach(groups, costPerItem: 2 * stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) {
       groupRange in
-      let scratch = usesOneDNN ? TensorStorage(uninitializedCount: layoutCount) : nil
+      let scratch = oneDNN == nil ? nil : TensorStorage(uninitializedCount: layoutCount)
       for group in groupRange {
         let partial = pp.value + group * layoutCount
         partial.update(repeating: 0, count: layoutCount)
         for chunk in Parallel.range(part: group, of: groups, count: self.chunkCount) {
           let images = self.images(inChunk: chunk)
-          let isFull = images.count == Self.imagesPerChunk || stage.tail == nil
+          let isFull = images.count == stage.shape.batch
           BlockedKernel.maskedAffineGradient(
             layout, images: images, gradient: gp.value, mask: ap.value, x: yp.value, a: affine.a, b: affine.b,
             k: affine.k, into: gp.value)
           let chunkSource = sp.value + images.lowerBound * inputImage
           let chunkGradient = gp.value + images.lowerBound * outputImage
-          if !usesOneDNN {
+          if let direct {
+            direct.accumulateWeightGradient(
+              images: images.count, source: chunkSource, destinationGradient: chunkGradient, into: partial)
+          } else if let oneDNN {
+            if chunk == tailChunk, let tail = oneDNN.tail, let tailPartial = tp.value {
+              tail.backwardWeights(
+                source: chunkSource, destinationGradient: chunkGradient, weightsGradient: tailPartial)
+            } else {
+              oneDNN.full.backwardWeights(
+                source: chunkSource, destinationGradient: chunkGradient, weightsGradient: scratch!.base)
+              addVector(scratch!.base, into: partial, count: layoutCount)
+            }
+          } else {
             BlockedKernel.plainSourceWeightGradient(
               stage.shape, images: images.count, source: chunkSource, outputGradient: chunkGradient, into: partial)
-          } else if chunk == tailChunk, let tail = stage.tail, let tailPartial = tp.value {
-            tail.backwardWeights(source: chunkSource, destinationGradient: chunkGradient, weightsGradient: tailPartial)
-          } else {
-            stage.full.backwardWeights(
-              source: chunkSource, destinationGradient: chunkGradient, weightsGradient: scratch!.base)
-            addVector(scratch!.base, into: partial, count: layoutCount)
           }
           if let dataWeights, let p = previousPointers {
-            (isFull ? stage.full : stage.tail!).backwardData(
-              destinationGradient: chunkGradient, weights: dataWeights.weights(isFull),
+            stage.backwardData(
+              images: images.count, isFull: isFull, destinationGradient: chunkGradient, weights: dataWeights,
               sourceGradient: p.input.value + images.lowerBound * inputImage)
             BlockedKernel.channelSums(
               p.layout, images: images, x: p.y.value, gradient: p.input.value, mask: p.a.value, pivot: p.pivot,
@@ -434,9 +503,11 @@ struct ConvStackPlan {
       addVector(partials.base + group * layoutCount, into: partials.base, count: layoutCount)
     }
     let result = Tensor(uninitializedShape: weight.shape)
-    if usesOneDNN {
-      stage.full.reorderDiffWeights(partials.base, to: result.storage.base)
-      if let tail = stage.tail, let tailPartial {
+    if let direct {
+      direct.reorderWeightGradient(partials.base, to: result.storage.base)
+    } else if let oneDNN {
+      oneDNN.full.reorderDiffWeights(partials.base, to: result.storage.base)
+      if let tail = oneDNN.tail, let tailPartial {
         let plainTail = TensorStorage(uninitializedCount: weight.count)
         tail.reorderDiffWeights(tailPartial.base, to: plainTail.base)
         addVector(plainTail.base, into: result.storage.base, count: weight.count)
@@ -473,11 +544,12 @@ struct AffineGradient {
   let a: [SIMD8<Float>], b: [SIMD8<Float>], k: [SIMD8<Float>]
 }
 
-/// A stage's weights in the layouts of its full and tail primitives.
+/// A stage's weights in the layouts of its full and tail primitives (the direct kernels:
+/// `full` only, for every chunk).
 struct PreparedWeights {
   let full: TensorStorage, tail: TensorStorage?
 
-  func weights(_ isFull: Bool) -> UnsafePointer<Float> { UnsafePointer((isFull ? full : tail!).base) }
+  func weights(_ isFull: Bool) -> UnsafePointer<Float> { UnsafePointer((isFull ? full : tail ?? full).base) }
 }
 
 /// Per-chunk partial sums of one stage's channels (`channelSums`), each chunk written by

@@ -1,0 +1,59 @@
+// Siam's own direct convolution kernels on the blocked nChw8c layout (AVX2 + FMA).
+//
+// Layouts (8 = the channel block, one AVX2 register of floats):
+// - activations: [images][channels/8][height][width][8], no padding stored;
+// - forward weights: [filters/8][channels/8][K][K][8 in][8 out];
+// - backward-data weights: [channels/8][filters/8][K][K][8 out][8 in];
+// - weight gradients: the forward weights' layout.
+// Every function walks its work in one fixed order, so the same call gives the same bits
+// on any thread; callers spread whole calls (chunks of images) over their threads.
+#ifndef SIAM_KERNELS_H
+#define SIAM_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct siam_conv_shape {
+  int channels, height, width, filters, kernel, stride, padding;
+} siam_conv_shape;
+
+/// The precomputed pixel tables of one shape (opaque; create once, share across threads).
+typedef struct siam_conv_plan siam_conv_plan;
+
+/// 1 when this CPU runs the kernels (AVX2 and FMA), else 0.
+int siam_conv_kernels_available(void);
+
+/// NULL when the shape is not supported: channels and filters must be multiples of 8,
+/// sizes positive, the output non-empty.
+siam_conv_plan *siam_conv_plan_create(siam_conv_shape shape);
+void siam_conv_plan_destroy(siam_conv_plan *plan);
+int siam_conv_plan_out_height(const siam_conv_plan *plan);
+int siam_conv_plan_out_width(const siam_conv_plan *plan);
+
+/// `weights` OIHW → the forward layout, and → the backward-data layout.
+void siam_conv_reorder_forward_weights(const siam_conv_plan *plan, const float *oihw, float *blocked);
+void siam_conv_reorder_data_weights(const siam_conv_plan *plan, const float *oihw, float *blocked);
+/// A weight gradient in the forward layout → OIHW.
+void siam_conv_reorder_weight_gradient(const siam_conv_plan *plan, const float *blocked, float *oihw);
+
+/// `destination = conv(source, weights)` for `images` images.
+void siam_conv_forward(
+    const siam_conv_plan *plan, int images, const float *source, const float *weights, float *destination);
+
+/// `source_gradient = conv_transpose(destination_gradient, data_weights)` (overwrites).
+void siam_conv_backward_data(
+    const siam_conv_plan *plan, int images, const float *destination_gradient, const float *data_weights,
+    float *source_gradient);
+
+/// `weight_gradient += Σ over the images of source ⋆ destination_gradient` (accumulates,
+/// image after image, into the forward layout).
+void siam_conv_backward_weights(
+    const siam_conv_plan *plan, int images, const float *source, const float *destination_gradient,
+    float *weight_gradient);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,195 @@
+import Testing
+import _SiamTestSupport
+
+@testable import SiamTensor
+
+/// Siam's direct `nChw8c` convolutions (`CSiamKernels`) against `conv2dReference` and
+/// against naive `Double` loops for the two gradients, on shapes that exercise every
+/// border class: strides 1–3, padding 0–2, kernels 1, 3 and 5, odd extents, outputs of
+/// one pixel, and channel counts that leave a single (unpaired) block.
+private struct DirectCase: Sendable, CustomStringConvertible {
+  var batch: Int, channels: Int, filters: Int, height: Int, width: Int
+  var kernel: Int, stride: Int, padding: Int
+  var description: String {
+    "N\(batch) C\(channels)→\(filters) \(height)×\(width) k\(kernel) s\(stride) p\(padding)"
+  }
+}
+
+private let directCases: [DirectCase] = [
+  DirectCase(batch: 2, channels: 32, filters: 64, height: 28, width: 28, kernel: 3, stride: 2, padding: 1),
+  DirectCase(batch: 2, channels: 64, filters: 128, height: 14, width: 14, kernel: 3, stride: 2, padding: 1),
+  DirectCase(batch: 3, channels: 8, filters: 8, height: 5, width: 5, kernel: 3, stride: 1, padding: 1),
+  DirectCase(batch: 2, channels: 16, filters: 24, height: 7, width: 9, kernel: 3, stride: 2, padding: 1),
+  DirectCase(batch: 2, channels: 24, filters: 16, height: 6, width: 7, kernel: 1, stride: 1, padding: 0),
+  DirectCase(batch: 2, channels: 8, filters: 16, height: 9, width: 8, kernel: 5, stride: 3, padding: 2),
+  DirectCase(batch: 1, channels: 16, filters: 8, height: 4, width: 4, kernel: 3, stride: 1, padding: 0),
+  DirectCase(batch: 1, channels: 8, filters: 8, height: 3, width: 3, kernel: 1, stride: 4, padding: 0),
+]
+
+private func shape(_ c: DirectCase) -> OneDNNConvShape {
+  OneDNNConvShape(
+    batch: c.batch, channels: c.channels, height: c.height, width: c.width, filters: c.filters, kernel: c.kernel,
+    stride: c.stride, padding: c.padding, plainSource: false)
+}
+
+private func blocked(_ plain: Tensor) -> (Tensor, BlockedLayout) {
+  let s = plain.shape
+  let layout = BlockedLayout(batch: s[0], channels: s[1], height: s[2], width: s[3])
+  let result = Tensor(uninitializedShape: [layout.count])
+  BlockedKernel.toBlocked(plain.storage.base, layout, into: result.storage.base)
+  return (result, layout)
+}
+
+private func plain(_ blocked: Tensor, _ layout: BlockedLayout) -> Tensor {
+  let result = Tensor(uninitializedShape: [layout.batch, layout.channels, layout.height, layout.width])
+  BlockedKernel.toPlain(blocked.storage.base, layout, into: result.storage.base)
+  return result
+}
+
+/// `dX` and `dW` of `Σ g ⊙ conv(x, w)` by direct loops in `Double` (a second implementation).
+private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float]) -> (dx: [Double], dw: [Double]) {
+  let (k, s, p) = (c.kernel, c.stride, c.padding)
+  let oh = (c.height + 2 * p - k) / s + 1
+  let ow = (c.width + 2 * p - k) / s + 1
+  var dx = [Double](repeating: 0, count: x.count)
+  var dw = [Double](repeating: 0, count: w.count)
+  for n in 0..<c.batch {
+    for f in 0..<c.filters {
+      for oy in 0..<oh {
+        for ox in 0..<ow {
+          let gv = Double(g[((n * c.filters + f) * oh + oy) * ow + ox])
+          for ch in 0..<c.channels {
+            for i in 0..<k {
+              let iy = oy * s - p + i
+              guard iy >= 0 && iy < c.height else { continue }
+              for j in 0..<k {
+                let ix = ox * s - p + j
+                guard ix >= 0 && ix < c.width else { continue }
+                let xi = ((n * c.channels + ch) * c.height + iy) * c.width + ix
+                let wi = ((f * c.channels + ch) * k + i) * k + j
+                dx[xi] += Double(w[wi]) * gv
+                dw[wi] += Double(x[xi]) * gv
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return (dx, dw)
+}
+
+@Suite struct DirectConvolutionTests {
+  @Test(arguments: directCases)
+  fileprivate func forwardAndGradientsMatchReferences(_ c: DirectCase) throws {
+    try #require(DirectConvolution.isAvailable, "needs AVX2 + FMA")
+    let direct = try #require(DirectConvolution(shape(c)))
+    let x = makeTestTensor([c.batch, c.channels, c.height, c.width], seed: 3)
+    let w = makeTestTensor([c.filters, c.channels, c.kernel, c.kernel], seed: 4)
+    let expected = conv2dReference(x, weight: w, bias: nil, stride: c.stride, padding: c.padding)
+    let g = makeTestTensor(expected.shape, seed: 5)
+    let (bx, inputLayout) = blocked(x)
+    let (bg, outputLayout) = blocked(g)
+
+    let forwardWeights = Tensor(uninitializedShape: [direct.weightCount])
+    direct.reorderWeights(w.storage.base, into: forwardWeights.storage.base, forData: false)
+    let y = Tensor(uninitializedShape: [outputLayout.count])
+    direct.forward(
+      images: c.batch, source: bx.storage.base, weights: forwardWeights.storage.base, destination: y.storage.base)
+    expectClose(plain(y, outputLayout), expected, absolute: 1e-5, relative: 1e-5, "forward \(c)")
+
+    let (dxExpected, dwExpected) = naiveGradients(c, x: x.scalars, w: w.scalars, g: g.scalars)
+    let dataWeights = Tensor(uninitializedShape: [direct.weightCount])
+    direct.reorderWeights(w.storage.base, into: dataWeights.storage.base, forData: true)
+    // Backward data overwrites every element: start from NaN to catch one it skips.
+    let dx = Tensor(repeating: .nan, shape: [inputLayout.count])
+    direct.backwardData(
+      images: c.batch, destinationGradient: bg.storage.base, weights: dataWeights.storage.base,
+      sourceGradient: dx.storage.base)
+    expectClose(
+      plain(dx, inputLayout).scalars.map(Double.init), dxExpected, absolute: 1e-5, relative: 1e-5, "dX \(c)")
+
+    let dwBlocked = Tensor(zeros: [direct.weightCount])
+    direct.accumulateWeightGradient(
+      images: c.batch, source: bx.storage.base, destinationGradient: bg.storage.base, into: dwBlocked.storage.base)
+    let dw = Tensor(uninitializedShape: w.shape)
+    direct.reorderWeightGradient(dwBlocked.storage.base, to: dw.storage.base)
+    expectClose(dw.scalars.map(Double.init), dwExpected, absolute: 1e-4, relative: 1e-5, "dW \(c)")
+  }
+
+  @Test func weightLayoutsPlaceEachElementAndRoundTrip() throws {
+    try #require(DirectConvolution.isAvailable, "needs AVX2 + FMA")
+    let (f, ch, k) = (16, 24, 3)
+    let direct = try #require(
+      DirectConvolution(
+        OneDNNConvShape(
+          batch: 1, channels: ch, height: 5, width: 5, filters: f, kernel: k, stride: 1, padding: 1,
+          plainSource: false)))
+    let w = makeTestTensor([f, ch, k, k], seed: 9)
+    let forward = Tensor(uninitializedShape: [direct.weightCount])
+    let data = Tensor(uninitializedShape: [direct.weightCount])
+    direct.reorderWeights(w.storage.base, into: forward.storage.base, forData: false)
+    direct.reorderWeights(w.storage.base, into: data.storage.base, forData: true)
+    for (o, i, t) in [(0, 0, 0), (5, 17, 4), (15, 23, 8), (9, 2, 7)] {
+      let value = w.scalars[(o * ch + i) * k * k + t]
+      // Forward: [F/8][C/8][K·K][8 in][8 out]; backward data: [C/8][F/8][K·K][8 out][8 in].
+      #expect(forward.scalars[(((o / 8) * (ch / 8) + i / 8) * k * k + t) * 64 + (i % 8) * 8 + o % 8] == value)
+      #expect(data.scalars[(((i / 8) * (f / 8) + o / 8) * k * k + t) * 64 + (o % 8) * 8 + i % 8] == value)
+    }
+    // A weight gradient comes back in the forward layout: its reorder inverts forward's.
+    let back = Tensor(uninitializedShape: w.shape)
+    direct.reorderWeightGradient(forward.storage.base, to: back.storage.base)
+    #expect(back.isBitIdentical(to: w))
+  }
+
+  /// Chunks are independent: two calls of one image each give the bits of one call of
+  /// two, and the weight gradient accumulates image after image.
+  @Test func chunkedCallsGiveTheSameBits() throws {
+    try #require(DirectConvolution.isAvailable, "needs AVX2 + FMA")
+    let c = directCases[1]
+    let direct = try #require(DirectConvolution(shape(c)))
+    let (x, inputLayout) = blocked(makeTestTensor([2, c.channels, c.height, c.width], seed: 21))
+    let outputCount = c.filters * 7 * 7
+    let (g, _) = blocked(makeTestTensor([2, c.filters, 7, 7], seed: 22))
+    let w = makeTestTensor([c.filters, c.channels, c.kernel, c.kernel], seed: 23)
+    let weights = Tensor(uninitializedShape: [direct.weightCount])
+    direct.reorderWeights(w.storage.base, into: weights.storage.base, forData: false)
+
+    let whole = Tensor(uninitializedShape: [2 * outputCount])
+    direct.forward(images: 2, source: x.storage.base, weights: weights.storage.base, destination: whole.storage.base)
+    let parts = Tensor(uninitializedShape: [2 * outputCount])
+    for n in 0..<2 {
+      direct.forward(
+        images: 1, source: x.storage.base + n * inputLayout.image, weights: weights.storage.base,
+        destination: parts.storage.base + n * outputCount)
+    }
+    #expect(parts.isBitIdentical(to: whole))
+
+    let dwWhole = Tensor(zeros: [direct.weightCount])
+    direct.accumulateWeightGradient(
+      images: 2, source: x.storage.base, destinationGradient: g.storage.base, into: dwWhole.storage.base)
+    let dwParts = Tensor(zeros: [direct.weightCount])
+    for n in 0..<2 {
+      direct.accumulateWeightGradient(
+        images: 1, source: x.storage.base + n * inputLayout.image,
+        destinationGradient: g.storage.base + n * outputCount, into: dwParts.storage.base)
+    }
+    #expect(dwParts.isBitIdentical(to: dwWhole))
+  }
+
+  @Test func unsupportedShapesAreRefused() {
+    let base = OneDNNConvShape(
+      batch: 1, channels: 8, height: 4, width: 4, filters: 8, kernel: 3, stride: 1, padding: 1, plainSource: false)
+    var plainSource = base
+    plainSource.plainSource = true
+    var oddChannels = base
+    oddChannels.channels = 12
+    var oddFilters = base
+    oddFilters.filters = 4
+    var emptyOutput = base
+    emptyOutput.kernel = 7
+    for refused in [plainSource, oddChannels, oddFilters, emptyOutput] {
+      #expect(DirectConvolution(refused) == nil, "\(refused)")
+    }
+  }
+}
