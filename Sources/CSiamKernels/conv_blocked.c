@@ -407,3 +407,58 @@ AVX2 void siam_conv_backward_weights(const siam_conv_plan *plan, int images, con
     }
   }
 }
+
+// MARK: Layout conversions
+
+/// Transposes the 8×8 block at `in` (rows `in_stride` apart) into `out` (rows
+/// `out_stride` apart).
+ALWAYS_INLINE void transpose8(const float *in, int in_stride, float *out, int out_stride) {
+  __m256 r[8], t[8];
+  for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(in + (size_t)i * in_stride);
+  t[0] = _mm256_unpacklo_ps(r[0], r[1]);
+  t[1] = _mm256_unpackhi_ps(r[0], r[1]);
+  t[2] = _mm256_unpacklo_ps(r[2], r[3]);
+  t[3] = _mm256_unpackhi_ps(r[2], r[3]);
+  t[4] = _mm256_unpacklo_ps(r[4], r[5]);
+  t[5] = _mm256_unpackhi_ps(r[4], r[5]);
+  t[6] = _mm256_unpacklo_ps(r[6], r[7]);
+  t[7] = _mm256_unpackhi_ps(r[6], r[7]);
+  r[0] = _mm256_shuffle_ps(t[0], t[2], 0x44);
+  r[1] = _mm256_shuffle_ps(t[0], t[2], 0xEE);
+  r[2] = _mm256_shuffle_ps(t[1], t[3], 0x44);
+  r[3] = _mm256_shuffle_ps(t[1], t[3], 0xEE);
+  r[4] = _mm256_shuffle_ps(t[4], t[6], 0x44);
+  r[5] = _mm256_shuffle_ps(t[4], t[6], 0xEE);
+  r[6] = _mm256_shuffle_ps(t[5], t[7], 0x44);
+  r[7] = _mm256_shuffle_ps(t[5], t[7], 0xEE);
+  for (int i = 0; i < 4; i++) {
+    _mm256_storeu_ps(out + (size_t)i * out_stride, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+    _mm256_storeu_ps(out + (size_t)(i + 4) * out_stride, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+  }
+}
+
+AVX2 void siam_to_blocked(int images, int channels, int plane, const float *plain, float *blocked) {
+  const int blocks = channels / 8;
+  for (int n = 0; n < images; n++)
+    for (int b = 0; b < blocks; b++) {
+      const float *from = plain + ((size_t)n * channels + (size_t)b * 8) * plane;
+      float *to = blocked + ((size_t)n * blocks + b) * plane * 8;
+      int t = 0;
+      for (; t + 8 <= plane; t += 8) transpose8(from + t, plane, to + (size_t)t * 8, 8);
+      for (; t < plane; t++)
+        for (int lane = 0; lane < 8; lane++) to[(size_t)t * 8 + lane] = from[(size_t)lane * plane + t];
+    }
+}
+
+AVX2 void siam_to_plain(int images, int channels, int plane, const float *blocked, float *plain) {
+  const int blocks = channels / 8;
+  for (int n = 0; n < images; n++)
+    for (int b = 0; b < blocks; b++) {
+      const float *from = blocked + ((size_t)n * blocks + b) * plane * 8;
+      float *to = plain + ((size_t)n * channels + (size_t)b * 8) * plane;
+      int t = 0;
+      for (; t + 8 <= plane; t += 8) transpose8(from + (size_t)t * 8, 8, to + t, plane);
+      for (; t < plane; t++)
+        for (int lane = 0; lane < 8; lane++) to[(size_t)lane * plane + t] = from[(size_t)t * 8 + lane];
+    }
+}

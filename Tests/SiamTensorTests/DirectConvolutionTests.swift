@@ -177,6 +177,44 @@ private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float])
     #expect(dwParts.isBitIdentical(to: dwWhole))
   }
 
+  @Test func layoutConversionsMatchTheBlockedLayout() throws {
+    // 5 × 7 = 35 pixels: four 8-pixel transposes and a 3-pixel tail per channel block.
+    let plainImages = makeTestTensor([3, 16, 5, 7], seed: 61)
+    let layout = BlockedLayout(batch: 3, channels: 16, height: 5, width: 7)
+    let expected = Tensor(uninitializedShape: [layout.count])
+    BlockedKernel.toBlocked(plainImages.storage.base, layout, into: expected.storage.base)
+    let converted = Tensor(uninitializedShape: [layout.count])
+    DirectConvolution.toBlocked(
+      plainImages.storage.base, images: 3, channels: 16, plane: 35, into: converted.storage.base)
+    #expect(converted.isBitIdentical(to: expected))
+    let back = Tensor(uninitializedShape: plainImages.shape)
+    DirectConvolution.toPlain(converted.storage.base, images: 3, channels: 16, plane: 35, into: back.storage.base)
+    #expect(back.isBitIdentical(to: plainImages))
+  }
+
+  /// `conv2d` on the direct kernels and on im2col + sgemm agree (both are checked against
+  /// the naive loops in `Conv2dTests`), and the direct path keeps the thread invariance.
+  @Test func conv2dPathsAgreeAndIgnoreTheThreadCount() throws {
+    try #require(DirectConvolution.isAvailable, "needs AVX2 + FMA")
+    let g = ConvGeometry(input: [20, 16, 8, 8], weight: [24, 16, 3, 3], stride: 1, padding: 1)
+    let x = makeTestTensor([20, 16, 8, 8], seed: 71)
+    let w = makeTestTensor([24, 16, 3, 3], seed: 72)
+    let bias = makeTestTensor([24], seed: 73)
+    let dy = makeTestTensor(g.outputShape, seed: 74)
+    var results: [[Tensor]] = []
+    for (direct, threads) in [(true, 1), (true, 3), (false, 2)] {
+      let (y, gx, gw) = Parallel.withThreadCount(threads) {
+        let y = Conv2dKernel.forward(g, input: x, weight: w, bias: bias, directKernels: direct)
+        let (gx, gw) = Conv2dKernel.backward(
+          g, outputGradient: dy, input: x, weight: w, needsInput: true, needsWeight: true, directKernels: direct)
+        return (y, gx, gw)
+      }
+      results.append([y, try #require(gx), try #require(gw)])
+    }
+    for (a, b) in zip(results[0], results[1]) { #expect(a.isBitIdentical(to: b), "1 and 3 threads") }
+    for (a, b) in zip(results[0], results[2]) { expectClose(a, b, absolute: 1e-4, relative: 1e-4, "direct vs im2col") }
+  }
+
   @Test func unsupportedShapesAreRefused() {
     let base = OneDNNConvShape(
       batch: 1, channels: 8, height: 4, width: 4, filters: 8, kernel: 3, stride: 1, padding: 1, plainSource: false)

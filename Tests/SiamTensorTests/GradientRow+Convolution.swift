@@ -36,6 +36,15 @@ extension GradientRow {
     .init(name: "conv2d 1×1 s2 p0", inputs: [t([2, 2, 5, 5], 113), t([3, 2, 1, 1], 114)]) {
       conv2d($0[0], weight: $0[1], stride: 2)
     },
+    // Channels and filters multiples of 8: Siam's direct nChw8c kernels where the CPU has AVX2 + FMA.
+    .init(
+      name: "conv2d 8→8 3×3 s1 p1 bias (direct)", inputs: [t([2, 8, 4, 5], 115), t([8, 8, 3, 3], 116), t([8], 117)]
+    ) {
+      conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1)
+    },
+    .init(name: "conv2d 8→16 3×3 s2 p1 odd (direct)", inputs: [t([1, 8, 5, 7], 118), t([16, 8, 3, 3], 119)]) {
+      conv2d($0[0], weight: $0[1], stride: 2, padding: 1)
+    },
     .init(name: "maxPool2d 2 s2", inputs: [distinct([1, 2, 4, 6], 120)]) { maxPool2d($0[0], kernelSize: 2, stride: 2) },
     .init(name: "maxPool2d 3 s2 p1 odd", inputs: [distinct([2, 1, 5, 7], 121)]) {
       maxPool2d($0[0], kernelSize: 3, stride: 2, padding: 1)

@@ -14,6 +14,12 @@ private let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
   (37, 4, 14, 14, 6, 3, 3, 2, 1),  // 7×7 outputs: two chunks of images
   (70, 2, 9, 9, 3, 3, 3, 1, 0),  // 7×7 outputs, several chunks with a short last one
   (3, 2, 17, 18, 3, 3, 3, 1, 1),  // 17×18 outputs: one image per chunk (no gather/scatter)
+  // Channels and filters multiples of 8: the direct nChw8c kernels where the CPU has AVX2.
+  (3, 8, 9, 7, 16, 3, 3, 2, 1),
+  (20, 16, 8, 8, 8, 3, 3, 1, 1),  // 8 images per chunk: two full chunks and a short one
+  (2, 8, 6, 5, 8, 1, 1, 1, 0),
+  (2, 16, 17, 18, 8, 3, 3, 1, 1),  // one image per chunk
+  (2, 8, 9, 9, 8, 5, 5, 3, 2),
 ]
 
 @Suite struct Conv2dTests {

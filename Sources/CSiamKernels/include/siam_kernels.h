@@ -52,6 +52,11 @@ void siam_conv_backward_weights(
     const siam_conv_plan *plan, int images, const float *source, const float *destination_gradient,
     float *weight_gradient);
 
+/// Plain NCHW → nChw8c, and back, for `images` images of `channels` (a multiple of 8)
+/// planes of `plane` pixels each.
+void siam_to_blocked(int images, int channels, int plane, const float *plain, float *blocked);
+void siam_to_plain(int images, int channels, int plane, const float *blocked, float *plain);
+
 #ifdef __cplusplus
 }
 #endif

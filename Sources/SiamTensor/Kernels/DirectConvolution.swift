@@ -81,3 +81,19 @@ final class DirectConvolution: @unchecked Sendable {
     siam_conv_backward_weights(plan, Int32(images), source, destinationGradient, weightGradient)
   }
 }
+
+extension DirectConvolution {
+  /// `images` plain `NCHW` images of `channels` (a multiple of 8) planes → `nChw8c`.
+  static func toBlocked(
+    _ plain: UnsafePointer<Float>, images: Int, channels: Int, plane: Int, into blocked: UnsafeMutablePointer<Float>
+  ) {
+    siam_to_blocked(Int32(images), Int32(channels), Int32(plane), plain, blocked)
+  }
+
+  /// `nChw8c` → plain `NCHW`.
+  static func toPlain(
+    _ blocked: UnsafePointer<Float>, images: Int, channels: Int, plane: Int, into plain: UnsafeMutablePointer<Float>
+  ) {
+    siam_to_plain(Int32(images), Int32(channels), Int32(plane), blocked, plain)
+  }
+}

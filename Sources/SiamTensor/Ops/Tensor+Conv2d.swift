@@ -40,8 +40,12 @@ enum Conv2dKernel {
   /// threads; each costs one `F·C·KH·KW` buffer and one pass of the final sum).
   static let weightGradientGroups = 16
 
-  /// `y = conv(x, weight) + bias`.
-  static func forward(_ g: ConvGeometry, input x: Tensor, weight w: Tensor, bias: Tensor?) -> Tensor {
+  /// `y = conv(x, weight) + bias` (on the direct kernels where they apply and `directKernels`).
+  static func forward(
+    _ g: ConvGeometry, input x: Tensor, weight w: Tensor, bias: Tensor?,
+    directKernels: Bool = DirectConvolution.isEnabled
+  ) -> Tensor {
+    if directKernels, let direct = direct(g) { return directForward(g, direct, input: x, weight: w, bias: bias) }
     let y = Tensor(uninitializedShape: g.outputShape)
     let xp = UncheckedSendable(x.storage.base)
     let wp = UncheckedSendable(w.storage.base)
@@ -128,10 +132,14 @@ enum Conv2dKernel {
   /// (rebuilding an L2-sized panel is cheaper than streaming a whole-batch im2col).
   static func backward(
     _ g: ConvGeometry, outputGradient dy: Tensor, input x: Tensor, weight w: Tensor,
-    needsInput: Bool, needsWeight: Bool
+    needsInput: Bool, needsWeight: Bool, directKernels: Bool = DirectConvolution.isEnabled
   ) -> (input: Tensor?, weight: Tensor?) {
     precondition(dy.shape == g.outputShape, "conv2d: output gradient \(dy.shape) for output \(g.outputShape)")
     guard needsInput || needsWeight else { return (nil, nil) }
+    if directKernels, let direct = direct(g) {
+      return directBackward(
+        g, direct, outputGradient: dy, input: x, weight: w, needsInput: needsInput, needsWeight: needsWeight)
+    }
     guard g.batch > 0 else {
       return (
         needsInput ? Tensor(zeros: [0, g.channels, g.height, g.width]) : nil,
@@ -225,5 +233,115 @@ enum Conv2dKernel {
     }
     withExtendedLifetime(dy) {}
     return result
+  }
+
+  // MARK: Direct kernels
+  //
+  // Where channels and filters are multiples of 8 and the CPU has AVX2 + FMA, each chunk
+  // is converted to `nChw8c` in a per-thread buffer, convolved by `DirectConvolution` and
+  // converted back: one pass over the chunk's activations each way instead of im2col's
+  // `KH·KW` copies, on kernels faster than sgemm on these shapes (BENCHMARKS.md). Chunks,
+  // groups and their order are the im2col path's, so results stay bit-identical for any
+  // thread count.
+
+  /// The direct kernels for `g`, or nil where they do not apply.
+  static func direct(_ g: ConvGeometry) -> DirectConvolution? {
+    guard g.batch > 0, g.channels % 8 == 0, g.filters % 8 == 0, g.kernelHeight == g.kernelWidth else { return nil }
+    return DirectConvolution(
+      OneDNNConvShape(
+        batch: g.imagesPerChunk, channels: g.channels, height: g.height, width: g.width, filters: g.filters,
+        kernel: g.kernelHeight, stride: g.stride, padding: g.padding, plainSource: false))
+  }
+
+  private static func directForward(
+    _ g: ConvGeometry, _ direct: DirectConvolution, input x: Tensor, weight w: Tensor, bias: Tensor?
+  ) -> Tensor {
+    let y = Tensor(uninitializedShape: g.outputShape)
+    let weights = TensorStorage(uninitializedCount: direct.weightCount)
+    direct.reorderWeights(w.storage.base, into: weights.base, forData: false)
+    let (xp, wp, yp) = (
+      UncheckedSendable(x.storage.base), UncheckedSendable(weights.base), UncheckedSendable(y.storage.base)
+    )
+    let bp = UncheckedSendable(bias?.storage.base)
+    let chunkFlops = 2 * g.filters * g.patchSize * g.outputPlane * g.imagesPerChunk
+    Parallel.forEach(g.chunkCount, costPerItem: chunkFlops, minimumWork: 1 << 20) { chunks in
+      let source = TensorStorage(uninitializedCount: g.imagesPerChunk * g.inputImage)
+      let output = TensorStorage(uninitializedCount: g.imagesPerChunk * g.outputImage)
+      for chunk in chunks {
+        let images = g.images(inChunk: chunk)
+        DirectConvolution.toBlocked(
+          xp.value + images.lowerBound * g.inputImage, images: images.count, channels: g.channels,
+          plane: g.inputPlane, into: source.base)
+        direct.forward(images: images.count, source: source.base, weights: wp.value, destination: output.base)
+        let destination = yp.value + images.lowerBound * g.outputImage
+        DirectConvolution.toPlain(
+          output.base, images: images.count, channels: g.filters, plane: g.outputPlane, into: destination)
+        if let bias = bp.value {
+          for b in 0..<images.count {
+            addBias(bias, to: destination + b * g.outputImage, filters: g.filters, plane: g.outputPlane)
+          }
+        }
+      }
+      withExtendedLifetime((source, output)) {}
+    }
+    withExtendedLifetime((x, weights, bias)) {}
+    return y
+  }
+
+  private static func directBackward(
+    _ g: ConvGeometry, _ direct: DirectConvolution, outputGradient dy: Tensor, input x: Tensor, weight w: Tensor,
+    needsInput: Bool, needsWeight: Bool
+  ) -> (input: Tensor?, weight: Tensor?) {
+    let gx = needsInput ? Tensor(uninitializedShape: [g.batch, g.channels, g.height, g.width]) : nil
+    let count = direct.weightCount
+    let groups = min(g.chunkCount, weightGradientGroups)
+    let partials = needsWeight ? TensorStorage(uninitializedCount: groups * count) : nil
+    let dataWeights = needsInput ? TensorStorage(uninitializedCount: count) : nil
+    if let dataWeights { direct.reorderWeights(w.storage.base, into: dataWeights.base, forData: true) }
+    let (xp, dyp) = (UncheckedSendable(x.storage.base), UncheckedSendable(dy.storage.base))
+    let (gxp, pp) = (UncheckedSendable(gx?.storage.base), UncheckedSendable(partials?.base))
+    let wp = UncheckedSendable(dataWeights?.base)
+    let groupFlops = 4 * g.filters * g.patchSize * g.outputPlane * g.batch / groups
+    Parallel.forEach(groups, costPerItem: groupFlops, minimumWork: 1 << 20) { groupRange in
+      let chunk = g.imagesPerChunk
+      let gradient = TensorStorage(uninitializedCount: chunk * g.outputImage)
+      let source = needsWeight ? TensorStorage(uninitializedCount: chunk * g.inputImage) : nil
+      let inputGradient = needsInput ? TensorStorage(uninitializedCount: chunk * g.inputImage) : nil
+      for group in groupRange {
+        let partial = pp.value.map { $0 + group * count }
+        partial?.update(repeating: 0, count: count)
+        for chunk in Parallel.range(part: group, of: groups, count: g.chunkCount) {
+          let images = g.images(inChunk: chunk)
+          DirectConvolution.toBlocked(
+            dyp.value + images.lowerBound * g.outputImage, images: images.count, channels: g.filters,
+            plane: g.outputPlane, into: gradient.base)
+          if let partial, let source {
+            DirectConvolution.toBlocked(
+              xp.value + images.lowerBound * g.inputImage, images: images.count, channels: g.channels,
+              plane: g.inputPlane, into: source.base)
+            direct.accumulateWeightGradient(
+              images: images.count, source: source.base, destinationGradient: gradient.base, into: partial)
+          }
+          if let inputGradient, let weights = wp.value, let gx = gxp.value {
+            direct.backwardData(
+              images: images.count, destinationGradient: gradient.base, weights: weights,
+              sourceGradient: inputGradient.base)
+            DirectConvolution.toPlain(
+              inputGradient.base, images: images.count, channels: g.channels, plane: g.inputPlane,
+              into: gx + images.lowerBound * g.inputImage)
+          }
+        }
+      }
+      withExtendedLifetime((gradient, source, inputGradient)) {}
+    }
+    var gw: Tensor?
+    if let partials {
+      let blocked = sumPartials(partials.base, groups: groups, count: count, shape: [count])
+      let result = Tensor(uninitializedShape: [g.filters, g.channels, g.kernelHeight, g.kernelWidth])
+      direct.reorderWeightGradient(blocked.storage.base, to: result.storage.base)
+      gw = result
+    }
+    withExtendedLifetime((x, dy, partials, dataWeights)) {}
+    return (gx, gw)
   }
 }
