@@ -239,15 +239,39 @@ ALWAYS_INLINE void forward_tile(const int UR, const int OB, const float *restric
     for (int u = 0; u < UR; u++) _mm256_storeu_ps(y + o * y_block + dst[u], acc[o][u]);
 }
 
-#define FORWARD_TILES(OB)                                                                                       \
-  for (; p + TILE <= end; p += TILE)                                                                            \
-    forward_tile(TILE, OB, x, src + p, blocks, plane, row, w, w_block, K, c, y, y_block, dst + p);              \
-  switch (end - p) {                                                                                            \
-    case 1: forward_tile(1, OB, x, src + p, blocks, plane, row, w, w_block, K, c, y, y_block, dst + p); break;  \
-    case 2: forward_tile(2, OB, x, src + p, blocks, plane, row, w, w_block, K, c, y, y_block, dst + p); break;  \
-    case 3: forward_tile(3, OB, x, src + p, blocks, plane, row, w, w_block, K, c, y, y_block, dst + p); break;  \
-    case 4: forward_tile(4, OB, x, src + p, blocks, plane, row, w, w_block, K, c, y, y_block, dst + p); break;  \
-    case 5: forward_tile(5, OB, x, src + p, blocks, plane, row, w, w_block, K, c, y, y_block, dst + p); break;  \
+/// Images walked together: as many as fit in 256 KiB (half of a Zen 3 core's L2) at
+/// `image` floats each, at least one.
+static int sweep_images(int image) {
+  const int fit = (256 * 1024 / 4) / image;
+  return fit > 1 ? fit : 1;
+}
+
+/// The offsets of tile `j` of a class walked across `images` images (entry `j + u` is pixel
+/// `(j + u) mod count` of image `(j + u) / count`): small planes still fill whole tiles.
+ALWAYS_INLINE int gather_tile(const pixel_class *c, int j, int total, int tile, const int *first, int first_image,
+                              const int *second, int second_image, int *out_first, int *out_second) {
+  const int ur = total - j < tile ? total - j : tile;
+  for (int u = 0; u < ur; u++) {
+    const int n = (j + u) / c->count, p = c->start + (j + u) % c->count;
+    out_first[u] = n * first_image + first[p];
+    out_second[u] = n * second_image + second[p];
+  }
+  return ur;
+}
+
+#define FORWARD_TILE(UR, OB) \
+  forward_tile(UR, OB, x, src, blocks, plane, row, w, w_block, K, c, y, y_block, dst)
+#define FORWARD_TILES(OB)                                                                                \
+  for (int j = 0; j < total; j += TILE) {                                                                \
+    switch (gather_tile(c, j, total, TILE, plan->forward_source, in_image, plan->forward_destination,   \
+                        out_image, src, dst)) {                                                          \
+      case 6: FORWARD_TILE(6, OB); break;                                                                \
+      case 5: FORWARD_TILE(5, OB); break;                                                                \
+      case 4: FORWARD_TILE(4, OB); break;                                                                \
+      case 3: FORWARD_TILE(3, OB); break;                                                                \
+      case 2: FORWARD_TILE(2, OB); break;                                                                \
+      case 1: FORWARD_TILE(1, OB); break;                                                                \
+    }                                                                                                    \
   }
 
 AVX2 void siam_conv_forward(const siam_conv_plan *plan, int images, const float *source, const float *weights,
@@ -255,19 +279,23 @@ AVX2 void siam_conv_forward(const siam_conv_plan *plan, int images, const float 
   const siam_conv_shape s = plan->s;
   const int K = s.kernel, blocks = s.channels / 8, out_blocks = s.filters / 8;
   const int plane = s.height * s.width * 8, row = s.width * 8, y_block = plan->oh * plan->ow * 8;
-  const int w_block = blocks * K * K * 64;
-  const int *src = plan->forward_source, *dst = plan->forward_destination;
-  for (int n = 0; n < images; n++) {
-    const float *x = source + (size_t)n * blocks * plane;
-    float *image = destination + (size_t)n * out_blocks * y_block;
+  const int w_block = blocks * K * K * 64, in_image = blocks * plane, out_image = out_blocks * y_block;
+  int src[TILE], dst[TILE];
+  // Images in groups whose input fits in half of L2; per group, output block pairs (their
+  // weights stay in cache), then each class of pixels across the group's images, so that
+  // small planes still fill whole tiles. A pixel's sum runs in the same order whatever
+  // its tile or group.
+  const int group = sweep_images(in_image);
+  for (int n0 = 0; n0 < images; n0 += group) {
+    const int count = images - n0 < group ? images - n0 : group;
+    const float *x = source + (size_t)n0 * in_image;
     for (int ob = 0; ob < out_blocks; ob += 2) {
       const float *w = weights + (size_t)ob * w_block;
-      float *y = image + (size_t)ob * y_block;
+      float *y = destination + (size_t)n0 * out_image + (size_t)ob * y_block;
       const int pair = ob + 1 < out_blocks;
       for (int k = 0; k < plan->forward_classes; k++) {
         const pixel_class *c = plan->forward + k;
-        int p = c->start;
-        const int end = c->start + c->count;
+        const int total = count * c->count;
         if (pair) {
           FORWARD_TILES(2)
         } else {
@@ -312,14 +340,18 @@ ALWAYS_INLINE void data_tile(const int UR, const int IB, const float *restrict d
 }
 
 #define DATA_TILE 5
-#define DATA_TILES(IB)                                                                                               \
-  for (; p + DATA_TILE <= end; p += DATA_TILE)                                                                       \
-    data_tile(DATA_TILE, IB, dy, src + p, out_blocks, out_plane, out_row, S, w, w_block, K, c, dx, x_block, dst + p); \
-  switch (end - p) {                                                                                                 \
-    case 1: data_tile(1, IB, dy, src + p, out_blocks, out_plane, out_row, S, w, w_block, K, c, dx, x_block, dst + p); break; \
-    case 2: data_tile(2, IB, dy, src + p, out_blocks, out_plane, out_row, S, w, w_block, K, c, dx, x_block, dst + p); break; \
-    case 3: data_tile(3, IB, dy, src + p, out_blocks, out_plane, out_row, S, w, w_block, K, c, dx, x_block, dst + p); break; \
-    case 4: data_tile(4, IB, dy, src + p, out_blocks, out_plane, out_row, S, w, w_block, K, c, dx, x_block, dst + p); break; \
+#define DATA_TILE_CALL(UR, IB) \
+  data_tile(UR, IB, dy, src, out_blocks, out_plane, out_row, S, w, w_block, K, c, dx, x_block, dst)
+#define DATA_TILES(IB)                                                                                     \
+  for (int j = 0; j < total; j += DATA_TILE) {                                                             \
+    switch (gather_tile(c, j, total, DATA_TILE, plan->data_gradient, out_image, plan->data_destination,   \
+                        in_image, src, dst)) {                                                             \
+      case 5: DATA_TILE_CALL(5, IB); break;                                                                \
+      case 4: DATA_TILE_CALL(4, IB); break;                                                                \
+      case 3: DATA_TILE_CALL(3, IB); break;                                                                \
+      case 2: DATA_TILE_CALL(2, IB); break;                                                                \
+      case 1: DATA_TILE_CALL(1, IB); break;                                                                \
+    }                                                                                                      \
   }
 
 AVX2 void siam_conv_backward_data(const siam_conv_plan *plan, int images, const float *destination_gradient,
@@ -327,19 +359,22 @@ AVX2 void siam_conv_backward_data(const siam_conv_plan *plan, int images, const 
   const siam_conv_shape s = plan->s;
   const int K = s.kernel, S = s.stride, blocks = s.channels / 8, out_blocks = s.filters / 8;
   const int x_block = s.height * s.width * 8, out_plane = plan->oh * plan->ow * 8, out_row = plan->ow * 8;
-  const int w_block = out_blocks * K * K * 64;
-  const int *src = plan->data_gradient, *dst = plan->data_destination;
-  for (int n = 0; n < images; n++) {
-    const float *dy = destination_gradient + (size_t)n * out_blocks * out_plane;
-    float *image = source_gradient + (size_t)n * blocks * x_block;
+  const int w_block = out_blocks * K * K * 64, in_image = blocks * x_block, out_image = out_blocks * out_plane;
+  int src[DATA_TILE], dst[DATA_TILE];
+  // As forward: groups of images whose output gradient fits in half of L2, input block
+  // pairs, then each class of input pixels across the group (a class no output reads,
+  // possible when the stride exceeds the kernel, stores zeros).
+  const int group = sweep_images(out_image);
+  for (int n0 = 0; n0 < images; n0 += group) {
+    const int count = images - n0 < group ? images - n0 : group;
+    const float *dy = destination_gradient + (size_t)n0 * out_image;
     for (int ib = 0; ib < blocks; ib += 2) {
       const float *w = data_weights + (size_t)ib * w_block;
-      float *dx = image + (size_t)ib * x_block;
+      float *dx = source_gradient + (size_t)n0 * in_image + (size_t)ib * x_block;
       const int pair = ib + 1 < blocks;
       for (int k = 0; k < plan->data_classes; k++) {
         const pixel_class *c = plan->data + k;
-        int p = c->start;
-        const int end = c->start + c->count;
+        const int total = count * c->count;
         if (pair) {
           DATA_TILES(2)
         } else {
