@@ -36,9 +36,11 @@ let package = Package(
     // oneDNN 2.x (libdnnl-dev), the convolution kernels of the convolution stacks
     // (SiamTensor's OneDNN.swift is the only file that calls it).
     .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
-    // Siam's own direct convolutions on the blocked layout (C, AVX2 + FMA chosen at run
-    // time): the convolution stacks' stages after the first.
-    .target(name: "CSiamKernels", path: "Sources/CSiamKernels", cSettings: [.unsafeFlags(["-O3"])]),
+    // Siam's own kernels on the blocked layout (C, AVX2 + FMA chosen at run time): direct
+    // convolutions, and the stacks' batch-norm passes. -O3 also in debug builds (the tests
+    // run them); no FP contraction, so the batch-norm passes match their Swift twins.
+    .target(
+      name: "CSiamKernels", path: "Sources/CSiamKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
     .target(
       name: "SiamTensor",
       dependencies: ["COpenBLAS", "CDNNL", "CSiamKernels"],

@@ -1,22 +1,27 @@
 // Direct 2-D convolutions on the nChw8c layout with AVX2 + FMA (see siam_kernels.h).
 //
-// The output pixels are grouped once per shape into classes that read the same kernel
-// taps (interior pixels read all K×K; pixels on a padded border skip the taps that fall
-// outside the image), so the inner loops never test bounds and never read padding. Each
-// class is walked in tiles of up to 6 pixels × 2 channel blocks: 12 accumulators, two
-// weight vectors and one broadcast in the 16 AVX2 registers.
+// The output pixels (input pixels, for backward data) are grouped once per shape into
+// classes that read the same kernel taps (interior pixels read all K×K; pixels on a padded
+// border skip the taps that fall outside the image), so the inner loops never test bounds
+// and never read padding. Each class is walked, across a group of images, in tiles of up
+// to 6 pixels (5 backward) × 2 channel blocks: 12 (10) accumulators, two weight vectors and
+// one broadcast in the 16 AVX2 registers. The weight gradient keeps 2 output blocks × 4
+// input channels of one tap in registers while it sweeps the tap's valid outputs.
+//
+// Every output element is summed in one fixed order (input blocks, taps, the 8 channels of
+// a block; for weights, images then output pixels in row-major order), whatever its tile,
+// its group or the thread that runs the call.
 #include "siam_kernels.h"
 
 #include <immintrin.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define TILE 6
 #define AVX2 __attribute__((target("avx2,fma")))
 #define ALWAYS_INLINE static inline __attribute__((always_inline, target("avx2,fma")))
 
 typedef struct pixel_class {
-  int kh0, khn, kw0, kwn;  // taps: kh = kh0 + a·step for a < khn (step 1 forward, S backward)
+  int kh0, khn, kw0, kwn;  // taps kh = kh0 + a·step for a < khn, likewise kw (step 1 forward, S backward data)
   int start, count;        // the class's pixels in the offset tables
 } pixel_class;
 
@@ -100,26 +105,23 @@ siam_conv_plan *siam_conv_plan_create(siam_conv_shape s) {
   for (int y = 0; y < OH; y++)
     for (int x = 0; x < OW; x++) {
       int p = y * OW + x, *k = keys + 4 * p;
-      k[0] = 0;
-      k[1] = 0;
-      k[2] = 0;
-      k[3] = 0;
-      int first = 1;
+      int kh0 = 0, khn = 0, kw0 = 0, kwn = 0;  // the taps inside the image are contiguous
       for (int kh = 0; kh < K; kh++) {
         int iy = y * S - P + kh;
         if (iy < 0 || iy >= H) continue;
-        if (first) k[0] = kh;
-        k[1] = kh + 1;
-        first = 0;
+        if (!khn) kh0 = kh;
+        khn++;
       }
-      first = 1;
       for (int kw = 0; kw < K; kw++) {
         int ix = x * S - P + kw;
         if (ix < 0 || ix >= W) continue;
-        if (first) k[2] = kw;
-        k[3] = kw + 1;
-        first = 0;
+        if (!kwn) kw0 = kw;
+        kwn++;
       }
+      k[0] = kh0;
+      k[1] = khn;
+      k[2] = kw0;
+      k[3] = kwn;
       a[p] = ((y * S - P) * W + (x * S - P)) * 8;
       b[p] = p * 8;
     }
@@ -221,8 +223,8 @@ ALWAYS_INLINE void forward_tile(const int UR, const int OB, const float *restric
   const float *xp[TILE];
   for (int u = 0; u < UR; u++) xp[u] = x + src[u];
   for (int ib = 0; ib < blocks; ib++) {
-    for (int kh = c->kh0; kh < c->khn; kh++)
-      for (int kw = c->kw0; kw < c->kwn; kw++) {
+    for (int kh = c->kh0; kh < c->kh0 + c->khn; kh++)
+      for (int kw = c->kw0; kw < c->kw0 + c->kwn; kw++) {
         const int t = ib * plane + kh * row + kw * 8;
         const float *wt = w + ((ib * K + kh) * K + kw) * 64;
         for (int i = 0; i < 8; i++) {

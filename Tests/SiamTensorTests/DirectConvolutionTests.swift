@@ -215,6 +215,74 @@ private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float])
     for (a, b) in zip(results[0], results[2]) { expectClose(a, b, absolute: 1e-4, relative: 1e-4, "direct vs im2col") }
   }
 
+  /// The batch-norm passes' C twins give the Swift loops' bits, on planes with and without
+  /// a 16-float remainder, with masks that include zeros, negatives and NaN.
+  @Test(arguments: [(5, 7), (4, 4)])
+  func batchNormPassesMatchTheirSwiftTwins(_ height: Int, _ width: Int) throws {
+    try #require(DirectConvolution.isAvailable, "needs AVX2")
+    let layout = BlockedLayout(batch: 3, channels: 16, height: height, width: width)
+    let x = makeTestTensor([layout.count], seed: 81)
+    let g = makeTestTensor([layout.count], seed: 82)
+    var maskValues = makeTestTensor([layout.count], seed: 83).scalars
+    maskValues[3] = 0
+    maskValues[20] = .nan
+    let mask = Tensor(shape: [layout.count], scalars: maskValues)
+    let lanes = { (seed: UInt64) in layout.laneVectors(makeTestTensor([16], seed: seed).scalars) }
+    let (pivot, a, b, k) = (lanes(84), lanes(85), lanes(86), lanes(87))
+    let images = 1..<3
+    for (gradient, m) in [(nil, nil), (g, nil), (g, mask)] as [(Tensor?, Tensor?)] {
+      var sums: [[Double]] = []
+      for portable in [false, true] {
+        var first = [Double](repeating: 0.5, count: 16)
+        var second = [Double](repeating: 0.25, count: 16)
+        BlockedKernel.channelSums(
+          layout, images: images, x: x.storage.base, gradient: gradient.map { UnsafePointer($0.storage.base) },
+          mask: m.map { UnsafePointer($0.storage.base) }, pivot: pivot, first: &first, second: &second,
+          portable: portable)
+        sums.append(first + second)
+      }
+      #expect(sums[0] == sums[1], "channel sums, gradient \(gradient != nil), mask \(m != nil)")
+    }
+    var outputs: [Tensor] = []
+    for portable in [false, true] {
+      let relu = Tensor(repeating: 0, shape: [layout.count])
+      BlockedKernel.scaleShiftReLU(
+        layout, images: images, x: x.storage.base, scale: a, shift: b, into: relu.storage.base, portable: portable)
+      let affine = Tensor(repeating: 0, shape: [layout.count])
+      BlockedKernel.maskedAffineGradient(
+        layout, images: images, gradient: g.storage.base, mask: mask.storage.base, x: x.storage.base, a: a, b: b,
+        k: k, into: affine.storage.base, portable: portable)
+      outputs += [relu, affine]
+    }
+    #expect(outputs[0].isBitIdentical(to: outputs[2]), "scale, shift, ReLU")
+    #expect(outputs[1].isBitIdentical(to: outputs[3]), "masked affine gradient")
+    #expect(outputs[0].scalars[..<layout.image].allSatisfy { $0 == 0 }, "image 0 is outside the range")
+  }
+
+  /// The first layer's weight gradient: the C twin gives the Swift loops' bits, for the
+  /// one-channel 3×3 kernel held in registers and for the general loop.
+  @Test(arguments: [(1, 3, 1, 12), (3, 3, 2, 9), (2, 5, 1, 7)])
+  func plainSourceWeightGradientMatchesItsSwiftTwin(_ channels: Int, _ kernel: Int, _ stride: Int, _ size: Int)
+    throws
+  {
+    try #require(DirectConvolution.isAvailable, "needs AVX2")
+    let shape = OneDNNConvShape(
+      batch: 3, channels: channels, height: size, width: size, filters: 16, kernel: kernel, stride: stride,
+      padding: kernel / 2, plainSource: true)
+    let x = makeTestTensor([3, channels, size, size], seed: 91)
+    let g = makeTestTensor([3 * 16 * shape.outHeight * shape.outWidth], seed: 92)
+    var results: [Tensor] = []
+    for portable in [false, true] {
+      let weights = makeTestTensor([16, channels, kernel, kernel], seed: 93)  // accumulates into these
+      BlockedKernel.plainSourceWeightGradient(
+        shape, images: 3, source: x.storage.base, outputGradient: g.storage.base, into: weights.storage.base,
+        portable: portable)
+      results.append(weights)
+    }
+    #expect(results[0].isBitIdentical(to: results[1]))
+    #expect(!results[0].isBitIdentical(to: makeTestTensor([16, channels, kernel, kernel], seed: 93)))
+  }
+
   @Test func unsupportedShapesAreRefused() {
     let base = OneDNNConvShape(
       batch: 1, channels: 8, height: 4, width: 4, filters: 8, kernel: 3, stride: 1, padding: 1, plainSource: false)

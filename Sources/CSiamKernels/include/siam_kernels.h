@@ -57,6 +57,28 @@ void siam_conv_backward_weights(
 void siam_to_blocked(int images, int channels, int plane, const float *plain, float *blocked);
 void siam_to_plain(int images, int channels, int plane, const float *blocked, float *plain);
 
+// Batch norm + ReLU passes on nChw8c (`blocks` channel blocks of `plane` pixels per image),
+// bit-identical to SiamTensor's BlockedKernel: `channel sums` adds Σd, Σd² (d = x − pivot)
+// or, with a gradient, Σg, Σg·d (g zeroed where mask ≤ 0 when a mask is given) into
+// `first`/`second`; `scale shift relu` writes max(0, x·scale + shift); `masked affine
+// gradient` writes (g masked)·a + (x·b + k). Per-channel vectors hold 8 floats per block.
+void siam_blocked_channel_sums(int images, int blocks, int plane, const float *x, const float *gradient,
+                               const float *mask, const float *pivot, double *first, double *second);
+void siam_blocked_scale_shift_relu(int images, int blocks, int plane, const float *x, const float *scale,
+                                   const float *shift, float *output);
+void siam_blocked_masked_affine_gradient(int images, int blocks, int plane, const float *gradient, const float *mask,
+                                         const float *x, const float *a, const float *b, const float *k,
+                                         float *output);
+
+/// `weights` (plain OIHW, `blocks`·8 filters) += the weight gradient of a first layer
+/// whose source is plain NCHW, given `padded` images (zero-padded planes of
+/// `padded_height` × `padded_width`) and an nChw8c output gradient; `accumulators` is
+/// scratch for `channels·kernel²` vectors of 8 floats, 32-byte aligned. Bit-identical to
+/// BlockedKernel.plainSourceWeightGradient's Swift loops.
+void siam_plain_source_weight_gradient(int images, int channels, int padded_height, int padded_width, int kernel,
+                                       int stride, int out_height, int out_width, int blocks, const float *padded,
+                                       const float *output_gradient, float *weights, float *accumulators);
+
 #ifdef __cplusplus
 }
 #endif

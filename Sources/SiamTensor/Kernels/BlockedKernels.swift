@@ -6,7 +6,10 @@
 // write. Except for the layout conversions, each kernel is serial over a range of images:
 // `convBatchNormReLUStack` calls them chunk by chunk inside its convolution passes, while
 // the chunk is still in cache, and adds the chunks' partial sums in chunk order (so
-// results do not depend on the thread count).
+// results do not depend on the thread count). The batch-norm passes have C twins with
+// AVX2 in `CSiamKernels` (the same bits), used where the CPU has AVX2.
+
+import CSiamKernels
 
 /// The geometry of one `nChw8c` activation.
 struct BlockedLayout: Sendable, Equatable {
@@ -49,6 +52,12 @@ struct BlockedLayout: Sendable, Equatable {
 
 @inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
   UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// The floats of one `SIMD8` per channel block, for the C kernels.
+@inline(__always)
+private func withFloats<R>(_ lanes: [SIMD8<Float>], _ body: (UnsafePointer<Float>) -> R) -> R {
+  lanes.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: Float.self)) }
 }
 
 enum BlockedKernel {
@@ -101,11 +110,23 @@ enum BlockedKernel {
   /// `d = x − pivot[c]`: without `g`, `Σ d` and `Σ d²`; with `g` (masked where `mask ≤ 0`
   /// when a mask is given), `Σ g` and `Σ g·d`. Sums run in eight `Float` lanes within a
   /// plane and in `Double` across planes; `pivot` holds one `SIMD8` per channel block.
+  ///
+  /// On a CPU with AVX2 the C twin in `CSiamKernels` runs (the same bits); `portable`
+  /// forces this Swift loop (for the tests that compare them).
   static func channelSums(
     _ layout: BlockedLayout, images: Range<Int>, x: UnsafePointer<Float>, gradient: UnsafePointer<Float>?,
     mask: UnsafePointer<Float>?, pivot: [SIMD8<Float>], first: UnsafeMutablePointer<Double>,
-    second: UnsafeMutablePointer<Double>
+    second: UnsafeMutablePointer<Double>, portable: Bool = false
   ) {
+    if !portable, DirectConvolution.isAvailable {
+      let offset = images.lowerBound &* layout.image
+      withFloats(pivot) { p in
+        siam_blocked_channel_sums(
+          Int32(images.count), Int32(layout.blocks), Int32(layout.plane), x + offset, gradient.map { $0 + offset },
+          mask.map { $0 + offset }, p, first, second)
+      }
+      return
+    }
     for n in images {
       for b in 0..<layout.blocks {
         let center = pivot[b]
@@ -180,8 +201,18 @@ enum BlockedKernel {
   /// `out = max(0, x·scale[c] + shift[c])` over `images` (one `SIMD8` per channel block).
   static func scaleShiftReLU(
     _ layout: BlockedLayout, images: Range<Int>, x: UnsafePointer<Float>, scale: [SIMD8<Float>],
-    shift: [SIMD8<Float>], into output: UnsafeMutablePointer<Float>
+    shift: [SIMD8<Float>], into output: UnsafeMutablePointer<Float>, portable: Bool = false
   ) {
+    if !portable, DirectConvolution.isAvailable {
+      let offset = images.lowerBound &* layout.image
+      withFloats(scale) { k in
+        withFloats(shift) { m in
+          siam_blocked_scale_shift_relu(
+            Int32(images.count), Int32(layout.blocks), Int32(layout.plane), x + offset, k, m, output + offset)
+        }
+      }
+      return
+    }
     let end = layout.plane &* 8
     for n in images {
       for b in 0..<layout.blocks {
@@ -203,8 +234,21 @@ enum BlockedKernel {
   static func maskedAffineGradient(
     _ layout: BlockedLayout, images: Range<Int>, gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>,
     x: UnsafePointer<Float>, a: [SIMD8<Float>], b: [SIMD8<Float>], k: [SIMD8<Float>],
-    into output: UnsafeMutablePointer<Float>
+    into output: UnsafeMutablePointer<Float>, portable: Bool = false
   ) {
+    if !portable, DirectConvolution.isAvailable {
+      let offset = images.lowerBound &* layout.image
+      withFloats(a) { ap in
+        withFloats(b) { bp in
+          withFloats(k) { kp in
+            siam_blocked_masked_affine_gradient(
+              Int32(images.count), Int32(layout.blocks), Int32(layout.plane), gradient + offset, mask + offset,
+              x + offset, ap, bp, kp, output + offset)
+          }
+        }
+      }
+      return
+    }
     let end = layout.plane &* 8
     for n in images {
       for block in 0..<layout.blocks {
@@ -290,10 +334,11 @@ enum BlockedKernel {
   ///
   /// Each image is first copied into a zero-padded plane, so the inner loops have no
   /// bounds checks; a one-channel 3×3 kernel (the convnet's first layer) keeps its nine
-  /// eight-filter accumulators in registers.
+  /// eight-filter accumulators in registers. With AVX2, the C twin runs (the same bits;
+  /// `portable` forces the Swift loops).
   static func plainSourceWeightGradient(
     _ shape: OneDNNConvShape, images: Int, source: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-    into weights: UnsafeMutablePointer<Float>
+    into weights: UnsafeMutablePointer<Float>, portable: Bool = false
   ) {
     let (channels, k, stride, padding) = (shape.channels, shape.kernel, shape.stride, shape.padding)
     let (height, width, outHeight, outWidth) = (shape.height, shape.width, shape.outHeight, shape.outWidth)
@@ -319,6 +364,14 @@ enum BlockedKernel {
       }
     }
     let plane = outHeight * outWidth
+    if !portable, DirectConvolution.isAvailable {
+      let scratch = TensorStorage(uninitializedCount: taps * 8)
+      siam_plain_source_weight_gradient(
+        Int32(images), Int32(channels), Int32(paddedHeight), Int32(paddedWidth), Int32(k), Int32(stride),
+        Int32(outHeight), Int32(outWidth), Int32(blocks), padded, outputGradient, weights, scratch.base)
+      withExtendedLifetime(scratch) {}
+      return
+    }
     if channels == 1 && k == 3 {
       for b in 0..<blocks {
         var a0 = SIMD8<Float>()
