@@ -9,7 +9,7 @@ import Foundation
 // Why not oneDNN for those stages: on the `convnet`'s stride-2 shapes oneDNN 2.6's JIT
 // kernels ran at 46–72 GFLOP/s a core inside a training step (about half of the core's
 // FMA peak), plus a stream, memory objects and a zeroed parameter block per call; these
-// kernels tile 6 output pixels × 2 channel blocks in registers and measured 65–95 GFLOP/s
+// kernels tile 6 output pixels × 2 channel blocks in registers and measured 59–92 GFLOP/s
 // on the same chunks (BENCHMARKS.md). Each call walks one chunk in a fixed order, so a
 // chunk's bits never depend on the thread that runs it.
 
