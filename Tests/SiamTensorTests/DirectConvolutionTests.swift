@@ -294,7 +294,9 @@ private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float])
     oddFilters.filters = 4
     var emptyOutput = base
     emptyOutput.kernel = 7
-    for refused in [plainSource, oddChannels, oddFilters, emptyOutput] {
+    var huge = base
+    (huge.channels, huge.height, huge.width) = (1024, 4096, 4096)
+    for refused in [plainSource, oddChannels, oddFilters, emptyOutput, huge] {
       #expect(DirectConvolution(refused) == nil, "\(refused)")
     }
   }

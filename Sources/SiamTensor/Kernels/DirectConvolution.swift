@@ -25,10 +25,17 @@ final class DirectConvolution: @unchecked Sendable {
   /// `SIAM_DIRECT_CONV=0` (then oneDNN runs every stage, for comparisons).
   static let isEnabled = isAvailable && ProcessInfo.processInfo.environment["SIAM_DIRECT_CONV"] != "0"
 
+  /// Most floats of one image's input or output the kernels take: their offsets are
+  /// 32-bit, and a group of images is addressed from one pointer.
+  static let largestImage = 1 << 26
+
   /// nil when the kernels do not apply: a plain source, channel counts that are not
-  /// multiples of 8, or a CPU without AVX2 + FMA.
+  /// multiples of 8, an image larger than `largestImage`, or a CPU without AVX2 + FMA.
   init?(_ shape: OneDNNConvShape) {
-    guard Self.isAvailable, !shape.plainSource, shape.channels % 8 == 0, shape.filters % 8 == 0 else { return nil }
+    guard Self.isAvailable, !shape.plainSource, shape.channels % 8 == 0, shape.filters % 8 == 0,
+      shape.channels * shape.height * shape.width <= Self.largestImage,
+      shape.filters * max(shape.outHeight, 0) * max(shape.outWidth, 0) <= Self.largestImage
+    else { return nil }
     let s = siam_conv_shape(
       channels: Int32(shape.channels), height: Int32(shape.height), width: Int32(shape.width),
       filters: Int32(shape.filters), kernel: Int32(shape.kernel), stride: Int32(shape.stride),
