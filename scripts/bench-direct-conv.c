@@ -1,16 +1,18 @@
-// Siam's direct nChw8c convolutions (Sources/CSiamKernels) on the convnet's two stride-2
-// layers, one thread, 16-image chunks walked over a batch of 256 (as a training step
-// calls them), for BENCHMARKS.md § Training steps:
+// Siam's direct nChw8c convolutions (Sources/CSiamKernels), one thread, on the convnet's
+// two stride-2 layers (16-image chunks over a batch of 256) and, with `resnet`, on
+// ResNet-18's 3×3 layers after the stem (the chunks `conv2d` cuts, over a batch of 128), as
+// a training step calls them, for BENCHMARKS.md § Training steps:
 //
-//   clang -O3 -ISources/CSiamKernels/include scripts/bench-direct-conv.c \
+//   clang -O3 -ffp-contract=off -ISources/CSiamKernels/include scripts/bench-direct-conv.c \
 //     Sources/CSiamKernels/conv_blocked.c -o /tmp/bench-direct-conv
-//   /tmp/bench-direct-conv
+//   /tmp/bench-direct-conv [resnet]
 //
 // Prints GFLOP/s (2 × the shape's multiply-adds, padding taps included, as oneDNN's
 // verbose times are counted by scripts/onednn-primitive-times.py) of forward, backward data
 // and backward weights, the best and the median of 9 passes over the batch.
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "siam_kernels.h"
@@ -26,9 +28,9 @@ static int compare(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void bench(int channels, int filters, int size) {
-  enum { BATCH = 256, CHUNK = 16, PASSES = 9 };
-  siam_conv_shape shape = {channels, size, size, filters, 3, 2, 1};
+static void bench(int channels, int filters, int size, int stride, int BATCH, int CHUNK) {
+  enum { PASSES = 9 };
+  siam_conv_shape shape = {channels, size, size, filters, 3, stride, 1};
   siam_conv_plan *plan = siam_conv_plan_create(shape);
   int out = siam_conv_plan_out_height(plan);
   size_t in_image = (size_t)channels * size * size, out_image = (size_t)filters * out * out;
@@ -55,7 +57,7 @@ static void bench(int channels, int filters, int size) {
   const char *names[3] = {"forward", "backward data", "backward weights"};
   for (int k = 0; k < 3; k++) {
     qsort(times[k], PASSES, sizeof(double), compare);
-    printf("%3d→%-3d %2d×%-2d s2  %-16s best %5.1f  median %5.1f GFLOP/s\n", channels, filters, size, size, names[k],
+    printf("%3d→%-3d %2d×%-2d s%d  %-16s best %5.1f  median %5.1f GFLOP/s\n", channels, filters, size, size, stride, names[k],
            flops / times[k][0] * 1e-9, flops / times[k][PASSES / 2] * 1e-9);
   }
   siam_conv_plan_destroy(plan);
@@ -65,12 +67,23 @@ static void bench(int channels, int filters, int size) {
   free(dw);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   if (!siam_conv_kernels_available()) {
     fprintf(stderr, "this CPU has no AVX2 + FMA\n");
     return 1;
   }
-  bench(32, 64, 28);
-  bench(64, 128, 14);
+  if (argc > 1 && !strcmp(argv[1], "resnet")) {
+    // conv2d's chunks: ConvGeometry.imagesPerChunk, 512 output columns a chunk.
+    bench(64, 64, 32, 1, 128, 1);
+    bench(64, 128, 32, 2, 128, 2);
+    bench(128, 128, 16, 1, 128, 2);
+    bench(128, 256, 16, 2, 128, 8);
+    bench(256, 256, 8, 1, 128, 8);
+    bench(256, 512, 8, 2, 128, 32);
+    bench(512, 512, 4, 1, 128, 32);
+  } else {
+    bench(32, 64, 28, 2, 256, 16);
+    bench(64, 128, 14, 2, 256, 16);
+  }
   return 0;
 }
