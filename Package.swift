@@ -109,6 +109,6 @@ let package = Package(
       dependencies: ["SiamReport", "SiamPipeline", "SiamStore", "SiamData", "_SiamTestSupport"]),
     .testTarget(
       name: "SiamCLITests",
-      dependencies: ["siam", "SiamBench", "SiamStore", "SiamPipeline", "SiamReport", "_SiamTestSupport"]),
+      dependencies: ["siam", "SiamBench", "SiamTensor", "SiamStore", "SiamPipeline", "SiamReport", "_SiamTestSupport"]),
   ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SiamTensor
 
 /// The figures of one `siam bench` run. Encoded with snake_case keys by `jsonString()`.
 public struct BenchmarkReport: Encodable, Sendable {
@@ -23,6 +24,8 @@ public struct BenchmarkReport: Encodable, Sendable {
   /// Forward passes in evaluation mode (embedding extraction), batch 256.
   public var forwardConvnet: StepFigure?
   public var forwardResnet18: StepFigure?
+  /// Time inside the direct convolution kernels (`siam bench --kernel-times`), warm-up included.
+  public var kernelTimes: [KernelTimeFigure] = []
 
   /// sgemm GFLOP/s at 1024³ (or the first size measured).
   public var sgemmGFLOPS: Double? {
@@ -45,6 +48,7 @@ public struct BenchmarkReport: Encodable, Sendable {
     case mocov2Convnet = "mocov2_convnet"
     case forwardConvnet = "convnet_forward"
     case forwardResnet18 = "resnet18_forward"
+    case kernelTimes = "kernel_times"
     case byolConvnetImagesPerSecond = "byol_convnet_images_per_second"
     case mocov2ConvnetImagesPerSecond = "mocov2_convnet_images_per_second"
     case forwardConvnetImagesPerSecond = "convnet_forward_images_per_second"
@@ -76,6 +80,7 @@ public struct BenchmarkReport: Encodable, Sendable {
     try c.encodeIfPresent(mocov2Convnet, forKey: .mocov2Convnet)
     try c.encodeIfPresent(forwardConvnet, forKey: .forwardConvnet)
     try c.encodeIfPresent(forwardResnet18, forKey: .forwardResnet18)
+    if !kernelTimes.isEmpty { try c.encode(kernelTimes, forKey: .kernelTimes) }
     // Headline figures, flat, for scripts.
     try c.encodeIfPresent(sgemmGFLOPS, forKey: .sgemmGFLOPS)
     try c.encodeIfPresent(simclrConvnet?.imagesPerSecond, forKey: .simclrConvnetImagesPerSecond)
@@ -105,6 +110,30 @@ public struct ConvFigure: Encodable, Sendable {
     case name, batch
     case forwardGFLOPS = "forward_gflops"
     case backwardGFLOPS = "backward_gflops"
+  }
+}
+
+/// One direct kernel on one shape, summed over every call of a `siam bench` run.
+public struct KernelTimeFigure: Encodable, Sendable {
+  public var kernel: String
+  public var shape: String
+  public var calls: Int
+  public var images: Int
+  public var seconds: Double
+  public var gflopsPerCore: Double
+
+  public init(_ entry: KernelTimes.Entry) {
+    kernel = entry.kernel.rawValue
+    shape = entry.shape
+    calls = entry.calls
+    images = entry.images
+    seconds = entry.seconds
+    gflopsPerCore = entry.gflopsPerCore
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case kernel, shape, calls, images, seconds
+    case gflopsPerCore = "gflops_per_core"
   }
 }
 

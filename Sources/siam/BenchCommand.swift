@@ -16,6 +16,7 @@ struct BenchCommand: ParsableCommand {
         siam bench
         siam bench --only sgemm,conv --trials 9
         siam bench --json > bench.json
+        siam bench --only simclr-convnet --trials 20 --kernel-times
       """)
   )
 
@@ -34,6 +35,12 @@ struct BenchCommand: ParsableCommand {
 
   @Flag(help: "Tiny shapes (checks that the benchmark runs, measures nothing useful).")
   var quick = false
+
+  @Flag(
+    help:
+      "Also report the time inside the direct convolution kernels, per kernel and shape, as GFLOP/s of one core (every call, warm-up included)."
+  )
+  var kernelTimes = false
 
   func validate() throws {
     guard trials >= 1 else { throw ValidationError("--trials must be at least 1, got \(trials)") }
@@ -62,15 +69,35 @@ struct BenchCommand: ParsableCommand {
         "siam bench: BLAS \(BLAS.info.coreType) (\(BLAS.info.coreTypeSource)), \(Parallel.threadCount) threads, median of \(trials) trials"
       )
     }
-    let report = benchmark.run { line in
+    if kernelTimes { KernelTimes.start() }
+    var report = benchmark.run { line in
       guard !json else { return }
       print("  " + line)
       fflush(nil)  // progress lines appear as they are measured, also when piped
+    }
+    if kernelTimes {
+      report.kernelTimes = KernelTimes.stop().map(KernelTimeFigure.init)
+      if !json { printKernelTimes(report.kernelTimes) }
     }
     if json {
       print(report.jsonString())
     } else {
       print("Next: record the figures in BENCHMARKS.md; `siam bench --json` prints them for scripts.")
+    }
+  }
+
+  private func printKernelTimes(_ figures: [KernelTimeFigure]) {
+    guard !figures.isEmpty else {
+      print("  kernel times: no direct kernel ran (see `siam info` for which convolution kernels this CPU uses)")
+      return
+    }
+    print("  kernel times (direct convolutions, summed over threads):")
+    for f in figures {
+      let shape = f.shape.padding(toLength: max(24, f.shape.count), withPad: " ", startingAt: 0)
+      let kernel = f.kernel.padding(toLength: 17, withPad: " ", startingAt: 0)
+      print(
+        "    \(shape) \(kernel) \(String(format: "%6.1f", f.gflopsPerCore)) GFLOP/s a core, \(String(format: "%.3f", f.seconds)) s, \(f.calls) calls"
+      )
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SiamBench
+import SiamTensor
 import Testing
 
 /// The benchmark runs end to end on tiny shapes and reports every headline key; it
@@ -24,6 +25,24 @@ import Testing
       #expect((figure?.imagesPerSecond ?? 0) > 0 && (figure?.flopsPerStep ?? 0) > 0)
     }
     #expect(report.conv.allSatisfy { $0.forwardGFLOPS > 0 && $0.backwardGFLOPS > 0 })
+  }
+
+  /// `--kernel-times` figures appear under `kernel_times`, and only when recorded.
+  @Test func kernelTimesAreReportedOnlyWhenRecorded() throws {
+    var report = EngineBenchmark(options: .init(trials: 1, parts: [], isQuick: true)).run()
+    #expect(!report.jsonString().contains("kernel_times"))
+    report.kernelTimes = [
+      KernelTimeFigure(
+        KernelTimes.Entry(
+          kernel: .backwardWeights, shape: "8→16 4×4 k3 s1 p1", calls: 2, images: 6, seconds: 0.5, flops: 1e9))
+    ]
+    let object = try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any]
+    let rows = try #require(object?["kernel_times"] as? [[String: Any]])
+    #expect(rows.count == 1)
+    #expect(rows.first?["kernel"] as? String == "backward_weights")
+    #expect(rows.first?["shape"] as? String == "8→16 4×4 k3 s1 p1")
+    #expect(rows.first?["calls"] as? Int == 2)
+    #expect(rows.first?["gflops_per_core"] as? Double == 2)
   }
 
   @Test func medianOfEvenAndOddCounts() {

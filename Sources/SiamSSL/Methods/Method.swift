@@ -103,7 +103,7 @@ public struct StepPosition: Sendable, Hashable {
 /// hyperparameters (from which it gets `configurationJSON`) and how to build it. A
 /// method's file declares all of it; `MethodConfiguration(Type.self, configuration)`
 /// carries any of them.
-public protocol ConfiguredMethod: Method {
+public protocol ConfiguredMethod: Method, SendableMetatype {
   associatedtype Configuration: Encodable, Sendable, Hashable
   var configuration: Configuration { get }
   /// The method's name in pipeline files and checkpoints (`simclr`).

@@ -68,7 +68,9 @@ final class DirectConvolution: @unchecked Sendable {
   func forward(
     images: Int, source: UnsafePointer<Float>, weights: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>
   ) {
+    let start = KernelTimes.begin()
     siam_conv_forward(plan, Int32(images), source, weights, destination)
+    KernelTimes.record(.forward, shape, images: images, since: start)
   }
 
   /// `sourceGradient = convᵀ(destinationGradient, weights)` (backward data's layout).
@@ -76,7 +78,9 @@ final class DirectConvolution: @unchecked Sendable {
     images: Int, destinationGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
     sourceGradient: UnsafeMutablePointer<Float>
   ) {
+    let start = KernelTimes.begin()
     siam_conv_backward_data(plan, Int32(images), destinationGradient, weights, sourceGradient)
+    KernelTimes.record(.backwardData, shape, images: images, since: start)
   }
 
   /// `weightGradient += Σ_images source ⋆ destinationGradient` (forward layout), image
@@ -85,7 +89,9 @@ final class DirectConvolution: @unchecked Sendable {
     images: Int, source: UnsafePointer<Float>, destinationGradient: UnsafePointer<Float>,
     into weightGradient: UnsafeMutablePointer<Float>
   ) {
+    let start = KernelTimes.begin()
     siam_conv_backward_weights(plan, Int32(images), source, destinationGradient, weightGradient)
+    KernelTimes.record(.backwardWeights, shape, images: images, since: start)
   }
 }
 
