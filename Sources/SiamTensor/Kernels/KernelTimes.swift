@@ -57,7 +57,8 @@ public enum KernelTimes {
   }
 
   private static let isOn = Atomic<Bool>(false)
-  private static let totals = Mutex<[Key: Entry]>([:])
+  /// The totals, with the order in which each shape first ran.
+  private static let totals = Mutex<[Key: (entry: Entry, first: Int)]>([:])
 
   /// Clears the totals and starts recording.
   public static func start() {
@@ -65,12 +66,17 @@ public enum KernelTimes {
     isOn.store(true, ordering: .relaxed)
   }
 
-  /// Stops recording and returns the totals, by shape (largest input first) then kernel.
+  /// Stops recording and returns the totals: shapes in the order they first ran (a
+  /// network's layers in order), each shape's kernels forward, backward data, backward
+  /// weights.
   @discardableResult
   public static func stop() -> [Entry] {
     isOn.store(false, ordering: .relaxed)
-    return totals.withLock { Array($0.values) }.sorted {
-      $0.shape != $1.shape ? $0.shape < $1.shape : $0.kernel < $1.kernel
+    let values = totals.withLock { Array($0.values) }
+    var firstRun: [String: Int] = [:]
+    for value in values { firstRun[value.entry.shape] = min(firstRun[value.entry.shape] ?? .max, value.first) }
+    return values.map(\.entry).sorted {
+      $0.shape != $1.shape ? firstRun[$0.shape]! < firstRun[$1.shape]! : $0.kernel < $1.kernel
     }
   }
 
@@ -90,13 +96,13 @@ public enum KernelTimes {
     let flops = 2.0 * Double(images * s.filters * s.outHeight * s.outWidth * s.channels * s.kernel * s.kernel)
     totals.withLock { totals in
       let key = Key(kernel: kernel, shape: name)
-      var entry =
-        totals[key] ?? Entry(kernel: kernel, shape: name, calls: 0, images: 0, seconds: 0, flops: 0)
+      var (entry, first) =
+        totals[key] ?? (Entry(kernel: kernel, shape: name, calls: 0, images: 0, seconds: 0, flops: 0), totals.count)
       entry.calls += 1
       entry.images += images
       entry.seconds += seconds
       entry.flops += flops
-      totals[key] = entry
+      totals[key] = (entry, first)
     }
   }
 }
