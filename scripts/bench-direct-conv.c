@@ -5,7 +5,11 @@
 //
 //   clang -O3 -ffp-contract=off -ISources/CSiamKernels/include scripts/bench-direct-conv.c \
 //     Sources/CSiamKernels/conv_blocked.c -o /tmp/bench-direct-conv
-//   /tmp/bench-direct-conv [resnet]
+//   /tmp/bench-direct-conv [convnet|resnet] [BATCH]
+//
+// BATCH (default 256 for the convnet, 128 for ResNet-18) sets how many images each pass
+// walks: 16, one chunk walked again and again, keeps the data in L3; 256 streams it from
+// memory, as a training step does.
 //
 // Prints GFLOP/s (2 × the shape's multiply-adds, padding taps included, as oneDNN's
 // verbose times are counted by scripts/onednn-primitive-times.py) of forward, backward data
@@ -40,15 +44,16 @@ static void bench(int channels, int filters, int size, int stride, int BATCH, in
   for (size_t i = 0; i < BATCH * in_image; i++) x[i] = rand() / (float)RAND_MAX - 0.5f;
   for (size_t i = 0; i < BATCH * out_image; i++) y[i] = rand() / (float)RAND_MAX - 0.5f;
   for (size_t i = 0; i < weights; i++) w[i] = dw[i] = rand() / (float)RAND_MAX - 0.5f;
+#define part(n) (BATCH - (n) < CHUNK ? BATCH - (n) : CHUNK)
   double flops = 2.0 * BATCH * filters * out * out * channels * 9, times[3][PASSES];
   for (int pass = 0; pass < PASSES; pass++) {
     double t0 = now();
-    for (int n = 0; n < BATCH; n += CHUNK) siam_conv_forward(plan, CHUNK, x + n * in_image, w, y + n * out_image);
+    for (int n = 0; n < BATCH; n += CHUNK) siam_conv_forward(plan, part(n), x + n * in_image, w, y + n * out_image);
     double t1 = now();
-    for (int n = 0; n < BATCH; n += CHUNK) siam_conv_backward_data(plan, CHUNK, y + n * out_image, w, x + n * in_image);
+    for (int n = 0; n < BATCH; n += CHUNK) siam_conv_backward_data(plan, part(n), y + n * out_image, w, x + n * in_image);
     double t2 = now();
     for (int n = 0; n < BATCH; n += CHUNK)
-      siam_conv_backward_weights(plan, CHUNK, x + n * in_image, y + n * out_image, dw);
+      siam_conv_backward_weights(plan, part(n), x + n * in_image, y + n * out_image, dw);
     double t3 = now();
     times[0][pass] = t1 - t0;
     times[1][pass] = t2 - t1;
@@ -72,18 +77,24 @@ int main(int argc, char **argv) {
     fprintf(stderr, "this CPU has no AVX2 + FMA\n");
     return 1;
   }
-  if (argc > 1 && !strcmp(argv[1], "resnet")) {
+  const int resnet = argc > 1 && !strcmp(argv[1], "resnet");
+  const int batch = argc > 2 ? atoi(argv[2]) : resnet ? 128 : 256;
+  if (batch < 1) {
+    fprintf(stderr, "BATCH must be a positive number of images, got '%s'\n", argv[2]);
+    return 1;
+  }
+  if (resnet) {
     // conv2d's chunks: ConvGeometry.imagesPerChunk, 512 output columns a chunk.
-    bench(64, 64, 32, 1, 128, 1);
-    bench(64, 128, 32, 2, 128, 2);
-    bench(128, 128, 16, 1, 128, 2);
-    bench(128, 256, 16, 2, 128, 8);
-    bench(256, 256, 8, 1, 128, 8);
-    bench(256, 512, 8, 2, 128, 32);
-    bench(512, 512, 4, 1, 128, 32);
+    bench(64, 64, 32, 1, batch, 1);
+    bench(64, 128, 32, 2, batch, 2);
+    bench(128, 128, 16, 1, batch, 2);
+    bench(128, 256, 16, 2, batch, 8);
+    bench(256, 256, 8, 1, batch, 8);
+    bench(256, 512, 8, 2, batch, 32);
+    bench(512, 512, 4, 1, batch, 32);
   } else {
-    bench(32, 64, 28, 2, 256, 16);
-    bench(64, 128, 14, 2, 256, 16);
+    bench(32, 64, 28, 2, batch, 16);
+    bench(64, 128, 14, 2, batch, 16);
   }
   return 0;
 }
