@@ -88,7 +88,9 @@ struct BenchCommand: ParsableCommand {
 
   private func printKernelTimes(_ figures: [KernelTimeFigure]) {
     guard !figures.isEmpty else {
-      print("  kernel times: no direct kernel ran (see `siam info` for which convolution kernels this CPU uses)")
+      print(
+        "  kernel times: no direct kernel ran (the parts measured have none, or they are off: `siam info` says which convolution kernels run, and why)"
+      )
       return
     }
     print("  kernel times (direct convolutions, summed over threads):")
