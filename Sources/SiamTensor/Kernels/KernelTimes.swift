@@ -5,25 +5,16 @@ import Synchronization
 /// calls and threads (for `siam bench --kernel-times`).
 ///
 /// A step's speed depends on where it runs as much as on what it computes: the same
-/// kernel on the same shape ran at 90–100 GFLOP/s a core on data resident in L3 and at
-/// 70–75 inside a training step (BENCHMARKS.md). This recorder measures the second number
+/// kernel on the same shape ran up to 25 % slower inside a training step than in the
+/// kernel harness on data resident in L3 (BENCHMARKS.md). This recorder measures the second number
 /// directly, so that a kernel can be judged where it runs. Off unless `start()` was
 /// called; when off, each kernel call pays one relaxed atomic load.
 public enum KernelTimes {
   /// Which direct kernel.
-  public enum Kernel: String, Sendable, Comparable {
+  public enum Kernel: String, Sendable, CaseIterable {
     case forward
     case backwardData = "backward_data"
     case backwardWeights = "backward_weights"
-
-    public static func < (a: Kernel, b: Kernel) -> Bool { a.order < b.order }
-    private var order: Int {
-      switch self {
-      case .forward: 0
-      case .backwardData: 1
-      case .backwardWeights: 2
-      }
-    }
   }
 
   /// The totals of one kernel on one shape.
@@ -47,22 +38,39 @@ public enum KernelTimes {
       self.flops = flops
     }
 
+    /// No calls yet of `kernel` on `layer`.
+    init(_ kernel: Kernel, _ layer: OneDNNConvShape) {
+      let s = layer
+      self.init(
+        kernel: kernel,
+        shape: "\(s.channels)→\(s.filters) \(s.height)×\(s.width) k\(s.kernel) s\(s.stride) p\(s.padding)",
+        calls: 0, images: 0, seconds: 0, flops: 0)
+    }
+
+    mutating func add(images: Int, seconds: Double, flops: Double) {
+      calls += 1
+      self.images += images
+      self.seconds += seconds
+      self.flops += flops
+    }
+
     /// GFLOP/s of one core while it runs this kernel.
     public var gflopsPerCore: Double { seconds > 0 ? flops / seconds / 1e9 : 0 }
   }
 
-  private struct Key: Hashable {
-    let kernel: Kernel
-    let shape: String
+  /// The totals so far, and the shapes in the order they first ran. A shape is keyed
+  /// without its chunk size, so one layer stays one row whatever its chunks.
+  private struct Totals {
+    var shapes: [OneDNNConvShape] = []
+    var entries: [OneDNNConvShape: [Kernel: Entry]] = [:]
   }
 
   private static let isOn = Atomic<Bool>(false)
-  /// The totals, with the order in which each shape first ran.
-  private static let totals = Mutex<[Key: (entry: Entry, first: Int)]>([:])
+  private static let totals = Mutex(Totals())
 
   /// Clears the totals and starts recording.
   public static func start() {
-    totals.withLock { $0 = [:] }
+    totals.withLock { $0 = Totals() }
     isOn.store(true, ordering: .relaxed)
   }
 
@@ -72,11 +80,8 @@ public enum KernelTimes {
   @discardableResult
   public static func stop() -> [Entry] {
     isOn.store(false, ordering: .relaxed)
-    let values = totals.withLock { Array($0.values) }
-    var firstRun: [String: Int] = [:]
-    for value in values { firstRun[value.entry.shape] = min(firstRun[value.entry.shape] ?? .max, value.first) }
-    return values.map(\.entry).sorted {
-      $0.shape != $1.shape ? firstRun[$0.shape]! < firstRun[$1.shape]! : $0.kernel < $1.kernel
+    return totals.withLock { totals in
+      totals.shapes.flatMap { shape in Kernel.allCases.compactMap { totals.entries[shape]?[$0] } }
     }
   }
 
@@ -91,18 +96,14 @@ public enum KernelTimes {
   static func record(_ kernel: Kernel, _ shape: OneDNNConvShape, images: Int, since start: UInt64) {
     guard start != 0 else { return }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-    let s = shape
-    let name = "\(s.channels)→\(s.filters) \(s.height)×\(s.width) k\(s.kernel) s\(s.stride) p\(s.padding)"
-    let flops = 2.0 * Double(images * s.filters * s.outHeight * s.outWidth * s.channels * s.kernel * s.kernel)
+    var layer = shape
+    layer.batch = 0
+    let taps = layer.channels * layer.kernel * layer.kernel
+    let flops = 2.0 * Double(images * layer.filters * layer.outHeight * layer.outWidth * taps)
     totals.withLock { totals in
-      let key = Key(kernel: kernel, shape: name)
-      var (entry, first) =
-        totals[key] ?? (Entry(kernel: kernel, shape: name, calls: 0, images: 0, seconds: 0, flops: 0), totals.count)
-      entry.calls += 1
-      entry.images += images
-      entry.seconds += seconds
-      entry.flops += flops
-      totals[key] = (entry, first)
+      if totals.entries[layer] == nil { totals.shapes.append(layer) }
+      totals.entries[layer, default: [:]][kernel, default: Entry(kernel, layer)].add(
+        images: images, seconds: seconds, flops: flops)
     }
   }
 }
