@@ -157,3 +157,17 @@ private func copy(
     s &+= stride
   }
 }
+
+/// Adds partials `1..<groups` (each `count` floats, one after another from `partials`) into
+/// partial 0, every element summed in group order whatever the thread count; the elements
+/// are spread over the engine's threads.
+func addPartials(_ partials: UnsafeMutablePointer<Float>, groups: Int, count: Int) {
+  guard groups > 1 else { return }
+  let base = UncheckedSendable(partials)
+  Parallel.forEach(count, costPerItem: groups, minimumWork: 1 << 16) { range in
+    let destination = base.value + range.lowerBound
+    for group in 1..<groups {
+      addVector(base.value + group * count + range.lowerBound, into: destination, count: range.count)
+    }
+  }
+}

@@ -53,7 +53,7 @@ enum Conv2dKernel {
     let bp = UncheckedSendable(bias?.storage.base)
     let chunkFlops = 2 * g.filters * g.patchSize * g.outputPlane * g.imagesPerChunk
     BLAS.withSingleThread {
-      Parallel.forEach(g.chunkCount, costPerItem: chunkFlops, minimumWork: 1 << 20) { chunks in
+      Parallel.forEachClaimed(g.chunkCount, costPerItem: chunkFlops, minimumWork: 1 << 20) { chunks in
         let panelColumns = g.imagesPerChunk * g.outputPlane
         let columns = TensorStorage(uninitializedCount: g.patchSize * panelColumns)
         let product = TensorStorage(uninitializedCount: g.filters * panelColumns)
@@ -157,11 +157,11 @@ enum Conv2dKernel {
     let pp = UncheckedSendable(partials?.base)
     let groupFlops = 4 * g.filters * g.patchSize * g.outputPlane * g.batch / groups
     BLAS.withSingleThread {
-      Parallel.forEach(groups, costPerItem: groupFlops, minimumWork: 1 << 20) { groupRange in
+      Parallel.forEachClaimed(groups, costPerItem: groupFlops, minimumWork: 1 << 20) { claimed in
         let panelColumns = g.imagesPerChunk * g.outputPlane
         let columns = TensorStorage(uninitializedCount: g.patchSize * panelColumns)
         let gradientPanel = TensorStorage(uninitializedCount: g.filters * panelColumns)
-        for group in groupRange {
+        for group in claimed {
           let chunks = Parallel.range(part: group, of: groups, count: g.chunkCount)
           for chunk in chunks {
             let images = g.images(inChunk: chunk)
@@ -202,18 +202,12 @@ enum Conv2dKernel {
   }
 
   /// `Σ_group partials[group]` in group order (the fixed-order reduction of `dW`).
-  private static func sumPartials(_ partials: UnsafePointer<Float>, groups: Int, count: Int, shape: [Int]) -> Tensor {
+  private static func sumPartials(_ partials: UnsafeMutablePointer<Float>, groups: Int, count: Int, shape: [Int])
+    -> Tensor
+  {
+    addPartials(partials, groups: groups, count: count)
     let result = Tensor(uninitializedShape: shape)
-    let source = UncheckedSendable(partials)
-    let destination = UncheckedSendable(result.storage.base)
-    Parallel.forEach(count, costPerItem: groups, minimumWork: 1 << 16) { range in
-      let d = destination.value + range.lowerBound
-      let n = range.count
-      d.update(from: source.value + range.lowerBound, count: n)
-      for group in 1..<max(groups, 1) {
-        addVector(source.value + group * count + range.lowerBound, into: d, count: n)
-      }
-    }
+    result.storage.base.update(from: partials, count: count)
     return result
   }
 
@@ -264,7 +258,7 @@ enum Conv2dKernel {
     )
     let bp = UncheckedSendable(bias?.storage.base)
     let chunkFlops = 2 * g.filters * g.patchSize * g.outputPlane * g.imagesPerChunk
-    Parallel.forEach(g.chunkCount, costPerItem: chunkFlops, minimumWork: 1 << 20) { chunks in
+    Parallel.forEachClaimed(g.chunkCount, costPerItem: chunkFlops, minimumWork: 1 << 20) { chunks in
       let source = TensorStorage(uninitializedCount: g.imagesPerChunk * g.inputImage)
       let output = TensorStorage(uninitializedCount: g.imagesPerChunk * g.outputImage)
       for chunk in chunks {
@@ -302,12 +296,12 @@ enum Conv2dKernel {
     let (gxp, pp) = (UncheckedSendable(gx?.storage.base), UncheckedSendable(partials?.base))
     let wp = UncheckedSendable(dataWeights?.base)
     let groupFlops = 4 * g.filters * g.patchSize * g.outputPlane * g.batch / groups
-    Parallel.forEach(groups, costPerItem: groupFlops, minimumWork: 1 << 20) { groupRange in
+    Parallel.forEachClaimed(groups, costPerItem: groupFlops, minimumWork: 1 << 20) { claimed in
       let chunk = g.imagesPerChunk
       let gradient = TensorStorage(uninitializedCount: chunk * g.outputImage)
       let source = needsWeight ? TensorStorage(uninitializedCount: chunk * g.inputImage) : nil
       let inputGradient = needsInput ? TensorStorage(uninitializedCount: chunk * g.inputImage) : nil
-      for group in groupRange {
+      for group in claimed {
         let partial = pp.value.map { $0 + group * count }
         partial?.update(repeating: 0, count: count)
         for chunk in Parallel.range(part: group, of: groups, count: g.chunkCount) {

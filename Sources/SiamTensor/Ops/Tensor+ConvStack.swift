@@ -257,7 +257,8 @@ struct ConvStackPlan {
       UncheckedSendable(output.storage.base)
     )
     let normalisation = normalisations[stages.count - 1]
-    Parallel.forEach(chunkCount, costPerItem: 3 * last.image * Self.imagesPerChunk, minimumWork: 1 << 18) { chunks in
+    Parallel.forEachClaimed(chunkCount, costPerItem: 3 * last.image * Self.imagesPerChunk, minimumWork: 1 << 18) {
+      chunks in
       for chunk in chunks {
         let images = self.images(inChunk: chunk)
         BlockedKernel.scaleShiftReLU(
@@ -309,7 +310,7 @@ struct ConvStackPlan {
   /// the chunk's index and whether it is full (not the shorter tail).
   private func forEachChunk(_ index: Int, _ body: (Int, Range<Int>, Bool) -> Void) {
     let stage = stages[index]
-    Parallel.forEach(chunkCount, costPerItem: stage.flopsPerImage * Self.imagesPerChunk, minimumWork: 1 << 20) {
+    Parallel.forEachClaimed(chunkCount, costPerItem: stage.flopsPerImage * Self.imagesPerChunk, minimumWork: 1 << 20) {
       chunks in
       for chunk in chunks {
         let images = self.images(inChunk: chunk)
@@ -339,7 +340,8 @@ struct ConvStackPlan {
       )
       let pivot = normalisations[stages.count - 1].meanLanes
       let lastSums = sums
-      Parallel.forEach(chunkCount, costPerItem: 3 * last.image * Self.imagesPerChunk, minimumWork: 1 << 18) { chunks in
+      Parallel.forEachClaimed(chunkCount, costPerItem: 3 * last.image * Self.imagesPerChunk, minimumWork: 1 << 18) {
+        chunks in
         for chunk in chunks {
           let images = self.images(inChunk: chunk)
           BlockedKernel.adaptivePoolGradient(
@@ -457,10 +459,10 @@ struct ConvStackPlan {
     }
     let inputImage = inputImage(index)
     let outputImage = layout.image
-    Parallel.forEach(groups, costPerItem: 2 * stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) {
-      groupRange in
+    Parallel.forEachClaimed(groups, costPerItem: 2 * stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) {
+      claimed in
       let scratch = oneDNN == nil ? nil : TensorStorage(uninitializedCount: layoutCount)
-      for group in groupRange {
+      for group in claimed {
         let partial = pp.value + group * layoutCount
         partial.update(repeating: 0, count: layoutCount)
         for chunk in Parallel.range(part: group, of: groups, count: self.chunkCount) {
@@ -499,9 +501,7 @@ struct ConvStackPlan {
       }
       withExtendedLifetime(scratch) {}
     }
-    for group in 1..<max(groups, 1) {
-      addVector(partials.base + group * layoutCount, into: partials.base, count: layoutCount)
-    }
+    addPartials(partials.base, groups: groups, count: layoutCount)
     let result = Tensor(uninitializedShape: weight.shape)
     if let direct {
       direct.reorderWeightGradient(partials.base, to: result.storage.base)

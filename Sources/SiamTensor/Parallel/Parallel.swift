@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The engine's CPU parallelism: a fixed partition of index ranges over a set number of
 /// threads, so that every partition (and therefore every floating-point result) is the
@@ -66,6 +67,55 @@ public enum Parallel {
         box.value(range(part: part, of: parts, count: count))
       }
     }
+  }
+}
+
+extension Parallel {
+  /// Runs `body` on at most `threadCount` threads at once, each call taking items of
+  /// `0..<count` from one shared `ClaimedItems` until none are left: items go one at a time,
+  /// in increasing order, to whichever thread is free.
+  ///
+  /// For items whose results do not depend on which thread runs them or when (each item
+  /// writes its own outputs): the results are then the same as `forEach`'s, while a thread
+  /// that runs slower (another process on its core) takes fewer items instead of holding
+  /// up the region. Set up per-thread scratch before the loop over the items. Runs inline,
+  /// one call taking every item, under the same conditions as `forEach`. Do not nest.
+  ///
+  /// - Parameters:
+  ///   - count: Number of items.
+  ///   - costPerItem: Rough cost of one item in elementary operations.
+  ///   - body: Called once per thread with the items it claims; calls run concurrently.
+  public static func forEachClaimed(
+    _ count: Int, costPerItem: Int = 1, minimumWork: Int = 1 << 15, _ body: (ClaimedItems) -> Void
+  ) {
+    guard count > 0 else { return }
+    let parts = min(threadCount, count)
+    let items = ClaimedItems(count: count)
+    if parts <= 1 || count * costPerItem < minimumWork {
+      body(items)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedSendable(body)
+      DispatchQueue.concurrentPerform(iterations: parts) { _ in box.value(items) }
+    }
+  }
+}
+
+/// The items of a `Parallel.forEachClaimed` region, shared by its threads: iterating
+/// claims the next item not yet claimed by any thread.
+public struct ClaimedItems: Sequence, IteratorProtocol, Sendable {
+  private final class Counter: Sendable {
+    let next = Atomic<Int>(0)
+  }
+  private let counter = Counter()
+  private let count: Int
+
+  init(count: Int) { self.count = count }
+
+  public mutating func next() -> Int? {
+    let item = counter.next.wrappingAdd(1, ordering: .relaxed).oldValue
+    return item < count ? item : nil
   }
 }
 
