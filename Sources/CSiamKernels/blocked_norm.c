@@ -9,11 +9,16 @@
 
 #define AVX2 __attribute__((target("avx2,fma")))
 
-/// `g` with zeros where `mask ≤ 0` (a NaN mask keeps `g`, as Swift's `.<=` does).
-#define MASKED(g, m) _mm256_andnot_ps(_mm256_cmp_ps((m), _mm256_setzero_ps(), _CMP_LE_OQ), (g))
+/// `g` with zeros where `v ≤ 0` (a NaN keeps `g`, as Swift's `.<=` does).
+#define MASKED(g, v) _mm256_andnot_ps(_mm256_cmp_ps((v), _mm256_setzero_ps(), _CMP_LE_OQ), (g))
+/// `x·k + m`, the value whose ReLU the forward pass stored: `max(0, v) ≤ 0` exactly where
+/// `v ≤ 0` (−0 and +0 included, NaN in neither), so masking with `v` masks as the stored
+/// ReLU output would, without reading it.
+#define PRE_RELU(x, k, m) _mm256_add_ps(_mm256_mul_ps((x), (k)), (m))
 
 AVX2 void siam_blocked_channel_sums(int images, int blocks, int plane, const float *x, const float *gradient,
-                                    const float *mask, const float *pivot, double *first, double *second) {
+                                    const float *scale, const float *shift, const float *pivot, double *first,
+                                    double *second) {
   const int end = plane * 8, pairs = end & ~15;
   for (int n = 0; n < images; n++)
     for (int b = 0; b < blocks; b++) {
@@ -21,21 +26,24 @@ AVX2 void siam_blocked_channel_sums(int images, int blocks, int plane, const flo
       const size_t base = ((size_t)n * blocks + b) * (size_t)end;
       const float *xb = x + base;
       __m256 s1 = _mm256_setzero_ps(), s2 = s1, u1 = s1, u2 = s1;
-      if (gradient && mask) {
-        const float *g = gradient + base, *m = mask + base;
+      if (gradient && scale && shift) {
+        const float *g = gradient + base;
+        const __m256 k = _mm256_loadu_ps(scale + b * 8), m = _mm256_loadu_ps(shift + b * 8);
         int t = 0;
         for (; t < pairs; t += 16) {
-          const __m256 ga = MASKED(_mm256_loadu_ps(g + t), _mm256_loadu_ps(m + t));
-          const __m256 gb = MASKED(_mm256_loadu_ps(g + t + 8), _mm256_loadu_ps(m + t + 8));
+          const __m256 xa = _mm256_loadu_ps(xb + t), xc = _mm256_loadu_ps(xb + t + 8);
+          const __m256 ga = MASKED(_mm256_loadu_ps(g + t), PRE_RELU(xa, k, m));
+          const __m256 gb = MASKED(_mm256_loadu_ps(g + t + 8), PRE_RELU(xc, k, m));
           s1 = _mm256_add_ps(s1, ga);
           u1 = _mm256_add_ps(u1, gb);
-          s2 = _mm256_add_ps(s2, _mm256_mul_ps(ga, _mm256_sub_ps(_mm256_loadu_ps(xb + t), center)));
-          u2 = _mm256_add_ps(u2, _mm256_mul_ps(gb, _mm256_sub_ps(_mm256_loadu_ps(xb + t + 8), center)));
+          s2 = _mm256_add_ps(s2, _mm256_mul_ps(ga, _mm256_sub_ps(xa, center)));
+          u2 = _mm256_add_ps(u2, _mm256_mul_ps(gb, _mm256_sub_ps(xc, center)));
         }
         if (t < end) {
-          const __m256 ga = MASKED(_mm256_loadu_ps(g + t), _mm256_loadu_ps(m + t));
+          const __m256 xa = _mm256_loadu_ps(xb + t);
+          const __m256 ga = MASKED(_mm256_loadu_ps(g + t), PRE_RELU(xa, k, m));
           s1 = _mm256_add_ps(s1, ga);
-          s2 = _mm256_add_ps(s2, _mm256_mul_ps(ga, _mm256_sub_ps(_mm256_loadu_ps(xb + t), center)));
+          s2 = _mm256_add_ps(s2, _mm256_mul_ps(ga, _mm256_sub_ps(xa, center)));
         }
       } else if (gradient) {
         const float *g = gradient + base;
@@ -86,17 +94,19 @@ AVX2 void siam_blocked_scale_shift_relu(int images, int blocks, int plane, const
 }
 
 AVX2 void siam_blocked_masked_affine_gradient(int images, int blocks, int plane, const float *gradient,
-                                              const float *mask, const float *x, const float *a, const float *b,
-                                              const float *k, float *output) {
+                                              const float *scale, const float *shift, const float *x, const float *a,
+                                              const float *b, const float *k, float *output) {
   const int end = plane * 8;
   for (int n = 0; n < images; n++)
     for (int block = 0; block < blocks; block++) {
       const size_t base = ((size_t)n * blocks + block) * (size_t)end;
       const __m256 ga = _mm256_loadu_ps(a + block * 8), xb = _mm256_loadu_ps(b + block * 8);
       const __m256 kk = _mm256_loadu_ps(k + block * 8);
+      const __m256 sk = _mm256_loadu_ps(scale + block * 8), sm = _mm256_loadu_ps(shift + block * 8);
       for (int t = 0; t < end; t += 8) {
-        const __m256 g = MASKED(_mm256_loadu_ps(gradient + base + t), _mm256_loadu_ps(mask + base + t));
-        const __m256 affine = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(x + base + t), xb), kk);
+        const __m256 xv = _mm256_loadu_ps(x + base + t);
+        const __m256 g = MASKED(_mm256_loadu_ps(gradient + base + t), PRE_RELU(xv, sk, sm));
+        const __m256 affine = _mm256_add_ps(_mm256_mul_ps(xv, xb), kk);
         _mm256_storeu_ps(output + base + t, _mm256_add_ps(_mm256_mul_ps(g, ga), affine));
       }
     }

@@ -215,7 +215,7 @@ private func differentiate(
       let pivot = layout.firstPixel(blocked.storage.base, image: images.lowerBound)
       sums.setPivot(pivot, chunk: chunk, elements: images.count * height * width)
       BlockedKernel.channelSums(
-        layout, images: images, x: blocked.storage.base, gradient: nil, mask: nil, pivot: pivot,
+        layout, images: images, x: blocked.storage.base, gradient: nil, relu: nil, pivot: pivot,
         first: sums.first(chunk), second: sums.second(chunk))
     }
     let (mean, variance) = sums.meanAndVariance()

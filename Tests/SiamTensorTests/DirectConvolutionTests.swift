@@ -215,48 +215,113 @@ private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float])
     for (a, b) in zip(results[0], results[2]) { expectClose(a, b, absolute: 1e-4, relative: 1e-4, "direct vs im2col") }
   }
 
+  /// Pre-activations whose `x·scale + shift` is exactly +0, −0, NaN, negative and
+  /// positive in channels 0 and 1 (`scale` 2 and 1, `shift` −1 and −0), random elsewhere.
+  private func reluEdgeCases(_ layout: BlockedLayout) -> (x: Tensor, relu: ReLUMask) {
+    var x = makeTestTensor([layout.count], seed: 81).scalars
+    let edges: [(lane: Int, value: Float)] = [(0, 0.5), (1, -0.0), (0, .nan), (1, -2), (0, 3), (1, 0)]
+    for (pixel, edge) in edges.enumerated() { x[pixel * 8 + edge.lane] = edge.value }
+    var scale = makeTestTensor([layout.channels], seed: 88).scalars
+    var shift = makeTestTensor([layout.channels], seed: 89).scalars
+    (scale[0], shift[0], scale[1], shift[1]) = (2, -1, 1, -0.0)
+    return (
+      Tensor(shape: [layout.count], scalars: x),
+      ReLUMask(scale: layout.laneVectors(scale), shift: layout.laneVectors(shift))
+    )
+  }
+
   /// The batch-norm passes' C twins give the Swift loops' bits, on planes with and without
-  /// a 16-float remainder, with masks that include zeros, negatives and NaN.
+  /// a 16-float remainder, with ReLU masks that meet +0, −0 and NaN.
   @Test(arguments: [(5, 7), (4, 4)])
   func batchNormPassesMatchTheirSwiftTwins(_ height: Int, _ width: Int) throws {
     try #require(DirectConvolution.isAvailable, "needs AVX2")
     let layout = BlockedLayout(batch: 3, channels: 16, height: height, width: width)
-    let x = makeTestTensor([layout.count], seed: 81)
+    let (x, relu) = reluEdgeCases(layout)
     let g = makeTestTensor([layout.count], seed: 82)
-    var maskValues = makeTestTensor([layout.count], seed: 83).scalars
-    maskValues[3] = 0
-    maskValues[20] = .nan
-    let mask = Tensor(shape: [layout.count], scalars: maskValues)
     let lanes = { (seed: UInt64) in layout.laneVectors(makeTestTensor([16], seed: seed).scalars) }
     let (pivot, a, b, k) = (lanes(84), lanes(85), lanes(86), lanes(87))
-    let images = 1..<3
-    for (gradient, m) in [(nil, nil), (g, nil), (g, mask)] as [(Tensor?, Tensor?)] {
+    let images = 0..<3
+    for (gradient, mask) in [(nil, nil), (g, nil), (g, relu)] as [(Tensor?, ReLUMask?)] {
       var sums: [[Double]] = []
       for portable in [false, true] {
         var first = [Double](repeating: 0.5, count: 16)
         var second = [Double](repeating: 0.25, count: 16)
         BlockedKernel.channelSums(
           layout, images: images, x: x.storage.base, gradient: gradient.map { UnsafePointer($0.storage.base) },
-          mask: m.map { UnsafePointer($0.storage.base) }, pivot: pivot, first: &first, second: &second,
-          portable: portable)
+          relu: mask, pivot: pivot, first: &first, second: &second, portable: portable)
         sums.append(first + second)
       }
-      #expect(sums[0] == sums[1], "channel sums, gradient \(gradient != nil), mask \(m != nil)")
+      #expect(
+        sums[0].map(\.bitPattern) == sums[1].map(\.bitPattern),
+        "channel sums, gradient \(gradient != nil), mask \(mask != nil)")
     }
     var outputs: [Tensor] = []
     for portable in [false, true] {
-      let relu = Tensor(repeating: 0, shape: [layout.count])
+      let activation = Tensor(repeating: 0, shape: [layout.count])
       BlockedKernel.scaleShiftReLU(
-        layout, images: images, x: x.storage.base, scale: a, shift: b, into: relu.storage.base, portable: portable)
+        layout, images: 1..<3, x: x.storage.base, scale: a, shift: b, into: activation.storage.base,
+        portable: portable)
       let affine = Tensor(repeating: 0, shape: [layout.count])
       BlockedKernel.maskedAffineGradient(
-        layout, images: images, gradient: g.storage.base, mask: mask.storage.base, x: x.storage.base, a: a, b: b,
-        k: k, into: affine.storage.base, portable: portable)
-      outputs += [relu, affine]
+        layout, images: images, gradient: g.storage.base, relu: relu, x: x.storage.base, a: a, b: b, k: k,
+        into: affine.storage.base, portable: portable)
+      outputs += [activation, affine]
     }
     #expect(outputs[0].isBitIdentical(to: outputs[2]), "scale, shift, ReLU")
     #expect(outputs[1].isBitIdentical(to: outputs[3]), "masked affine gradient")
     #expect(outputs[0].scalars[..<layout.image].allSatisfy { $0 == 0 }, "image 0 is outside the range")
+  }
+
+  /// The mask recomputed from the pre-activation is the one the stored ReLU output gives:
+  /// both kernels mask exactly the elements where `scaleShiftReLU`'s output is ≤ 0
+  /// (+0 and −0 included, NaN kept), bit for bit against a scalar loop over that output.
+  @Test(arguments: [false, true])
+  func theReLUMaskIsTheStoredActivations(portable: Bool) throws {
+    try #require(portable || DirectConvolution.isAvailable, "needs AVX2")
+    let layout = BlockedLayout(batch: 2, channels: 16, height: 3, width: 5)
+    let (x, relu) = reluEdgeCases(layout)
+    let g = makeTestTensor([layout.count], seed: 82)
+    let ones = layout.laneVectors([Float](repeating: 1, count: 16))
+    let zeros = layout.laneVectors([Float](repeating: 0, count: 16))
+    let images = 0..<layout.batch
+    let activation = Tensor(repeating: 0, shape: [layout.count])
+    BlockedKernel.scaleShiftReLU(
+      layout, images: images, x: x.storage.base, scale: relu.scale, shift: relu.shift,
+      into: activation.storage.base, portable: portable)
+    let stored = activation.scalars
+    let expected = zip(g.scalars, stored).map { gradient, a in a <= 0 ? 0 : gradient }
+    // Pixel p of image 0 holds edge p (lane 0 or 1): +0, −0, NaN, then a negative.
+    #expect(stored[0] == 0 && stored[0].sign == .plus, "+0")
+    #expect(stored[9] == 0 && stored[9].sign == .minus, "−0")
+    #expect(stored[16].isNaN && stored[25] == 0, "NaN, negative")
+    #expect(expected.filter { $0 == 0 }.count >= 3, "+0, −0 and a negative masked")
+
+    // a = 1, b = 0, k = 0: the output is the masked gradient (x·0 + 0 is 0 for finite x;
+    // the NaN pre-activation's element is compared on its own).
+    let masked = Tensor(repeating: 0, shape: [layout.count])
+    BlockedKernel.maskedAffineGradient(
+      layout, images: images, gradient: g.storage.base, relu: relu, x: x.storage.base, a: ones, b: zeros,
+      k: zeros, into: masked.storage.base, portable: portable)
+    for (i, value) in masked.scalars.enumerated() where !x.scalars[i].isNaN {
+      #expect(value.bitPattern == (expected[i] + 0).bitPattern, "element \(i)")
+    }
+
+    // Σg over the masked elements, per channel, against the stored-output mask.
+    var first = [Double](repeating: 0, count: 16)
+    var second = [Double](repeating: 0, count: 16)
+    let finite = Tensor(shape: [layout.count], scalars: x.scalars.map { $0.isNaN ? 1 : $0 })
+    let finiteStored = Tensor(repeating: 0, shape: [layout.count])
+    BlockedKernel.scaleShiftReLU(
+      layout, images: images, x: finite.storage.base, scale: relu.scale, shift: relu.shift,
+      into: finiteStored.storage.base, portable: portable)
+    BlockedKernel.channelSums(
+      layout, images: images, x: finite.storage.base, gradient: g.storage.base, relu: relu,
+      pivot: zeros, first: &first, second: &second, portable: portable)
+    var reference = [Double](repeating: 0, count: 16)
+    for (i, a) in finiteStored.scalars.enumerated() where a > 0 {
+      reference[i % 8 + 8 * ((i / 8 / layout.plane) % 2)] += Double(g.scalars[i])
+    }
+    for c in 0..<16 { #expect(abs(first[c] - reference[c]) <= 1e-5 * max(1, abs(reference[c])), "channel \(c)") }
   }
 
   /// The first layer's weight gradient: the C twin gives the Swift loops' bits, for the

@@ -59,16 +59,18 @@ void siam_to_plain(int images, int channels, int plane, const float *blocked, fl
 
 // Batch norm + ReLU passes on nChw8c (`blocks` channel blocks of `plane` pixels per image),
 // bit-identical to SiamTensor's BlockedKernel: `channel sums` adds Σd, Σd² (d = x − pivot)
-// or, with a gradient, Σg, Σg·d (g zeroed where mask ≤ 0 when a mask is given) into
-// `first`/`second`; `scale shift relu` writes max(0, x·scale + shift); `masked affine
-// gradient` writes (g masked)·a + (x·b + k). Per-channel vectors hold 8 floats per block.
+// or, with a gradient, Σg, Σg·d (g zeroed where the ReLU output max(0, x·scale + shift) is
+// ≤ 0 when `scale` and `shift` are given) into `first`/`second`; `scale shift relu` writes
+// max(0, x·scale + shift); `masked affine gradient` writes (g masked so)·a + (x·b + k).
+// Per-channel vectors hold 8 floats per block.
 void siam_blocked_channel_sums(int images, int blocks, int plane, const float *x, const float *gradient,
-                               const float *mask, const float *pivot, double *first, double *second);
+                               const float *scale, const float *shift, const float *pivot, double *first,
+                               double *second);
 void siam_blocked_scale_shift_relu(int images, int blocks, int plane, const float *x, const float *scale,
                                    const float *shift, float *output);
-void siam_blocked_masked_affine_gradient(int images, int blocks, int plane, const float *gradient, const float *mask,
-                                         const float *x, const float *a, const float *b, const float *k,
-                                         float *output);
+void siam_blocked_masked_affine_gradient(int images, int blocks, int plane, const float *gradient,
+                                         const float *scale, const float *shift, const float *x, const float *a,
+                                         const float *b, const float *k, float *output);
 
 /// `weights` (plain OIHW, `blocks`·8 filters) += the weight gradient of a first layer
 /// whose source is plain NCHW, given `padded` images (zero-padded planes of

@@ -60,6 +60,14 @@ private func withFloats<R>(_ lanes: [SIMD8<Float>], _ body: (UnsafePointer<Float
   lanes.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: Float.self)) }
 }
 
+/// Where a ReLU after batch norm passed its gradient: where `max(0, x·scale + shift) > 0`
+/// for the pre-activation `x` (one `SIMD8` of `scale` and `shift` per channel block).
+/// Recomputed from `x` with the multiply and add of `scaleShiftReLU`, so it is the mask the
+/// stored ReLU output gives, bit for bit, without reading that output.
+struct ReLUMask {
+  let scale: [SIMD8<Float>], shift: [SIMD8<Float>]
+}
+
 enum BlockedKernel {
   // MARK: Layout conversions
 
@@ -107,23 +115,33 @@ enum BlockedKernel {
   // MARK: Batch normalisation + ReLU (serial, over a range of images)
 
   /// Adds to `first[c]` and `second[c]`, per channel over `images` and the plane, with
-  /// `d = x − pivot[c]`: without `g`, `Σ d` and `Σ d²`; with `g` (masked where `mask ≤ 0`
-  /// when a mask is given), `Σ g` and `Σ g·d`. Sums run in eight `Float` lanes within a
-  /// plane and in `Double` across planes; `pivot` holds one `SIMD8` per channel block.
+  /// `d = x − pivot[c]`: without `g`, `Σ d` and `Σ d²`; with `g` (masked where the ReLU
+  /// output `max(0, x·scale + shift)` is ≤ 0 when `relu` is given), `Σ g` and `Σ g·d`.
+  /// Sums run in eight `Float` lanes within a plane and in `Double` across planes; `pivot`,
+  /// `scale` and `shift` hold one `SIMD8` per channel block.
   ///
   /// On a CPU with AVX2 the C twin in `CSiamKernels` runs (the same bits); `portable`
   /// forces this Swift loop (for the tests that compare them).
   static func channelSums(
     _ layout: BlockedLayout, images: Range<Int>, x: UnsafePointer<Float>, gradient: UnsafePointer<Float>?,
-    mask: UnsafePointer<Float>?, pivot: [SIMD8<Float>], first: UnsafeMutablePointer<Double>,
+    relu: ReLUMask?, pivot: [SIMD8<Float>], first: UnsafeMutablePointer<Double>,
     second: UnsafeMutablePointer<Double>, portable: Bool = false
   ) {
     if !portable, DirectConvolution.isAvailable {
       let offset = images.lowerBound &* layout.image
+      let g = gradient.map { $0 + offset }
       withFloats(pivot) { p in
-        siam_blocked_channel_sums(
-          Int32(images.count), Int32(layout.blocks), Int32(layout.plane), x + offset, gradient.map { $0 + offset },
-          mask.map { $0 + offset }, p, first, second)
+        guard let relu else {
+          siam_blocked_channel_sums(
+            Int32(images.count), Int32(layout.blocks), Int32(layout.plane), x + offset, g, nil, nil, p, first, second)
+          return
+        }
+        withFloats(relu.scale) { k in
+          withFloats(relu.shift) { m in
+            siam_blocked_channel_sums(
+              Int32(images.count), Int32(layout.blocks), Int32(layout.plane), x + offset, g, k, m, p, first, second)
+          }
+        }
       }
       return
     }
@@ -142,25 +160,27 @@ enum BlockedKernel {
         let pairs = end & ~15
         if let gradient {
           let g = gradient + base
-          if let mask {
-            let m = mask + base
+          if let relu {
+            let (k, m) = (relu.scale[b], relu.shift[b])
             var t = 0
             while t < pairs {
+              let (xa, xc) = (load8(x + t), load8(x + (t &+ 8)))
               var ga = load8(g + t)
               var gb = load8(g + (t &+ 8))
-              ga.replace(with: 0, where: load8(m + t) .<= 0)
-              gb.replace(with: 0, where: load8(m + (t &+ 8)) .<= 0)
+              ga.replace(with: 0, where: xa * k + m .<= 0)
+              gb.replace(with: 0, where: xc * k + m .<= 0)
               s1 += ga
               u1 += gb
-              s2 += ga * (load8(x + t) - center)
-              u2 += gb * (load8(x + (t &+ 8)) - center)
+              s2 += ga * (xa - center)
+              u2 += gb * (xc - center)
               t &+= 16
             }
             if t < end {
+              let xa = load8(x + t)
               var ga = load8(g + t)
-              ga.replace(with: 0, where: load8(m + t) .<= 0)
+              ga.replace(with: 0, where: xa * k + m .<= 0)
               s1 += ga
-              s2 += ga * (load8(x + t) - center)
+              s2 += ga * (xa - center)
             }
           } else {
             var t = 0
@@ -229,10 +249,10 @@ enum BlockedKernel {
     }
   }
 
-  /// `out = a·(g masked where mask ≤ 0) + b·x + k`, per channel, over `images`: the
-  /// batch-norm (+ ReLU) input gradient. Writes over `g` when `output` is `g`.
+  /// `out = a·(g masked where max(0, x·scale + shift) ≤ 0) + b·x + k`, per channel, over
+  /// `images`: the batch-norm (+ ReLU) input gradient. Writes over `g` when `output` is `g`.
   static func maskedAffineGradient(
-    _ layout: BlockedLayout, images: Range<Int>, gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+    _ layout: BlockedLayout, images: Range<Int>, gradient: UnsafePointer<Float>, relu: ReLUMask,
     x: UnsafePointer<Float>, a: [SIMD8<Float>], b: [SIMD8<Float>], k: [SIMD8<Float>],
     into output: UnsafeMutablePointer<Float>, portable: Bool = false
   ) {
@@ -241,9 +261,13 @@ enum BlockedKernel {
       withFloats(a) { ap in
         withFloats(b) { bp in
           withFloats(k) { kp in
-            siam_blocked_masked_affine_gradient(
-              Int32(images.count), Int32(layout.blocks), Int32(layout.plane), gradient + offset, mask + offset,
-              x + offset, ap, bp, kp, output + offset)
+            withFloats(relu.scale) { sp in
+              withFloats(relu.shift) { mp in
+                siam_blocked_masked_affine_gradient(
+                  Int32(images.count), Int32(layout.blocks), Int32(layout.plane), gradient + offset, sp, mp,
+                  x + offset, ap, bp, kp, output + offset)
+              }
+            }
           }
         }
       }
@@ -254,11 +278,13 @@ enum BlockedKernel {
       for block in 0..<layout.blocks {
         let base = (n &* layout.blocks &+ block) &* layout.plane &* 8
         let (ga, xb, kk) = (a[block], b[block], k[block])
+        let (sk, sm) = (relu.scale[block], relu.shift[block])
         var t = 0
         while t < end {
+          let xv = load8(x + (base &+ t))
           var gv = load8(gradient + (base &+ t))
-          gv.replace(with: 0, where: load8(mask + (base &+ t)) .<= 0)
-          store8(gv * ga + (load8(x + (base &+ t)) * xb + kk), output + (base &+ t))
+          gv.replace(with: 0, where: xv * sk + sm .<= 0)
+          store8(gv * ga + (xv * xb + kk), output + (base &+ t))
           t &+= 8
         }
       }

@@ -19,6 +19,10 @@ struct Normalisation {
     self.shift = layout.laneVectors((0..<layout.channels).map { beta[$0] - mean[$0] * scale[$0] })
     self.meanLanes = layout.laneVectors(mean)
   }
+
+  /// Where the ReLU after this normalisation passed its gradient, recomputed from the
+  /// pre-activation.
+  var reluMask: ReLUMask { ReLUMask(scale: scale, shift: shift) }
 }
 
 /// The batch-norm input gradient's `a·g + b·y + k` per channel block.

@@ -226,7 +226,7 @@ struct ConvStackPlan {
           let pivot = layout.firstPixel(yp.value, image: images.lowerBound)
           sums.setPivot(pivot, chunk: chunk, elements: images.count * layout.plane)
           BlockedKernel.channelSums(
-            layout, images: images, x: yp.value, gradient: nil, mask: nil, pivot: pivot,
+            layout, images: images, x: yp.value, gradient: nil, relu: nil, pivot: pivot,
             first: sums.first(chunk), second: sums.second(chunk))
         }
       }
@@ -335,10 +335,8 @@ struct ConvStackPlan {
     var sums = ChunkSums(chunks: chunkCount, channels: last.channels)
     do {
       let (gp, op) = (UncheckedSendable(g.storage.base), UncheckedSendable(gradient.base))
-      let (yp, ap) = (
-        UncheckedSendable(preActivations[stages.count - 1].base), UncheckedSendable(activations.last!.base)
-      )
-      let pivot = normalisations[stages.count - 1].meanLanes
+      let yp = UncheckedSendable(preActivations[stages.count - 1].base)
+      let (pivot, relu) = (normalisations[stages.count - 1].meanLanes, normalisations[stages.count - 1].reluMask)
       let lastSums = sums
       Parallel.forEachClaimed(chunkCount, costPerItem: 3 * last.image * Self.imagesPerChunk, minimumWork: 1 << 18) {
         chunks in
@@ -347,7 +345,7 @@ struct ConvStackPlan {
           BlockedKernel.adaptivePoolGradient(
             last, images: images, gradient: gp.value, outputSize: self.pool, into: op.value)
           BlockedKernel.channelSums(
-            last, images: images, x: yp.value, gradient: op.value, mask: ap.value, pivot: pivot,
+            last, images: images, x: yp.value, gradient: op.value, relu: relu, pivot: pivot,
             first: lastSums.first(chunk), second: lastSums.second(chunk))
         }
       }
@@ -383,9 +381,9 @@ struct ConvStackPlan {
       }
       let affine = AffineGradient(
         a: layout.laneVectors(ka), b: layout.laneVectors(kb), k: layout.laneVectors(kk))
-      let previous = index > 0 ? PreviousStage(self, index - 1, preActivations, activations, normalisations) : nil
+      let previous = index > 0 ? PreviousStage(self, index - 1, preActivations, normalisations) : nil
       result[3 * index] = backwardPass(
-        index, gradient: gradient, preActivation: preActivations[index], activation: activations[index],
+        index, gradient: gradient, preActivation: preActivations[index], relu: normalisation.reluMask,
         affine: affine, source: index == 0 ? source.storage : activations[index - 1], weight: weights[index],
         previous: previous)
       result[3 * index + 1] = Tensor(dGamma)
@@ -401,21 +399,18 @@ struct ConvStackPlan {
 
   /// What stage `index`'s backward pass writes for the stage before it: the gradient of
   /// its activation (`nChw8c`) and the per-chunk batch-norm sums on that gradient, with
-  /// what those sums read.
+  /// what those sums read (the ReLU mask recomputed from the pre-activation).
   private struct PreviousStage {
     let layout: BlockedLayout
     let inputGradient: TensorStorage, sums: ChunkSums
-    let preActivation: TensorStorage, activation: TensorStorage, pivot: [SIMD8<Float>]
+    let preActivation: TensorStorage, relu: ReLUMask, pivot: [SIMD8<Float>]
 
-    init(
-      _ plan: ConvStackPlan, _ index: Int, _ preActivations: [TensorStorage], _ activations: [TensorStorage],
-      _ normalisations: [Normalisation]
-    ) {
+    init(_ plan: ConvStackPlan, _ index: Int, _ preActivations: [TensorStorage], _ normalisations: [Normalisation]) {
       layout = plan.stages[index].output
       inputGradient = TensorStorage(uninitializedCount: layout.count)
       sums = ChunkSums(chunks: plan.chunkCount, channels: layout.channels)
-      (preActivation, activation) = (preActivations[index], activations[index])
-      pivot = normalisations[index].meanLanes
+      preActivation = preActivations[index]
+      (relu, pivot) = (normalisations[index].reluMask, normalisations[index].meanLanes)
     }
   }
 
@@ -425,7 +420,7 @@ struct ConvStackPlan {
   /// first stage), and with a `previous` stage the chunk's input gradient and that
   /// stage's sums on it. Partials are added in group order, then reordered to `OIHW`.
   private func backwardPass(
-    _ index: Int, gradient: TensorStorage, preActivation: TensorStorage, activation: TensorStorage,
+    _ index: Int, gradient: TensorStorage, preActivation: TensorStorage, relu: ReLUMask,
     affine: AffineGradient, source: TensorStorage, weight: Tensor, previous: PreviousStage?
   ) -> Tensor {
     let stage = stages[index]
@@ -450,11 +445,11 @@ struct ConvStackPlan {
     let tp = UncheckedSendable(tailPartial?.base)
     let gp = UncheckedSendable(gradient.base)
     let sp = UncheckedSendable(source.base)
-    let (yp, ap) = (UncheckedSendable(preActivation.base), UncheckedSendable(activation.base))
+    let yp = UncheckedSendable(preActivation.base)
     let previousPointers = previous.map {
       (
         layout: $0.layout, input: UncheckedSendable($0.inputGradient.base), y: UncheckedSendable($0.preActivation.base),
-        a: UncheckedSendable($0.activation.base), pivot: $0.pivot, sums: $0.sums
+        relu: $0.relu, pivot: $0.pivot, sums: $0.sums
       )
     }
     let inputImage = inputImage(index)
@@ -469,7 +464,7 @@ struct ConvStackPlan {
           let images = self.images(inChunk: chunk)
           let isFull = images.count == stage.shape.batch
           BlockedKernel.maskedAffineGradient(
-            layout, images: images, gradient: gp.value, mask: ap.value, x: yp.value, a: affine.a, b: affine.b,
+            layout, images: images, gradient: gp.value, relu: relu, x: yp.value, a: affine.a, b: affine.b,
             k: affine.k, into: gp.value)
           let chunkSource = sp.value + images.lowerBound * inputImage
           let chunkGradient = gp.value + images.lowerBound * outputImage
@@ -494,7 +489,7 @@ struct ConvStackPlan {
               images: images.count, isFull: isFull, destinationGradient: chunkGradient, weights: dataWeights,
               sourceGradient: p.input.value + images.lowerBound * inputImage)
             BlockedKernel.channelSums(
-              p.layout, images: images, x: p.y.value, gradient: p.input.value, mask: p.a.value, pivot: p.pivot,
+              p.layout, images: images, x: p.y.value, gradient: p.input.value, relu: p.relu, pivot: p.pivot,
               first: p.sums.first(chunk), second: p.sums.second(chunk))
           }
         }
@@ -515,7 +510,7 @@ struct ConvStackPlan {
     } else {
       result.storage.base.update(from: partials.base, count: weight.count)
     }
-    withExtendedLifetime((partials, tailPartial, dataWeights, gradient, source, preActivation, activation, previous)) {}
+    withExtendedLifetime((partials, tailPartial, dataWeights, gradient, source, preActivation, previous)) {}
     return result
   }
 }
