@@ -25,7 +25,7 @@ public struct BenchmarkReport: Encodable, Sendable {
   public var forwardConvnet: StepFigure?
   public var forwardResnet18: StepFigure?
   /// Time inside the direct convolution kernels (`siam bench --kernel-times`), warm-up included.
-  public var kernelTimes: [KernelTimeFigure] = []
+  public var kernelTimes: [KernelTimes.Entry] = []
 
   /// sgemm GFLOP/s at 1024³ (or the first size measured).
   public var sgemmGFLOPS: Double? {
@@ -110,30 +110,6 @@ public struct ConvFigure: Encodable, Sendable {
     case name, batch
     case forwardGFLOPS = "forward_gflops"
     case backwardGFLOPS = "backward_gflops"
-  }
-}
-
-/// One direct kernel on one shape, summed over every call of a `siam bench` run.
-public struct KernelTimeFigure: Encodable, Sendable {
-  public var kernel: String
-  public var shape: String
-  public var calls: Int
-  public var images: Int
-  public var seconds: Double
-  public var gflopsPerCore: Double
-
-  public init(_ entry: KernelTimes.Entry) {
-    kernel = entry.kernel.rawValue
-    shape = entry.shape
-    calls = entry.calls
-    images = entry.images
-    seconds = entry.seconds
-    gflopsPerCore = entry.gflopsPerCore
-  }
-
-  private enum CodingKeys: String, CodingKey {
-    case kernel, shape, calls, images, seconds
-    case gflopsPerCore = "gflops_per_core"
   }
 }
 

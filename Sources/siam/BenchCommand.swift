@@ -76,7 +76,7 @@ struct BenchCommand: ParsableCommand {
       fflush(nil)  // progress lines appear as they are measured, also when piped
     }
     if kernelTimes {
-      report.kernelTimes = KernelTimes.stop().map(KernelTimeFigure.init)
+      report.kernelTimes = KernelTimes.stop()
       if !json { printKernelTimes(report.kernelTimes) }
     }
     if json {
@@ -86,7 +86,7 @@ struct BenchCommand: ParsableCommand {
     }
   }
 
-  private func printKernelTimes(_ figures: [KernelTimeFigure]) {
+  private func printKernelTimes(_ figures: [KernelTimes.Entry]) {
     guard !figures.isEmpty else {
       print(
         "  kernel times: no direct kernel ran (the parts measured have none, or they are off: `siam info` says which convolution kernels run, and why)"
@@ -96,7 +96,7 @@ struct BenchCommand: ParsableCommand {
     print("  kernel times (direct convolutions, summed over threads):")
     for f in figures {
       let shape = f.shape.padding(toLength: max(24, f.shape.count), withPad: " ", startingAt: 0)
-      let kernel = f.kernel.padding(toLength: 17, withPad: " ", startingAt: 0)
+      let kernel = f.kernel.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
       print(
         "    \(shape) \(kernel) \(String(format: "%6.1f", f.gflopsPerCore)) GFLOP/s a core, \(String(format: "%.3f", f.seconds)) s, \(f.calls) calls"
       )

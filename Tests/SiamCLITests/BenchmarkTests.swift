@@ -32,9 +32,8 @@ import Testing
     var report = EngineBenchmark(options: .init(trials: 1, parts: [], isQuick: true)).run()
     #expect(!report.jsonString().contains("kernel_times"))
     report.kernelTimes = [
-      KernelTimeFigure(
-        KernelTimes.Entry(
-          kernel: .backwardWeights, shape: "8→16 4×4 k3 s1 p1", calls: 2, images: 6, seconds: 0.5, flops: 1e9))
+      KernelTimes.Entry(
+        kernel: .backwardWeights, shape: "8→16 4×4 k3 s1 p1", calls: 2, images: 6, seconds: 0.5, flops: 1e9)
     ]
     let object = try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any]
     let rows = try #require(object?["kernel_times"] as? [[String: Any]])

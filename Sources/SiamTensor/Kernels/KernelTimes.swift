@@ -17,8 +17,9 @@ public enum KernelTimes {
     case backwardWeights = "backward_weights"
   }
 
-  /// The totals of one kernel on one shape.
-  public struct Entry: Sendable, Equatable {
+  /// The totals of one kernel on one shape. Encodes (for `siam bench --json`) its kernel,
+  /// shape, calls, images, seconds and `gflops_per_core`.
+  public struct Entry: Sendable, Equatable, Encodable {
     public var kernel: Kernel
     /// `"C→F H×W kK sS pP"`.
     public var shape: String
@@ -56,6 +57,21 @@ public enum KernelTimes {
 
     /// GFLOP/s of one core while it runs this kernel.
     public var gflopsPerCore: Double { seconds > 0 ? flops / seconds / 1e9 : 0 }
+
+    private enum CodingKeys: String, CodingKey {
+      case kernel, shape, calls, images, seconds
+      case gflopsPerCore = "gflops_per_core"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(kernel.rawValue, forKey: .kernel)
+      try c.encode(shape, forKey: .shape)
+      try c.encode(calls, forKey: .calls)
+      try c.encode(images, forKey: .images)
+      try c.encode(seconds, forKey: .seconds)
+      try c.encode(gflopsPerCore, forKey: .gflopsPerCore)
+    }
   }
 
   /// The totals so far, and the shapes in the order they first ran. A shape is keyed

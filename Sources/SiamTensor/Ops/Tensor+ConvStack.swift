@@ -266,7 +266,9 @@ struct ConvStackPlan {
         BlockedKernel.adaptivePool(last, images: images, x: ap.value, outputSize: self.pool, into: op.value)
       }
     }
-    activations.append(lastActivation)
+    // The last activation is read by the pooling only: the backward passes recompute the
+    // ReLU mask from the pre-activation, so it is not kept for them.
+    withExtendedLifetime(lastActivation) {}
 
     let inputs = specs.flatMap { [$0.weight, $0.gamma, $0.beta] }
     let weights = specs.map { $0.weight.detached() }
