@@ -105,12 +105,26 @@ prepare_dirs() {
     chmod 400 /etc/munge/munge.key
 }
 
+# Runs a daemon's launcher with stdin on /dev/null and none of this script's descriptors
+# above 2. A caller's descriptors would otherwise live on in the daemon: Foundation's
+# Process on Linux learns that its child exited when a socket it passed down closes, so a
+# Swift test that ran this script would wait for the daemons to exit, forever.
+detached() {
+    (
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec "$@" </dev/null
+    )
+}
+
 start_munge() {
     if running munged; then
         log "munged already running"
     else
         log "starting munged"
-        runuser -u munge -- /usr/sbin/munged || fail "munged did not start"
+        detached runuser -u munge -- /usr/sbin/munged || fail "munged did not start"
     fi
     local i
     for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -216,13 +230,13 @@ start_slurm() {
         log "slurmctld already running"
     else
         log "starting slurmctld"
-        slurmctld || fail "slurmctld did not start"
+        detached slurmctld || fail "slurmctld did not start"
     fi
     if running slurmd; then
         log "slurmd already running"
     else
         log "starting slurmd -N $NODE"
-        slurmd -N "$NODE" || fail "slurmd did not start"
+        detached slurmd -N "$NODE" || fail "slurmd did not start"
     fi
 }
 
