@@ -66,3 +66,27 @@ import Testing
     #expect(visits.all == Array(repeating: 1, count: count))
   }
 }
+
+@Suite struct BLASThreadScopeTests {
+  /// One BLAS thread for one task: that task reads 1 while another task, running at the
+  /// same time, still reads the process-wide count (which a test run records).
+  @Test func oneThreadForThisTaskLeavesOtherTasksAlone() async {
+    let processWide = BLAS.threadCount
+    let inside = Mutex<Int?>(nil)
+    let (entered, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+    let scoped = Task.detached {
+      BLAS.withOneThreadForThisTask {
+        inside.withLock { $0 = BLAS.threadCount }
+        entered.signal()
+        release.wait()
+      }
+    }
+    entered.wait()
+    let outside = await Task.detached { BLAS.threadCount }.value
+    release.signal()
+    await scoped.value
+    #expect(inside.withLock { $0 } == 1)
+    #expect(outside == processWide)
+    #expect(BLAS.threadCount == processWide)
+  }
+}

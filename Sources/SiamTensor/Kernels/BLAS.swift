@@ -64,9 +64,13 @@ public enum BLAS {
   }
   private static let threadState = ThreadState()
 
-  /// Number of threads OpenBLAS uses for one call (defaults to the number of cores).
+  /// 1 inside `withOneThreadForThisTask(_:)`, for the calling task only.
+  @TaskLocal private static var scopedThreadCount: Int?
+
+  /// Number of threads OpenBLAS uses for one call (defaults to the number of cores; 1 for
+  /// a task inside `withOneThreadForThisTask(_:)`).
   public static var threadCount: Int {
-    get { threadState.lock.withLock { threadState.threads } }
+    get { scopedThreadCount ?? threadState.lock.withLock { threadState.threads } }
     set {
       precondition(newValue >= 1, "BLAS thread count must be at least 1, got \(newValue)")
       threadState.lock.withLock {
@@ -267,6 +271,16 @@ public enum BLAS {
       }
     }
     return try body()
+  }
+}
+
+extension BLAS {
+  /// Runs `body` with OpenBLAS on one thread (a `withSingleThread` region) and
+  /// `threadCount` reading 1 for the calling task only, as `Parallel.withThreadCount`:
+  /// other tasks keep reading, and recording in their run environments, the process-wide
+  /// count, so concurrent tests do not see each other's setting.
+  public static func withOneThreadForThisTask<R>(_ body: () throws -> R) rethrows -> R {
+    try withSingleThread { try $scopedThreadCount.withValue(1) { try body() } }
   }
 }
 

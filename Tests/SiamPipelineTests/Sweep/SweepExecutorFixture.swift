@@ -65,17 +65,18 @@ struct SweepExecutorFixture {
     return (coordinator, submitted, coordinator.wait())
   }
 
-  /// The same sweep in this process, one point after another, recorded into
-  /// `in-process/siam.sqlite` (the reference).
+  /// The same sweep in this process, one point after another, on one engine thread and
+  /// one BLAS thread as the tasks run (`settings`), recorded into `in-process/siam.sqlite`
+  /// (the reference). Both counts are set for this test's task only: the tests running
+  /// beside it keep (and record) the process-wide counts.
   @discardableResult
-  func runInProcess(threads: Int = 1) throws -> SweepResult {
+  func runInProcess() throws -> SweepResult {
     let store = try RunStore.open(path: folder + "/in-process/siam.sqlite")
-    return try Parallel.withThreadCount(threads) {
-      let saved = BLAS.threadCount
-      BLAS.threadCount = threads
-      defer { BLAS.threadCount = saved }
-      return try SweepRunner(options: RunOptions(root: folder + "/in-process")).run(
-        try sweep(), observer: Recording(store: store))
+    return try Parallel.withThreadCount(1) {
+      try BLAS.withOneThreadForThisTask {
+        try SweepRunner(options: RunOptions(root: folder + "/in-process")).run(
+          try sweep(), observer: Recording(store: store))
+      }
     }
   }
 
