@@ -259,8 +259,8 @@ private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float])
     for portable in [false, true] {
       let activation = Tensor(repeating: 0, shape: [layout.count])
       BlockedKernel.scaleShiftReLU(
-        layout, images: 1..<3, x: x.storage.base, scale: a, shift: b, into: activation.storage.base,
-        portable: portable)
+        layout, images: 1..<3, x: x.storage.base, scale: a, shift: b,
+        intoChunk: activation.storage.base + layout.image, portable: portable)
       let affine = Tensor(repeating: 0, shape: [layout.count])
       BlockedKernel.maskedAffineGradient(
         layout, images: images, gradient: g.storage.base, relu: relu, x: x.storage.base, a: a, b: b, k: k,
@@ -270,6 +270,14 @@ private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float])
     #expect(outputs[0].isBitIdentical(to: outputs[2]), "scale, shift, ReLU")
     #expect(outputs[1].isBitIdentical(to: outputs[3]), "masked affine gradient")
     #expect(outputs[0].scalars[..<layout.image].allSatisfy { $0 == 0 }, "image 0 is outside the range")
+    // The chunk starts at the range's first image: element (1, c, y, x) of the input lands
+    // at the same offset in the output buffer passed (which starts one image in).
+    let (xs, ys) = (x.scalars, outputs[0].scalars)
+    for i in layout.image..<(3 * layout.image) where !xs[i].isNaN {
+      let lane = i % 8 + 8 * ((i / 8 / layout.plane) % 2)
+      let v = xs[i] * a[lane / 8][lane % 8] + b[lane / 8][lane % 8]
+      #expect(ys[i].bitPattern == (v < 0 ? 0 : v).bitPattern, "element \(i)")
+    }
   }
 
   /// The mask recomputed from the pre-activation is the one the stored ReLU output gives:
@@ -287,7 +295,7 @@ private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float])
     let activation = Tensor(repeating: 0, shape: [layout.count])
     BlockedKernel.scaleShiftReLU(
       layout, images: images, x: x.storage.base, scale: relu.scale, shift: relu.shift,
-      into: activation.storage.base, portable: portable)
+      intoChunk: activation.storage.base, portable: portable)
     let stored = activation.scalars
     let expected = zip(g.scalars, stored).map { gradient, a in a <= 0 ? 0 : gradient }
     // Pixel p of image 0 holds edge p (lane 0 or 1): +0, −0, NaN, then a negative.
@@ -313,7 +321,7 @@ private func naiveGradients(_ c: DirectCase, x: [Float], w: [Float], g: [Float])
     let finiteStored = Tensor(repeating: 0, shape: [layout.count])
     BlockedKernel.scaleShiftReLU(
       layout, images: images, x: finite.storage.base, scale: relu.scale, shift: relu.shift,
-      into: finiteStored.storage.base, portable: portable)
+      intoChunk: finiteStored.storage.base, portable: portable)
     BlockedKernel.channelSums(
       layout, images: images, x: finite.storage.base, gradient: g.storage.base, relu: relu,
       pivot: zeros, first: &first, second: &second, portable: portable)

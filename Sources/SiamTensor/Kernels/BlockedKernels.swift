@@ -219,30 +219,32 @@ enum BlockedKernel {
   }
 
   /// `out = max(0, x·scale[c] + shift[c])` over `images` (one `SIMD8` per channel block).
+  /// `chunk` holds the range's images only, from its first: a chunk's scratch, not a
+  /// whole-batch tensor.
   static func scaleShiftReLU(
     _ layout: BlockedLayout, images: Range<Int>, x: UnsafePointer<Float>, scale: [SIMD8<Float>],
-    shift: [SIMD8<Float>], into output: UnsafeMutablePointer<Float>, portable: Bool = false
+    shift: [SIMD8<Float>], intoChunk chunk: UnsafeMutablePointer<Float>, portable: Bool = false
   ) {
+    let offset = images.lowerBound &* layout.image
     if !portable, DirectConvolution.isAvailable {
-      let offset = images.lowerBound &* layout.image
       withFloats(scale) { k in
         withFloats(shift) { m in
           siam_blocked_scale_shift_relu(
-            Int32(images.count), Int32(layout.blocks), Int32(layout.plane), x + offset, k, m, output + offset)
+            Int32(images.count), Int32(layout.blocks), Int32(layout.plane), x + offset, k, m, chunk)
         }
       }
       return
     }
-    let end = layout.plane &* 8
-    for n in images {
+    let (end, source) = (layout.plane &* 8, x + offset)
+    for n in 0..<images.count {
       for b in 0..<layout.blocks {
         let base = (n &* layout.blocks &+ b) &* layout.plane &* 8
         let (k, m) = (scale[b], shift[b])
         var t = 0
         while t < end {
-          var v = load8(x + (base &+ t)) * k + m
+          var v = load8(source + (base &+ t)) * k + m
           v.replace(with: 0, where: v .< 0)
-          store8(v, output + (base &+ t))
+          store8(v, chunk + (base &+ t))
           t &+= 8
         }
       }
@@ -294,16 +296,16 @@ enum BlockedKernel {
   // MARK: Adaptive average pooling (serial, over a range of images)
 
   /// `nChw8c` `[N, C, H, W]` → plain `[N, C·p·p]` (PyTorch's `AdaptiveAvgPool2d(p)` then
-  /// `flatten`), for `images`.
+  /// `flatten`), for `images`; `chunk` holds the range's images only, from its first.
   static func adaptivePool(
-    _ layout: BlockedLayout, images: Range<Int>, x: UnsafePointer<Float>, outputSize p: Int,
+    _ layout: BlockedLayout, images: Range<Int>, chunk x: UnsafePointer<Float>, outputSize p: Int,
     into output: UnsafeMutablePointer<Float>
   ) {
     let rows = adaptiveBins(input: layout.height, output: p)
     let columns = adaptiveBins(input: layout.width, output: p)
     for n in images {
       for b in 0..<layout.blocks {
-        let base = x + (n &* layout.blocks &+ b) &* layout.plane &* 8
+        let base = x + ((n &- images.lowerBound) &* layout.blocks &+ b) &* layout.plane &* 8
         for (i, rowBin) in rows.enumerated() {
           for (j, columnBin) in columns.enumerated() {
             var sum = SIMD8<Float>()

@@ -190,13 +190,14 @@ struct ConvStackPlan {
   // MARK: Forward
   //
   // One parallel pass over the chunks per stage: normalise + ReLU the previous stage's
-  // chunk (its statistics are known by then), convolve it, and sum the new chunk's
-  // statistics, each chunk's data still in cache. A last pass normalises the last stage
-  // and pools.
+  // chunk (its statistics are known by then) into the thread's scratch, convolve it, and
+  // sum the new chunk's statistics, each chunk's data still in cache. A last pass
+  // normalises the last stage and pools. Only the pre-activations are kept for the
+  // backward passes, which recompute each chunk's activation from them: the ReLU outputs
+  // never go to memory as whole-batch tensors.
 
   func run(_ x: Tensor, _ specs: [ConvStackStage]) -> ConvStackResult {
     var preActivations: [TensorStorage] = []
-    var activations: [TensorStorage] = []
     var normalisations: [Normalisation] = []
     var means: [Tensor] = []
     var variances: [Tensor] = []
@@ -207,21 +208,23 @@ struct ConvStackPlan {
       let sums = isBatch ? ChunkSums(chunks: chunkCount, channels: stage.output.channels) : nil
       // The previous stage's activation is written chunk by chunk just before it is read.
       let previous = index > 0 ? (stages[index - 1].output, preActivations[index - 1], normalisations[index - 1]) : nil
-      let activation = previous.map { TensorStorage(uninitializedCount: $0.0.count) }
-      let input = UncheckedSendable(activation?.base ?? x.storage.base)
+      let input = UncheckedSendable(x.storage.base)
       let yp = UncheckedSendable(y.base)
-      let ap = UncheckedSendable(activation?.base)
       let layout = stage.output
       let prepared = preparedWeights(index, weight: spec.weight, forData: false)
-      forEachChunk(index) { chunk, images, isFull in
+      forEachChunk(index, scratch: previous?.0.image ?? 0) { chunk, images, isFull, scratch in
+        let source: UnsafePointer<Float>
         if let (previousLayout, previousY, normalisation) = previous {
           BlockedKernel.scaleShiftReLU(
             previousLayout, images: images, x: previousY.base, scale: normalisation.scale, shift: normalisation.shift,
-            into: ap.value!)
+            intoChunk: scratch!)
+          source = UnsafePointer(scratch!)
+        } else {
+          source = UnsafePointer(input.value + images.lowerBound * self.inputImage(index))
         }
         stage.forward(
-          images: images.count, isFull: isFull, source: input.value + images.lowerBound * self.inputImage(index),
-          weights: prepared, destination: yp.value + images.lowerBound * layout.image)
+          images: images.count, isFull: isFull, source: source, weights: prepared,
+          destination: yp.value + images.lowerBound * layout.image)
         if let sums {
           let pivot = layout.firstPixel(yp.value, image: images.lowerBound)
           sums.setPivot(pivot, chunk: chunk, elements: images.count * layout.plane)
@@ -230,8 +233,7 @@ struct ConvStackPlan {
             first: sums.first(chunk), second: sums.second(chunk))
         }
       }
-      withExtendedLifetime((x, prepared, activation, preActivations)) {}
-      if let activation { activations.append(activation) }
+      withExtendedLifetime((x, prepared, preActivations)) {}
       let normalisation: Normalisation
       if let runningMean = spec.runningMean, let runningVariance = spec.runningVariance {
         normalisation = Normalisation(
@@ -250,33 +252,28 @@ struct ConvStackPlan {
       preActivations.append(y)
     }
     let last = stages[stages.count - 1].output
-    let lastActivation = TensorStorage(uninitializedCount: last.count)
     let output = Tensor(uninitializedShape: [batch, last.channels * pool * pool])
-    let (yp, ap, op) = (
-      UncheckedSendable(preActivations[stages.count - 1].base), UncheckedSendable(lastActivation.base),
-      UncheckedSendable(output.storage.base)
-    )
+    let (yp, op) = (UncheckedSendable(preActivations[stages.count - 1].base), UncheckedSendable(output.storage.base))
     let normalisation = normalisations[stages.count - 1]
     Parallel.forEachClaimed(chunkCount, costPerItem: 3 * last.image * Self.imagesPerChunk, minimumWork: 1 << 18) {
       chunks in
+      let activation = ChunkScratch(images: Self.imagesPerChunk, image: last.image)
       for chunk in chunks {
         let images = self.images(inChunk: chunk)
         BlockedKernel.scaleShiftReLU(
-          last, images: images, x: yp.value, scale: normalisation.scale, shift: normalisation.shift, into: ap.value)
-        BlockedKernel.adaptivePool(last, images: images, x: ap.value, outputSize: self.pool, into: op.value)
+          last, images: images, x: yp.value, scale: normalisation.scale, shift: normalisation.shift,
+          intoChunk: activation.base!)
+        BlockedKernel.adaptivePool(last, images: images, chunk: activation.base!, outputSize: self.pool, into: op.value)
       }
+      withExtendedLifetime(activation) {}
     }
-    // The last activation is read by the pooling only: the backward passes recompute the
-    // ReLU mask from the pre-activation, so it is not kept for them.
-    withExtendedLifetime(lastActivation) {}
 
     let inputs = specs.flatMap { [$0.weight, $0.gamma, $0.beta] }
     let weights = specs.map { $0.weight.detached() }
     let source = x.detached()
     let recorded = output.recorded(inputs: inputs) { g in
       backward(
-        g, source: source, weights: weights, preActivations: preActivations, activations: activations,
-        normalisations: normalisations)
+        g, source: source, weights: weights, preActivations: preActivations, normalisations: normalisations)
     }
     return ConvStackResult(output: recorded, batchMeans: means, batchVariances: variances)
   }
@@ -309,15 +306,20 @@ struct ConvStackPlan {
   }
 
   /// Calls `body` for every chunk of images, chunks spread over the engine's threads, with
-  /// the chunk's index and whether it is full (not the shorter tail).
-  private func forEachChunk(_ index: Int, _ body: (Int, Range<Int>, Bool) -> Void) {
+  /// the chunk's index, whether it is full (not the shorter tail), and the thread's
+  /// scratch of a chunk's images of `scratch` elements each (nil when `scratch` is 0).
+  private func forEachChunk(
+    _ index: Int, scratch image: Int, _ body: (Int, Range<Int>, Bool, UnsafeMutablePointer<Float>?) -> Void
+  ) {
     let stage = stages[index]
     Parallel.forEachClaimed(chunkCount, costPerItem: stage.flopsPerImage * Self.imagesPerChunk, minimumWork: 1 << 20) {
       chunks in
+      let scratch = ChunkScratch(images: Self.imagesPerChunk, image: image)
       for chunk in chunks {
         let images = self.images(inChunk: chunk)
-        body(chunk, images, images.count == stage.shape.batch)
+        body(chunk, images, images.count == stage.shape.batch, scratch.base)
       }
+      withExtendedLifetime(scratch) {}
     }
   }
 
@@ -329,8 +331,7 @@ struct ConvStackPlan {
   // batch-norm sums on that input gradient.
 
   private func backward(
-    _ g: Tensor, source: Tensor, weights: [Tensor], preActivations: [TensorStorage], activations: [TensorStorage],
-    normalisations: [Normalisation]
+    _ g: Tensor, source: Tensor, weights: [Tensor], preActivations: [TensorStorage], normalisations: [Normalisation]
   ) -> [Tensor?] {
     let last = stages[stages.count - 1].output
     var gradient = TensorStorage(uninitializedCount: last.count)
@@ -386,8 +387,7 @@ struct ConvStackPlan {
       let previous = index > 0 ? PreviousStage(self, index - 1, preActivations, normalisations) : nil
       result[3 * index] = backwardPass(
         index, gradient: gradient, preActivation: preActivations[index], relu: normalisation.reluMask,
-        affine: affine, source: index == 0 ? source.storage : activations[index - 1], weight: weights[index],
-        previous: previous)
+        affine: affine, source: source.storage, weight: weights[index], previous: previous)
       result[3 * index + 1] = Tensor(dGamma)
       result[3 * index + 2] = Tensor(dBeta)
       if let previous {
@@ -395,7 +395,7 @@ struct ConvStackPlan {
         sums = previous.sums
       }
     }
-    withExtendedLifetime((source, preActivations, activations)) {}
+    withExtendedLifetime((source, preActivations)) {}
     return result
   }
 
@@ -421,6 +421,9 @@ struct ConvStackPlan {
   /// gradient added to its group's partial (the kernels' layout, or plain for a plain-source
   /// first stage), and with a `previous` stage the chunk's input gradient and that
   /// stage's sums on it. Partials are added in group order, then reordered to `OIHW`.
+  /// The weight gradient's source is the stack's input for the first stage, and otherwise
+  /// the previous stage's activation, recomputed for the chunk from its pre-activation
+  /// (the forward pass's bits: the same kernel on the same values).
   private func backwardPass(
     _ index: Int, gradient: TensorStorage, preActivation: TensorStorage, relu: ReLUMask,
     affine: AffineGradient, source: TensorStorage, weight: Tensor, previous: PreviousStage?
@@ -459,6 +462,7 @@ struct ConvStackPlan {
     Parallel.forEachClaimed(groups, costPerItem: 2 * stage.flopsPerImage * batch / groups, minimumWork: 1 << 20) {
       claimed in
       let scratch = oneDNN == nil ? nil : TensorStorage(uninitializedCount: layoutCount)
+      let activation = ChunkScratch(images: Self.imagesPerChunk, image: previous == nil ? 0 : inputImage)
       for group in claimed {
         let partial = pp.value + group * layoutCount
         partial.update(repeating: 0, count: layoutCount)
@@ -468,7 +472,14 @@ struct ConvStackPlan {
           BlockedKernel.maskedAffineGradient(
             layout, images: images, gradient: gp.value, relu: relu, x: yp.value, a: affine.a, b: affine.b,
             k: affine.k, into: gp.value)
-          let chunkSource = sp.value + images.lowerBound * inputImage
+          let chunkSource: UnsafePointer<Float>
+          if let p = previousPointers, let recomputed = activation.base {
+            BlockedKernel.scaleShiftReLU(
+              p.layout, images: images, x: p.y.value, scale: p.relu.scale, shift: p.relu.shift, intoChunk: recomputed)
+            chunkSource = UnsafePointer(recomputed)
+          } else {
+            chunkSource = UnsafePointer(sp.value + images.lowerBound * inputImage)
+          }
           let chunkGradient = gp.value + images.lowerBound * outputImage
           if let direct {
             direct.accumulateWeightGradient(
@@ -496,7 +507,7 @@ struct ConvStackPlan {
           }
         }
       }
-      withExtendedLifetime(scratch) {}
+      withExtendedLifetime((scratch, activation)) {}
     }
     addPartials(partials.base, groups: groups, count: layoutCount)
     let result = Tensor(uninitializedShape: weight.shape)
@@ -514,6 +525,18 @@ struct ConvStackPlan {
     }
     withExtendedLifetime((partials, tailPartial, dataWeights, gradient, source, preActivation, previous)) {}
     return result
+  }
+}
+
+/// One thread's scratch for a chunk's activation: `images` images of `image` elements
+/// (none when `image` is 0), from the buffer pool, so a region's threads reuse the same
+/// few cache-warm buffers step after step.
+private struct ChunkScratch {
+  let storage: TensorStorage?
+  var base: UnsafeMutablePointer<Float>? { storage?.base }
+
+  init(images: Int, image: Int) {
+    storage = image > 0 ? TensorStorage(uninitializedCount: images * image) : nil
   }
 }
 
