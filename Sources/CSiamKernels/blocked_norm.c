@@ -11,9 +11,9 @@
 
 /// `g` with zeros where `v ≤ 0` (a NaN keeps `g`, as Swift's `.<=` does).
 #define MASKED(g, v) _mm256_andnot_ps(_mm256_cmp_ps((v), _mm256_setzero_ps(), _CMP_LE_OQ), (g))
-/// `x·k + m`, the value whose ReLU the forward pass stored: `max(0, v) ≤ 0` exactly where
-/// `v ≤ 0` (−0 and +0 included, NaN in neither), so masking with `v` masks as the stored
-/// ReLU output would, without reading it.
+/// `x·k + m`, the value whose ReLU the forward pass took: `max(0, v) ≤ 0` exactly where
+/// `v ≤ 0` (−0 and +0 included, NaN in neither), so masking with `v` masks as that ReLU
+/// output would, without it.
 #define PRE_RELU(x, k, m) _mm256_add_ps(_mm256_mul_ps((x), (k)), (m))
 
 AVX2 void siam_blocked_channel_sums(int images, int blocks, int plane, const float *x, const float *gradient,

@@ -62,8 +62,8 @@ private func withFloats<R>(_ lanes: [SIMD8<Float>], _ body: (UnsafePointer<Float
 
 /// Where a ReLU after batch norm passed its gradient: where `max(0, x·scale + shift) > 0`
 /// for the pre-activation `x` (one `SIMD8` of `scale` and `shift` per channel block).
-/// Recomputed from `x` with the multiply and add of `scaleShiftReLU`, so it is the mask the
-/// stored ReLU output gives, bit for bit, without reading that output.
+/// Recomputed from `x` with the multiply and add of `scaleShiftReLU`, so it is the mask that
+/// `scaleShiftReLU`'s output gives, bit for bit, without computing or reading that output.
 struct ReLUMask {
   let scale: [SIMD8<Float>], shift: [SIMD8<Float>]
 }
